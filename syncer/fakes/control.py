@@ -1,0 +1,55 @@
+"""What every fake tracker lets a test (or `syncer demo`) do behind the API's back.
+
+A human editing an issue in the tracker's web page, a rate limit kicking in, a server hiccup:
+the contract suite and the sync tests drive all three fakes through this one protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from syncer.fakes.server import FakeServer
+
+
+class FakeTracker(Protocol):
+    server: FakeServer
+    token: str
+    """A token the fake accepts; any other is refused with the tracker's real auth error."""
+    repo: str
+    """GitHub `owner/name`, GitLab `group/project`, or the Jira project key."""
+
+    def add_issue(
+        self,
+        title: str,
+        body: str = "",
+        labels: tuple[str, ...] = (),
+        closed: bool = False,
+    ) -> str:
+        """Create an issue as a person would in the web page; returns its ref."""
+        ...
+
+    def human_edit(
+        self,
+        ref: str,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        closed: bool | None = None,
+        labels: tuple[str, ...] | None = None,
+    ) -> None:
+        """Change an issue as a person would (bumps its update time, fires webhooks)."""
+        ...
+
+    def delete_issue(self, ref: str) -> None: ...
+
+    def issue_count(self) -> int:
+        """Issues held (pull requests excluded)."""
+        ...
+
+    def throttle_next(self, requests: int, retry_after: float = 1.0) -> None:
+        """Answer the next `requests` API calls with the tracker's rate-limit response."""
+        ...
+
+    def fail_next(self, requests: int, status: int = 502) -> None:
+        """Answer the next `requests` API calls with a server error."""
+        ...

@@ -1,0 +1,139 @@
+"""Serve a fake tracker's Starlette app over real HTTP on a free loopback port.
+
+`FakeServer` runs uvicorn in a background thread and records every request it answered, so
+tests and benchmarks can count what a client really sent.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: str
+    status: int
+    headers: dict[str, str]
+
+
+class _Recorder:
+    """ASGI middleware appending a `RecordedRequest` per answered HTTP request."""
+
+    def __init__(self, app: ASGIApp, log: list[RecordedRequest], lock: threading.Lock) -> None:
+        self.app = app
+        self.log = log
+        self.lock = lock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def record_status(message: dict[str, object]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])  # type: ignore[call-overload]
+            await send(message)
+
+        await self.app(scope, receive, record_status)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        entry = RecordedRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            status=status,
+            headers=headers,
+        )
+        with self.lock:
+            self.log.append(entry)
+
+
+class FakeServer:
+    """Context manager: `with FakeServer(app) as server: server.base_url ...`."""
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        config = uvicorn.Config(
+            _Recorder(app, self.requests, self._lock),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._serve, name=f"fake:{self.port}", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _serve(self) -> None:
+        self._server.run(sockets=[self._sock])
+
+    def start(self) -> FakeServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"fake server on port {self.port} did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def count(self, method: str | None = None, path_prefix: str = "") -> int:
+        """How many answered requests match `method` (any if None) and start with the path."""
+        with self._lock:
+            return sum(
+                1
+                for r in self.requests
+                if (method is None or r.method == method) and r.path.startswith(path_prefix)
+            )
+
+    @contextmanager
+    def counting(self) -> Iterator[list[RecordedRequest]]:
+        """Collect only the requests answered inside the `with` block."""
+        with self._lock:
+            start = len(self.requests)
+        collected: list[RecordedRequest] = []
+        try:
+            yield collected
+        finally:
+            with self._lock:
+                collected.extend(self.requests[start:])
+

@@ -1,0 +1,1 @@
+"""Thin adapters between trackers' client libraries and syncer's `RemoteIssue`."""
