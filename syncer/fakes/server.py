@@ -9,10 +9,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -42,10 +43,10 @@ class _Recorder:
             return
         status = 0
 
-        async def record_status(message: dict[str, object]) -> None:
+        async def record_status(message: MutableMapping[str, Any]) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = int(message["status"])  # type: ignore[call-overload]
+                status = int(message["status"])
             await send(message)
 
         await self.app(scope, receive, record_status)
@@ -136,4 +137,3 @@ class FakeServer:
         finally:
             with self._lock:
                 collected.extend(self.requests[start:])
-

@@ -1,0 +1,104 @@
+"""Parse / render speed of a synthesized 10,000-item register against markdown-it's tokenize.
+
+Prints the figures, then one line holding a JSON object of them. Target: ratio <= 1.5.
+Run: python bench/parse.py [--items N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from markdown_it import MarkdownIt
+
+from syncer.register import parse
+
+STATUSES = ["🟢 COMPLETE ✅", "🔴 Not Started", "🟡 In Progress", "Done (migrations 039)"]
+
+
+def heading_item(n: int) -> str:
+    return (
+        f"### {n}. Heading item number {n}\n"
+        f"**Status**: {STATUSES[n % 4]}\n**Effort**: Medium\n**Impact**: High\n\n"
+        "**Current State**:\n- One thing that is wrong with the code today\n"
+        "- Another thing, with `code` and a [link](https://example.com)\n"
+        "- A third line of body text, as real registers carry a few of them\n\n"
+        "```python\nscheduler.add_job(expire, 'interval', minutes=5)\n```\n\n---\n\n"
+    )
+
+
+def checkbox_item(n: int) -> str:
+    mark = "x" if n % 5 == 0 else " "
+    return (
+        f"- [{mark}] **Checkbox item {n}** - Implement the thing that item {n} asks for\n"
+        "  - Rate limit constants already exist in `packages/shared/src/constants.ts`\n"
+        "  - Need to wire up middleware in `packages/api/src/middleware/`\n\n"
+    )
+
+
+def table(n: int, rows: int) -> str:
+    head = "| Location | Issue | Priority |\n|----------|-------|----------|\n"
+    body = "".join(f"| `app/x_{n}_{r}.py:12` | Table item {n}-{r} | Low |\n" for r in range(rows))
+    return head + body + "\n"
+
+
+def synthesize(items: int) -> str:
+    parts = ["# Technical Debt Register\n\n**Last Updated**: 2026-01-29\n\n"]
+    made = n = 0
+    while made < items:
+        parts.append(f"## {['High', 'Medium', 'Low'][n % 3]} Priority\n\n")
+        for _ in range(4):
+            parts.append(heading_item(n))
+            n += 1
+        parts.append("### Checklist\n\n")
+        parts.extend(checkbox_item(n + i) for i in range(8))
+        n += 8
+        parts.append("### Minor TODOs\n\n" + table(n, 8))
+        n += 8
+        made += 20
+    return "".join(parts)
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--items", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    text = synthesize(args.items)
+    md = MarkdownIt("commonmark").enable("table")
+    register = parse(text)
+    tokenize_s = best_of(args.runs, lambda: md.parse(text))
+    parse_s = best_of(args.runs, lambda: parse(text))
+    render_s = best_of(args.runs, register.render)
+    tracemalloc.start()
+    parse(text)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    figures = {
+        "items": len(register.items),
+        "bytes": len(text.encode("utf-8")),
+        "parse_s": round(parse_s, 3),
+        "render_s": round(render_s, 7),
+        "markdown_it_tokenize_s": round(tokenize_s, 3),
+        "ratio": round(parse_s / tokenize_s, 2),
+        "peak_mib": round(peak / 2**20, 1),
+    }
+    for name, value in figures.items():
+        print(f"{name:>24}: {value}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,488 @@
+"""Edits on a parsed register, returned as new text: splices of the exact spans that change.
+
+Each edit touches only the bytes of the values it changes; new text follows the document's own
+conventions (the status phrase its items already use, its field style, numbering, line endings
+and its encoding damage). An edit the document's shape cannot hold raises `EditError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from syncer.model import Priority, Status
+from syncer.register.items import Item, ItemKind, Register, Span
+from syncer.register.parse import NUMBERING_RE
+from syncer.register.vocabulary import (
+    LINK_FIELD,
+    LINK_KEYS,
+    PRIORITY_TAG_RE,
+    Vocabulary,
+    normalize_key,
+)
+
+
+class EditError(ValueError):
+    """The register cannot hold this change where the item is (e.g. a body in a table row)."""
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to add (one created in a tracker). `section` names a heading to put it under."""
+
+    title: str
+    status: Status = Status.TODO
+    priority: Priority | None = None
+    body: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    section: str | None = None
+
+
+_VOCAB = Vocabulary.default()
+_DEFAULT_PHRASES = {
+    Status.DONE: ("✅ Done", "Done"),
+    Status.IN_PROGRESS: ("🚧 In Progress", "In Progress"),
+    Status.TODO: ("🔴 Not Started", "Todo"),
+}
+_PRIORITY_TAGS = {Priority.CRITICAL: "P0", Priority.HIGH: "P1", Priority.MEDIUM: "P2",
+                  Priority.LOW: "P3"}  # fmt: skip
+
+
+def _splice(text: str, at: Span, new: str) -> str:
+    return text[: at[0]] + new + text[at[1] :]
+
+
+def _line_end(text: str, offset: int) -> int:
+    """Offset of the end of the line holding `offset` (before its newline)."""
+    ends = [i for i in (text.find("\r", offset), text.find("\n", offset)) if i != -1]
+    return min(ends) if ends else len(text)
+
+
+def _encode(register: Register, new: str) -> str:
+    """New text as the document would hold it: its line endings and encoding damage."""
+    return register.damage.apply(new.replace("\r\n", "\n").replace("\n", register.newline))
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def status_phrase(register: Register, status: Status) -> str:
+    """The phrase this document writes for `status`, as raw (possibly damaged) text."""
+    raws = [
+        register.text[item.status_at[0] : item.status_at[1]]
+        for item in register.items
+        if item.status_at and item.kind is not ItemKind.CHECKBOX and item.status is status
+    ]
+    covered = [r for r in raws if r and _VOCAB.covers(register.damage.repair(r))]
+    if covered:
+        return Counter(covered).most_common(1)[0][0]
+    for raw in raws:
+        meaning = register.damage.repair(raw)
+        match = _VOCAB.status_match(meaning)
+        if match and match.start() == 0 and not match.group(0)[0].isalnum():
+            word = _DEFAULT_PHRASES[status][1]
+            return register.damage.apply(f"{match.group(0)} {word}")
+    emoji, words = _DEFAULT_PHRASES[status]
+    return register.damage.apply(emoji if _uses_emoji(register) else words)
+
+
+def _uses_emoji(register: Register) -> bool:
+    values = [register.damage.repair(i.raw_status) for i in register.items if i.status_at]
+    values = [v for v in values if v and not v.startswith("[")]
+    return bool(values) and sum(1 for v in values if not v[0].isascii()) * 2 > len(values)
+
+
+def set_status(register: Register, key: str, status: Status) -> str:
+    """Mark item `key` as `status`; the text is unchanged when it already reads so."""
+    item = register.item(key)
+    text = register.text
+    if item.status is status:
+        return text
+    if item.kind is ItemKind.CHECKBOX:
+        assert item.status_at is not None
+        return _splice(text, item.status_at, _checkbox_mark(register, status))
+    if item.status_at is not None:
+        return _splice(text, item.status_at, status_phrase(register, status))
+    if item.kind is ItemKind.TABLE_ROW:
+        return _strike(register, item, status is Status.DONE)
+    return _insert_field(register, item, "Status", status_phrase(register, status))
+
+
+def _checkbox_mark(register: Register, status: Status) -> str:
+    marks = Counter(
+        register.text[i.status_at[0] : i.status_at[1]]
+        for i in register.items
+        if i.kind is ItemKind.CHECKBOX and i.status_at
+    )
+    if status is Status.DONE:
+        return "X" if marks["X"] > marks["x"] else "x"
+    if status is Status.IN_PROGRESS:
+        return "~" if marks["~"] >= marks["/"] and marks["~"] else "/" if marks["/"] else " "
+    return " "
+
+
+def _strike(register: Register, item: Item, done: bool) -> str:
+    """Table rows without a status column say done with a struck-through title."""
+    raw = register.text[item.title_at[0] : item.title_at[1]]
+    struck = raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4
+    if done == struck:
+        return register.text
+    new = f"~~{raw}~~" if done else raw[2:-2]
+    return _splice(register.text, item.title_at, new)
+
+
+# --- title, priority, fields ------------------------------------------------------------------
+
+
+def set_title(register: Register, key: str, title: str) -> str:
+    item = register.item(key)
+    new = _one_line(title)
+    if not new:
+        raise EditError("a title cannot be empty")
+    at = item.title_at
+    raw = register.text[at[0] : at[1]]
+    if item.kind is ItemKind.TABLE_ROW:
+        new = new.replace("|", "\\|")
+        if raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4:
+            at = (at[0] + 2, at[1] - 2)
+    return _splice(register.text, at, register.damage.apply(new))
+
+
+def set_priority(register: Register, key: str, priority: Priority | None) -> str:
+    item = register.item(key)
+    text = register.text
+    if item.priority is priority:
+        return text
+    if item.priority_at is not None:
+        raw = text[item.priority_at[0] : item.priority_at[1]]
+        return _splice(text, item.priority_at, _priority_value(raw, priority))
+    tag = PRIORITY_TAG_RE.search(text, item.title_at[1], _line_end(text, item.title_at[1]))
+    if tag is not None:
+        at = (tag.start("tag"), tag.end("tag"))
+        if priority is None:
+            return _splice(text, (tag.start(), tag.end()), "")
+        return _splice(text, at, _PRIORITY_TAGS[priority])
+    if priority is None:
+        raise EditError(f"{item.title!r} takes its priority from its section")
+    if item.kind is ItemKind.HEADING:
+        return _insert_field(register, item, "Priority", priority.value.capitalize())
+    if item.kind is ItemKind.CHECKBOX:
+        return _splice(text, (item.title_at[1], item.title_at[1]), f" ({_PRIORITY_TAGS[priority]})")
+    raise EditError(f"the table holding {item.title!r} has no priority column")
+
+
+def _priority_value(raw: str, priority: Priority | None) -> str:
+    """Swap the priority word inside a value ("Low - not blocking MVP"), keeping its note."""
+    if priority is None:
+        return ""
+    word = priority.value
+    match = re.search(
+        r"\b(critical|blocker|urgent|highest|high|medium|moderate|normal|lowest|"
+        r"low|minor|trivial|p[0-4])\b",
+        raw,
+        re.IGNORECASE,
+    )
+    if match is None:
+        return word.capitalize()
+    found = match.group(0)
+    if re.fullmatch(r"p[0-4]", found, re.IGNORECASE):
+        word = _PRIORITY_TAGS[priority]
+    elif found.isupper():
+        word = word.upper()
+    elif found[0].isupper():
+        word = word.capitalize()
+    return raw[: match.start()] + word + raw[match.end() :]
+
+
+def set_field(register: Register, key: str, name: str, value: str) -> str:
+    item = register.item(key)
+    existing = item.field(name)
+    new = _one_line(value)
+    if existing is not None:
+        if item.kind is ItemKind.TABLE_ROW:
+            new = new.replace("|", "\\|")
+        return _splice(register.text, existing.at, register.damage.apply(new))
+    if item.kind is not ItemKind.HEADING:
+        raise EditError(f"{item.title!r} has no {name!r} field to write")
+    return _insert_field(register, item, name, register.damage.apply(new))
+
+
+def _field_line(register: Register, name: str, raw_value: str) -> str:
+    line = register.field_style.format(name=register.damage.apply(name), value=raw_value)
+    return line.rstrip()
+
+
+def _insert_field(register: Register, item: Item, name: str, raw_value: str) -> str:
+    """A new field line after the item's last leading field line (or its heading)."""
+    leading = [f for f in item.fields if f.line_at[1] <= item.body_at[0]]
+    anchor = leading[-1].line_at[1] if leading else _line_end(register.text, item.at[0])
+    line = register.newline + _field_line(register, name, raw_value)
+    if not leading and item.body_at[0] < item.at[1]:
+        line += register.newline
+    return _splice(register.text, (anchor, anchor), line)
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+def set_body(register: Register, key: str, body: str) -> str:
+    item = register.item(key)
+    if item.kind is ItemKind.TABLE_ROW:
+        raise EditError(f"{item.title!r} is a table row: it has no body")
+    if item.kind is ItemKind.CHECKBOX:
+        return _set_checkbox_body(register, item, body)
+    return _set_heading_body(register, item, body)
+
+
+def _set_heading_body(register: Register, item: Item, body: str) -> str:
+    text, nl = register.text, register.newline
+    start, end = item.body_at
+    kept = [
+        text[f.line_at[0] : f.line_at[1]]
+        for f in item.fields
+        if start <= f.line_at[0] and normalize_key(f.name) in _STRUCTURAL
+    ]
+    new = _encode(register, body.strip("\n"))
+    parts = [*kept, new] if new else kept
+    joined = nl.join(parts)
+    if start == end:  # no body yet: open one after a blank line
+        return _splice(text, (start, end), nl + nl + joined) if joined else text
+    return _splice(text, (start, end), joined)
+
+
+_STRUCTURAL = frozenset({"status", "state", "priority", "severity", *LINK_KEYS})
+
+
+def _set_checkbox_body(register: Register, item: Item, body: str) -> str:
+    text = register.text
+    first, _, rest = body.strip("\n").partition("\n\n")
+    summary_fits = (
+        item.summary_at is not None and "\n" not in first and not re.match(r"[-*+#>`|\d]", first)
+    )
+    summary, nested = (first, rest) if summary_fits else ("", body.strip("\n"))
+    indent = " " * _content_indent(text, item)
+    nested_lines = [indent + line if line.strip() else "" for line in nested.split("\n")]
+    new_nested = _encode(register, "\n" + "\n".join(nested_lines)) if nested.strip() else ""
+    out = _splice(text, item.body_at, new_nested)
+    if item.summary_at is not None:
+        start, end = item.summary_at
+        old = text[start:end]
+        new_summary = register.damage.apply(_one_line(summary))
+        if not old and new_summary:
+            new_summary = " - " + new_summary
+        elif old and not new_summary:
+            start = _bold_end(text, item)
+        out = _splice(out, (start, end), new_summary)
+    return out
+
+
+def _bold_end(text: str, item: Item) -> int:
+    """Where the bold title's closing marker ends (the summary's separator starts there)."""
+    return item.title_at[1] + 2
+
+
+def _content_indent(text: str, item: Item) -> int:
+    line = text[item.at[0] : _line_end(text, item.at[0])]
+    match = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", line)
+    return len(match.group(0)) if match else 2
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def add_link(register: Register, key: str, text: str, url: str, hidden: bool = False) -> str:
+    """Write the item's link to a tracker issue (DESIGN §1 Identity); no-op if present."""
+    item = register.item(key)
+    source = register.text
+    if any(link.url == url for link in item.links):
+        return source
+    written = f"<!-- syncer: {text} {url} -->" if hidden else f"[{text}]({url})"
+    if item.kind is ItemKind.HEADING:
+        if hidden:
+            end = _line_end(source, item.at[0])
+            return _splice(source, (end, end), " " + written)
+        existing = next((f for f in item.fields if normalize_key(f.name) in LINK_KEYS), None)
+        if existing is not None:
+            return _splice(source, (existing.at[1], existing.at[1]), ", " + written)
+        return _insert_field(register, item, LINK_FIELD, written)
+    if item.kind is ItemKind.CHECKBOX:
+        end = _line_end(source, item.at[0])
+        return _splice(source, (end, end), " " + written)
+    anchor = max([item.title_at[1], *(link.at[1] for link in item.links)])
+    return _splice(source, (anchor, anchor), " " + written)
+
+
+# --- removing and adding items ---------------------------------------------------------------
+
+
+def remove_item(register: Register, key: str) -> str:
+    """Delete the item's lines (and a separator left doubled by the removal)."""
+    item = register.item(key)
+    text = register.text
+    start, end = item.at
+    end = _skip_newline(text, end)
+    if item.kind is ItemKind.HEADING or _blank_before(text, start):
+        while True:  # the blank lines that followed belong to the gap it leaves
+            nxt = _skip_newline(text, _line_end(text, end))
+            if end < len(text) and not text[end : _line_end(text, end)].strip() and nxt > end:
+                end = nxt
+            else:
+                break
+    out = text[:start] + text[end:]
+    return _collapse_rules(out, start)
+
+
+def _skip_newline(text: str, offset: int) -> int:
+    if text.startswith("\r\n", offset):
+        return offset + 2
+    return offset + 1 if text.startswith(("\n", "\r"), offset) else offset
+
+
+def _blank_before(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return before.endswith(("\n\n", "\r\n\r\n", "\r\r")) or not before
+
+
+def _collapse_rules(text: str, at: int) -> str:
+    """`---`, blank lines, `---` where an item stood: drop the second rule and its gap."""
+    before = text[:at].rstrip(" \t\r\n")
+    prev = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :].strip()
+    line_end = _line_end(text, at)
+    if prev in ("---", "***", "___") and text[at:line_end].strip() == prev:
+        end = _skip_newline(text, line_end)
+        while end < len(text) and not text[end : _line_end(text, end)].strip():
+            nxt = _skip_newline(text, _line_end(text, end))
+            if nxt == end:
+                break
+            end = nxt
+        return text[:at] + text[end:]
+    return text
+
+
+def add_item(register: Register, new: NewItem) -> str:
+    """Insert a new item where a person would: beside the items it belongs with, in their shape."""
+    neighbour = _neighbour(register, new)
+    if neighbour is None:
+        return _append_checkbox(register, new)
+    if neighbour.kind is ItemKind.HEADING:
+        return _add_heading(register, neighbour, new)
+    if neighbour.kind is ItemKind.CHECKBOX:
+        return _add_checkbox(register, neighbour, new)
+    return _add_row(register, neighbour, new)
+
+
+def _neighbour(register: Register, new: NewItem) -> Item | None:
+    """The item after which the new one goes: the last of its section if one is named, else of
+    its status and priority group, its status group (for done), its priority group, the open
+    items, the document."""
+    items = list(register.items)
+    if new.section is not None:
+        wanted = new.section.lower()
+        in_section = [i for i in items if any(wanted == s.lower() for s in i.section)]
+        if in_section:
+            return in_section[-1]
+    same_status = [i for i in items if i.status is new.status]
+    groups = [
+        [i for i in same_status if i.priority is new.priority],
+        same_status if new.status is Status.DONE else [],
+        [i for i in items if i.priority is new.priority and i.status is not Status.DONE],
+        [i for i in items if i.status is not Status.DONE],
+        items,
+    ]
+    return next((group[-1] for group in groups if group), None)
+
+
+def _priority_tag(register: Register, after: Item, priority: Priority | None) -> str:
+    """` (P1)` when the neighbour carries such a tag, so the new item's priority reads back."""
+    line = register.text[after.title_at[1] : _line_end(register.text, after.title_at[1])]
+    if priority is None or PRIORITY_TAG_RE.search(line) is None:
+        return ""
+    return f" ({_PRIORITY_TAGS[priority]})"
+
+
+def _add_heading(register: Register, after: Item, new: NewItem) -> str:
+    text, nl = register.text, register.newline
+    hashes = "#" * after.level
+    number = _next_number(register, after)
+    title = _one_line(new.title)
+    lines = [f"{hashes} {number}{title}{_priority_tag(register, after, new.priority)}"]
+    lines.append(_field_line(register, "Status", status_phrase(register, new.status)))
+    if new.priority is not None and any(i.priority_at for i in register.items):
+        lines.append(_field_line(register, "Priority", new.priority.value.capitalize()))
+    lines += [_field_line(register, k, _one_line(v)) for k, v in new.fields.items()]
+    block = register.damage.apply(lines[0]) + nl + nl.join(lines[1:])
+    if new.body.strip():
+        block += nl + nl + _encode(register, new.body.strip("\n"))
+    gap = text[after.at[1] : after.at[1] + 40]
+    separator = nl + nl + "---" if re.match(r"\s*\n---", gap) else ""
+    return _splice(text, (after.at[1], after.at[1]), f"{separator}{nl}{nl}{block}")
+
+
+def _next_number(register: Register, after: Item) -> str:
+    """`13. ` when the document numbers its heading items, else nothing."""
+    numbers = []
+    for item in register.items:
+        if item.kind is ItemKind.HEADING:
+            line = register.text[item.at[0] : item.title_at[0]].lstrip("# ")
+            match = NUMBERING_RE.match(line)
+            if match:
+                numbers.append((int(re.sub(r"\D", "", match.group(0))), match.group(0)))
+    if not numbers:
+        return ""
+    last, form = max(numbers)
+    return form.replace(str(last), str(last + 1), 1)
+
+
+def _add_checkbox(register: Register, after: Item, new: NewItem) -> str:
+    text, nl = register.text, register.newline
+    first = text[after.at[0] : _line_end(text, after.at[0])]
+    prefix = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", first)
+    lead = prefix.group(0) if prefix else "- "
+    lead = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), lead, count=1)
+    mark = _checkbox_mark(register, new.status)
+    title = _one_line(new.title)
+    if after.summary_at is not None:
+        title = f"**{title}**"
+    title += _priority_tag(register, after, new.priority)
+    line = f"{lead}[{mark}] {title}"
+    indent = " " * len(lead)
+    body = [indent + b if b.strip() else "" for b in new.body.strip("\n").split("\n")]
+    block = line + (nl + nl.join(body) if new.body.strip() else "")
+    spaced = _blank_after(text, after.at[1])
+    gap = nl + nl if spaced else nl
+    return _splice(text, (after.at[1], after.at[1]), gap + _encode(register, block))
+
+
+def _blank_after(text: str, offset: int) -> bool:
+    rest = text[offset : offset + 8]
+    return bool(re.match(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)", rest))
+
+
+def _add_row(register: Register, after: Item, new: NewItem) -> str:
+    text, nl = register.text, register.newline
+    cells = []
+    for f in after.fields:
+        name = normalize_key(f.name)
+        if name in ("status", "state"):
+            value = register.damage.repair(status_phrase(register, new.status))
+        elif name in ("priority", "severity"):
+            value = new.priority.value.capitalize() if new.priority else ""
+        else:
+            value = new.fields.get(f.name, "")
+        cells.append((f.at[0], value))
+    cells.append((after.title_at[0], _one_line(new.title)))
+    cells.sort()
+    row = "| " + " | ".join(v.replace("|", "\\|") for _, v in cells) + " |"
+    return _splice(text, (after.at[1], after.at[1]), nl + register.damage.apply(row))
+
+
+def _append_checkbox(register: Register, new: NewItem) -> str:
+    text, nl = register.text, register.newline
+    line = f"- [{'x' if new.status is Status.DONE else ' '}] {_one_line(new.title)}"
+    sep = "" if not text or text.endswith(("\n", "\r")) else nl
+    return text + sep + register.damage.apply(line) + nl

@@ -1,0 +1,112 @@
+"""The values `parse` returns: a `Register` (the document) and its `Item`s.
+
+Every value an item holds remembers the character span of the source it was read from, so edits
+are splices into the original text and everything else stays byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from syncer.model import Priority, Status
+from syncer.register.damage import Damage
+
+Span = tuple[int, int]
+"""[start, end) character offsets into the register's text."""
+
+
+class ItemKind(StrEnum):
+    HEADING = "heading"
+    CHECKBOX = "checkbox"
+    TABLE_ROW = "table_row"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A `**Name**: value` line (or a table cell) of an item, with where its value sits."""
+
+    name: str
+    value: str
+    at: Span
+    line_at: Span
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link from an item to a tracker issue, as written in the register."""
+
+    text: str
+    url: str
+    at: Span
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    kind: ItemKind
+    title: str
+    status: Status
+    raw_status: str
+    priority: Priority | None
+    line: int
+    span: tuple[int, int]
+    """(first line, last line), 1-based and inclusive: everything the item owns."""
+    section: tuple[str, ...]
+    body: str
+    fields: tuple[Field, ...]
+    links: tuple[Link, ...]
+    reason: str
+    """Why this was recognized as an item (shown by `syncer parse`)."""
+    at: Span
+    title_at: Span
+    status_at: Span | None
+    """Where the status is written: a field value, a checkbox mark, a cell; None if nowhere."""
+    priority_at: Span | None
+    body_at: Span
+    """The region `set_body` rewrites (after the item's leading field lines)."""
+    summary_at: Span | None = None
+    """Checkbox items written `**Title** - summary`: where the summary sits on the first line."""
+    level: int = 0
+    """Heading level of heading items; list indentation (columns) of checkbox items."""
+
+    def field(self, name: str) -> Field | None:
+        wanted = name.lower()
+        return next((f for f in self.fields if f.name.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    level: int
+    title: str
+    at: Span
+
+
+@dataclass(frozen=True)
+class Register:
+    """A parsed register: the exact source text, its items in document order, its manners."""
+
+    text: str
+    items: tuple[Item, ...]
+    headings: tuple[Heading, ...]
+    line_starts: tuple[int, ...]
+    newline: str
+    damage: Damage = field(default_factory=Damage)
+    field_style: str = "**{name}**: {value}"
+
+    def render(self) -> str:
+        return self.text
+
+    def item(self, key: str) -> Item:
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise KeyError(f"no item with key {key!r}")
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number holding character `offset`."""
+        from bisect import bisect_right
+
+        return bisect_right(self.line_starts, offset)

@@ -1,0 +1,59 @@
+"""Does a table row restate an item the document already holds? (summary-view detection)
+
+A row restates an item when all its title words name words of the item ("Runbooks" →
+"Runbook Automation", "Multi-region prep" → "Multi-Region Preparation") or all the item's
+words appear in the row. Words match when equal or when one (3+ letters) prefixes the other.
+An index on 3-letter word keys keeps this linear on registers of thousands of items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+Words = frozenset[str]
+
+
+def title_words(title: str) -> Words:
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+def _key(word: str) -> str:
+    return word[:3]
+
+
+def _within(small: Words, large: Words) -> bool:
+    return all(
+        any(
+            a == b or (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b))
+            for b in large
+        )
+        for a in small
+    )
+
+
+class TitleIndex:
+    def __init__(self, titles: Iterable[str]) -> None:
+        self.items: list[Words] = [w for w in map(title_words, titles) if w]
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        for i, words in enumerate(self.items):
+            for word in words:
+                self.postings[_key(word)].add(i)
+        # each item filed once, under its rarest key: found when a row holds that key
+        self.by_rarest: dict[str, list[int]] = defaultdict(list)
+        for i, words in enumerate(self.items):
+            rarest = min((_key(w) for w in words), key=lambda k: len(self.postings[k]))
+            self.by_rarest[rarest].append(i)
+
+    def restates(self, title: str) -> bool:
+        row = title_words(title)
+        if not row:
+            return False
+        keys = {_key(w) for w in row}
+        rarest = min(keys, key=lambda k: len(self.postings.get(k, ())))
+        for i in self.postings.get(rarest, ()):
+            if _within(row, self.items[i]):
+                return True
+        return any(_within(self.items[i], row) for key in keys for i in self.by_rarest.get(key, ()))

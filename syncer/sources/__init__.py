@@ -1,0 +1,1 @@
+"""Where registers live and how their bytes are read and written."""

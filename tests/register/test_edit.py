@@ -1,0 +1,187 @@
+"""Edits follow the document's own conventions and touch only what they change."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncer.model import Priority, Status
+from syncer.register import (
+    EditError,
+    NewItem,
+    add_item,
+    add_link,
+    parse,
+    remove_item,
+    set_body,
+    set_field,
+    set_priority,
+    set_status,
+    set_title,
+)
+
+from .conftest import read_seed
+from .helpers import changed_old_lines, lines_of, summary
+
+CP1252 = "debt-register-mojibake-cp1252.md"
+MACROMAN = "debt-tracker-mojibake-macroman.md"
+
+
+def by_title(text: str, title: str) -> str:
+    return next(i.key for i in parse(text).items if i.title == title)
+
+
+def test_done_in_the_damaged_seed_is_written_with_its_own_damaged_phrase() -> None:
+    text = read_seed(CP1252)
+    new = set_status(parse(text), by_title(text, "Distributed Tracing"), Status.DONE)
+    assert "**Status**: ðŸŸ¢ COMPLETE âœ…".replace("ð", "ğ") in lines_of(new)[207].rstrip("\n")
+    assert parse(new).item(by_title(text, "Distributed Tracing")).status is Status.DONE
+
+
+def test_mac_roman_damage_stays_consistent_after_edits() -> None:
+    text = read_seed(MACROMAN)
+    register = parse(text)
+    key = by_title(text, "Observability")
+    edited = set_status(register, key, Status.DONE)
+    edited = set_title(parse(edited), key, "Observability → OpenTelemetry ✨")
+    restored = edited.encode("mac_roman").decode("utf-8")
+    assert "### 6. Observability → OpenTelemetry ✨ (P2)" in restored
+    after = parse(edited)
+    item = next(i for i in after.items if i.line == 121)
+    assert (item.title, item.status) == ("Observability → OpenTelemetry ✨", Status.DONE)
+
+
+def test_field_style_colon_inside_the_bold_is_kept() -> None:
+    text = read_seed("tech-debt-followups.md")
+    key = by_title(text, "Test coverage")
+    new = set_status(parse(text), key, Status.IN_PROGRESS)
+    assert "**Status:** In Progress" in new
+    assert parse(new).item(key).status is Status.IN_PROGRESS
+
+
+def test_crlf_line_endings_survive_inserted_lines() -> None:
+    text = read_seed("active-work.md").replace("\n", "\r\n")
+    register = parse(text)
+    assert register.render() == text
+    key = by_title(text, "API Testing Infrastructure")
+    new = add_link(register, key, "org/repo#7", "https://github.com/org/repo/issues/7")
+    assert "\n" not in new.replace("\r\n", "")
+    assert parse(new).item(key).links[0].url == "https://github.com/org/repo/issues/7"
+
+
+def test_visible_and_hidden_links_read_back_and_are_not_added_twice() -> None:
+    text = read_seed("todo-checklists.md")
+    register = parse(text)
+    key = by_title(text, "Heatmap caching")
+    url = "https://gitlab.com/g/p/-/issues/3"
+    new = add_link(register, key, "g/p#3", url)
+    assert add_link(parse(new), key, "g/p#3", url) == new
+    item = parse(new).item(key)
+    assert item.title == "Heatmap caching" and [link.url for link in item.links] == [url]
+    hidden = add_link(register, key, "DEBT-4", "https://jira.example.com/browse/DEBT-4", True)
+    assert "<!-- syncer: DEBT-4 https://jira.example.com/browse/DEBT-4 -->" in hidden
+    assert parse(hidden).item(key).links[0].hidden
+
+
+def test_link_in_a_table_title_cell_keeps_the_title() -> None:
+    text = read_seed("tech-debt-followups.md")
+    key = by_title(text, "Webhook sink")
+    new = add_link(parse(text), key, "o/r#9", "https://github.com/o/r/issues/9")
+    assert "| Webhook sink [o/r#9](https://github.com/o/r/issues/9) | Same |" in new
+    assert parse(new).item(key).title == "Webhook sink"
+
+
+def test_new_heading_item_follows_numbering_tags_and_separators() -> None:
+    text = read_seed(MACROMAN)
+    new = add_item(parse(text), NewItem("Rate limiting", priority=Priority.MEDIUM))
+    restored = new.encode("mac_roman").decode("utf-8")
+    assert "---\n\n### 10. Rate limiting (P2)\n**Status**: ❌ Not Implemented\n" in restored
+    added = next(i for i in parse(new).items if i.title == "Rate limiting")
+    assert (added.priority, added.status, added.section) == (
+        Priority.MEDIUM,
+        Status.TODO,
+        ("🟡 Medium Priorities",),
+    )
+
+
+def test_new_checkbox_item_lands_in_its_priority_section_in_its_neighbours_shape() -> None:
+    text = read_seed("todo-checklists.md")
+    new = add_item(parse(text), NewItem("Cache warmup", priority=Priority.LOW, body="Warm it."))
+    added = next(i for i in parse(new).items if i.title == "Cache warmup")
+    assert added.priority is Priority.LOW and added.body == "Warm it."
+    assert "- [ ] **Cache warmup**\n  Warm it.\n" in new
+    done = add_item(parse(text), NewItem("Shipped thing", status=Status.DONE))
+    shipped = next(i for i in parse(done).items if i.title == "Shipped thing")
+    assert shipped.section == ("Completed",) and shipped.status is Status.DONE
+
+
+def test_new_table_row_fills_status_and_priority_columns() -> None:
+    text = read_seed("tech-debt-followups.md")
+    new = add_item(
+        parse(text), NewItem("Flaky retry", priority=Priority.LOW, section="Minor TODOs in code")
+    )
+    row = next(i for i in parse(new).items if i.title == "Flaky retry")
+    assert (row.kind.value, row.priority) == ("table_row", Priority.LOW)
+    assert "| Workspace config fetch from DB | Low |\n|  | Flaky retry | Low |\n" in new
+
+
+def test_remove_item_leaves_no_double_separator() -> None:
+    text = read_seed(CP1252)
+    register = parse(text)
+    key = by_title(text, "APScheduler → Celery Migration")
+    new = remove_item(register, key)
+    assert "---\n\n---" not in new.replace("\r", "")
+    after = parse(new)
+    assert [summary(i) for i in after.items] == [summary(i) for i in register.items if i.key != key]
+
+
+def test_set_body_of_a_heading_item_keeps_its_fields() -> None:
+    text = read_seed("tech-debt-followups.md")
+    key = by_title(text, "Connection resilience")
+    new = set_body(parse(text), key, "Circuit breakers.\n\n- one\n- two")
+    item = parse(new).item(key)
+    assert item.body == "Circuit breakers.\n\n- one\n- two"
+    assert item.status is Status.DONE
+    assert changed_old_lines(text, new) <= set(range(item.span[0], 40))
+
+
+def test_set_body_of_a_checkbox_item_rewrites_summary_and_nested_lines() -> None:
+    text = read_seed("todo-checklists.md")
+    key = by_title(text, "GraphQL API")
+    new = set_body(parse(text), key, "Alternative to REST, maybe.\n\n- Only reads")
+    item = parse(new).item(key)
+    assert item.body == "Alternative to REST, maybe.\n\n- Only reads"
+    assert "- [ ] **GraphQL API** - Alternative to REST, maybe.\n  - Only reads\n" in new
+
+
+def test_set_title_priority_and_field() -> None:
+    text = read_seed("active-work.md")
+    register = parse(text)
+    key = by_title(text, "Drizzle Adapter Typing")
+    retitled = set_title(register, key, "Drizzle typing")
+    assert "#### Drizzle typing\n" in retitled
+    reprioritized = set_priority(register, key, Priority.HIGH)
+    assert "**Priority**: High - fix when touching adapter-drizzle next" in reprioritized
+    assert parse(reprioritized).item(key).priority is Priority.HIGH
+    refielded = set_field(register, key, "Impact", "None at all")
+    assert parse(refielded).item(key).field("Impact").value == "None at all"  # type: ignore[union-attr]
+
+
+def test_unrepresentable_edits_are_refused() -> None:
+    text = read_seed("tech-debt-followups.md")
+    register = parse(text)
+    row = by_title(text, "Webhook sink")
+    with pytest.raises(EditError):
+        set_body(register, row, "anything")
+    with pytest.raises(EditError):
+        set_priority(register, row, Priority.HIGH)
+    with pytest.raises(EditError):
+        set_title(register, row, "  ")
+
+
+def test_table_row_without_status_column_is_done_when_struck() -> None:
+    text = read_seed("tech-debt-followups.md")
+    key = by_title(text, "Webhook sink")
+    done = set_status(parse(text), key, Status.DONE)
+    assert "| ~~Webhook sink~~ | Same |" in done
+    assert parse(done).item(key).status is Status.DONE
+    assert set_status(parse(done), key, Status.TODO) == text
