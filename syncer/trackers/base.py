@@ -129,7 +129,9 @@ def marker_for(item_key: str) -> str:
 
 def with_footer(body: str, item_key: str, register_url: str = "") -> str:
     """The issue body syncer writes: the item's body, a footer, and the hidden marker."""
-    source = f"[the tech-debt register]({register_url})" if register_url else "the tech-debt register"
+    source = (
+        f"[the tech-debt register]({register_url})" if register_url else "the tech-debt register"
+    )
     footer = f"_Tracked by syncer from {source}._\n{marker_for(item_key)}"
     return f"{body.rstrip()}{FOOTER_RULE}{footer}" if body.strip() else footer
 
