@@ -23,7 +23,7 @@ def test_genuine_accents_and_emoji_are_not_damage() -> None:
 def test_repair_reads_statuses_and_arrows_through_the_damage() -> None:
     damage = detect(read_seed("debt-register-mojibake-cp1252.md"))
     assert damage.repair("ğŸŸ¢ COMPLETE âœ…") == "🟢 COMPLETE ✅"
-    assert damage.repair("APScheduler â†’ Celery") == "APScheduler → Celery"
+    assert damage.repair("APScheduler \u00e2\u2020\u2019 Celery") == "APScheduler → Celery"
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))

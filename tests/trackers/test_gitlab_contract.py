@@ -1,0 +1,40 @@
+"""The adapter contract, run by `GitLabTracker` against `FakeGitLab` over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.trackers.base import RetryPolicy
+from syncer.trackers.gitlab import GitLabTracker
+from tests.trackers.contract import TrackerContract
+
+FAST = RetryPolicy(timeout_seconds=5.0)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitLab]:
+    with FakeGitLab() as running:
+        yield running
+
+
+@pytest.fixture
+def make_tracker(fake: FakeGitLab) -> Callable[[str], GitLabTracker]:
+    def make(token: str) -> GitLabTracker:
+        # Waits are skipped: the fake counts requests, not seconds.
+        return GitLabTracker(
+            fake.repo, token, url=fake.server.base_url, retry=FAST, sleep=lambda _: None
+        )
+
+    return make
+
+
+@pytest.fixture
+def tracker(make_tracker: Callable[[str], GitLabTracker], fake: FakeGitLab) -> GitLabTracker:
+    return make_tracker(fake.token)
+
+
+class TestGitLabContract(TrackerContract):
+    pass
