@@ -1,19 +1,32 @@
 """The register: a hand-written Markdown document read into items and edited span by span.
 
 Pure: takes text, returns values and new text. No file, network or database access here.
+Each edit exists twice: `set_status(...) -> str` for one change, `status_edits(...) -> Splices`
+to batch many changes computed on the same parse and `apply` them in one pass.
 """
 
 from syncer.register.edit import (
     EditError,
     NewItem,
+    Splice,
+    Splices,
     add_item,
+    add_item_edits,
     add_link,
+    apply,
+    body_edits,
+    field_edits,
+    link_edits,
+    priority_edits,
+    remove_edits,
     remove_item,
     set_body,
     set_field,
     set_priority,
     set_status,
     set_title,
+    status_edits,
+    title_edits,
 )
 from syncer.register.items import Field, Item, ItemKind, Link, Register
 from syncer.register.parse import parse
@@ -28,13 +41,24 @@ __all__ = [
     "NewItem",
     "Register",
     "RegisterRules",
+    "Splice",
+    "Splices",
     "add_item",
+    "add_item_edits",
     "add_link",
+    "apply",
+    "body_edits",
+    "field_edits",
+    "link_edits",
     "parse",
+    "priority_edits",
+    "remove_edits",
     "remove_item",
     "set_body",
     "set_field",
     "set_priority",
     "set_status",
     "set_title",
+    "status_edits",
+    "title_edits",
 ]

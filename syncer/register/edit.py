@@ -49,8 +49,32 @@ _PRIORITY_TAGS = {Priority.CRITICAL: "P0", Priority.HIGH: "P1", Priority.MEDIUM:
                   Priority.LOW: "P3"}  # fmt: skip
 
 
-def _splice(text: str, at: Span, new: str) -> str:
-    return text[: at[0]] + new + text[at[1] :]
+@dataclass(frozen=True, order=True)
+class Splice:
+    """Replace text[start:end] with `new`: the one shape every edit takes."""
+
+    start: int
+    end: int
+    new: str
+
+
+Splices = list[Splice]
+
+
+def _splice(at: Span, new: str) -> Splices:
+    return [Splice(at[0], at[1], new)]
+
+
+def apply(text: str, splices: Splices) -> str:
+    """Apply non-overlapping splices computed against the same text, in one pass."""
+    out, pos = [], 0
+    for splice in sorted(splices, key=lambda s: (s.start, s.end)):
+        if splice.start < pos:
+            raise EditError("two edits of the same text overlap")
+        out += [text[pos : splice.start], splice.new]
+        pos = splice.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _line_end(text: str, offset: int) -> int:
@@ -97,17 +121,16 @@ def _uses_emoji(register: Register) -> bool:
     return bool(values) and sum(1 for v in values if not v[0].isascii()) * 2 > len(values)
 
 
-def set_status(register: Register, key: str, status: Status) -> str:
-    """Mark item `key` as `status`; the text is unchanged when it already reads so."""
+def status_edits(register: Register, key: str, status: Status) -> Splices:
+    """Mark item `key` as `status`; nothing to do when it already reads so."""
     item = register.item(key)
-    text = register.text
     if item.status is status:
-        return text
+        return []
     if item.kind is ItemKind.CHECKBOX:
         assert item.status_at is not None
-        return _splice(text, item.status_at, _checkbox_mark(register, status))
+        return _splice(item.status_at, _checkbox_mark(register, status))
     if item.status_at is not None:
-        return _splice(text, item.status_at, status_phrase(register, status))
+        return _splice(item.status_at, status_phrase(register, status))
     if item.kind is ItemKind.TABLE_ROW:
         return _strike(register, item, status is Status.DONE)
     return _insert_field(register, item, "Status", status_phrase(register, status))
@@ -126,20 +149,20 @@ def _checkbox_mark(register: Register, status: Status) -> str:
     return " "
 
 
-def _strike(register: Register, item: Item, done: bool) -> str:
+def _strike(register: Register, item: Item, done: bool) -> Splices:
     """Table rows without a status column say done with a struck-through title."""
     raw = register.text[item.title_at[0] : item.title_at[1]]
     struck = raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4
     if done == struck:
-        return register.text
+        return []
     new = f"~~{raw}~~" if done else raw[2:-2]
-    return _splice(register.text, item.title_at, new)
+    return _splice(item.title_at, new)
 
 
 # --- title, priority, fields ------------------------------------------------------------------
 
 
-def set_title(register: Register, key: str, title: str) -> str:
+def title_edits(register: Register, key: str, title: str) -> Splices:
     item = register.item(key)
     new = _one_line(title)
     if not new:
@@ -150,29 +173,29 @@ def set_title(register: Register, key: str, title: str) -> str:
         new = new.replace("|", "\\|")
         if raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4:
             at = (at[0] + 2, at[1] - 2)
-    return _splice(register.text, at, register.damage.apply(new))
+    return _splice(at, register.damage.apply(new))
 
 
-def set_priority(register: Register, key: str, priority: Priority | None) -> str:
+def priority_edits(register: Register, key: str, priority: Priority | None) -> Splices:
     item = register.item(key)
     text = register.text
     if item.priority is priority:
-        return text
+        return []
     if item.priority_at is not None:
         raw = text[item.priority_at[0] : item.priority_at[1]]
-        return _splice(text, item.priority_at, _priority_value(raw, priority))
+        return _splice(item.priority_at, _priority_value(raw, priority))
     tag = PRIORITY_TAG_RE.search(text, item.title_at[1], _line_end(text, item.title_at[1]))
     if tag is not None:
         at = (tag.start("tag"), tag.end("tag"))
         if priority is None:
-            return _splice(text, (tag.start(), tag.end()), "")
-        return _splice(text, at, _PRIORITY_TAGS[priority])
+            return _splice((tag.start(), tag.end()), "")
+        return _splice(at, _PRIORITY_TAGS[priority])
     if priority is None:
         raise EditError(f"{item.title!r} takes its priority from its section")
     if item.kind is ItemKind.HEADING:
         return _insert_field(register, item, "Priority", priority.value.capitalize())
     if item.kind is ItemKind.CHECKBOX:
-        return _splice(text, (item.title_at[1], item.title_at[1]), f" ({_PRIORITY_TAGS[priority]})")
+        return _splice((item.title_at[1], item.title_at[1]), f" ({_PRIORITY_TAGS[priority]})")
     raise EditError(f"the table holding {item.title!r} has no priority column")
 
 
@@ -199,14 +222,14 @@ def _priority_value(raw: str, priority: Priority | None) -> str:
     return raw[: match.start()] + word + raw[match.end() :]
 
 
-def set_field(register: Register, key: str, name: str, value: str) -> str:
+def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
     item = register.item(key)
     existing = item.field(name)
     new = _one_line(value)
     if existing is not None:
         if item.kind is ItemKind.TABLE_ROW:
             new = new.replace("|", "\\|")
-        return _splice(register.text, existing.at, register.damage.apply(new))
+        return _splice(existing.at, register.damage.apply(new))
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
     return _insert_field(register, item, name, register.damage.apply(new))
@@ -217,20 +240,20 @@ def _field_line(register: Register, name: str, raw_value: str) -> str:
     return line.rstrip()
 
 
-def _insert_field(register: Register, item: Item, name: str, raw_value: str) -> str:
+def _insert_field(register: Register, item: Item, name: str, raw_value: str) -> Splices:
     """A new field line after the item's last leading field line (or its heading)."""
     leading = [f for f in item.fields if f.line_at[1] <= item.body_at[0]]
     anchor = leading[-1].line_at[1] if leading else _line_end(register.text, item.at[0])
     line = register.newline + _field_line(register, name, raw_value)
     if not leading and item.body_at[0] < item.at[1]:
         line += register.newline
-    return _splice(register.text, (anchor, anchor), line)
+    return _splice((anchor, anchor), line)
 
 
 # --- body ------------------------------------------------------------------------------------
 
 
-def set_body(register: Register, key: str, body: str) -> str:
+def body_edits(register: Register, key: str, body: str) -> Splices:
     item = register.item(key)
     if item.kind is ItemKind.TABLE_ROW:
         raise EditError(f"{item.title!r} is a table row: it has no body")
@@ -239,7 +262,7 @@ def set_body(register: Register, key: str, body: str) -> str:
     return _set_heading_body(register, item, body)
 
 
-def _set_heading_body(register: Register, item: Item, body: str) -> str:
+def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
     text, nl = register.text, register.newline
     start, end = item.body_at
     kept = [
@@ -251,14 +274,14 @@ def _set_heading_body(register: Register, item: Item, body: str) -> str:
     parts = [*kept, new] if new else kept
     joined = nl.join(parts)
     if start == end:  # no body yet: open one after a blank line
-        return _splice(text, (start, end), nl + nl + joined) if joined else text
-    return _splice(text, (start, end), joined)
+        return _splice((start, end), nl + nl + joined) if joined else []
+    return _splice((start, end), joined)
 
 
 _STRUCTURAL = frozenset({"status", "state", "priority", "severity", *LINK_KEYS})
 
 
-def _set_checkbox_body(register: Register, item: Item, body: str) -> str:
+def _set_checkbox_body(register: Register, item: Item, body: str) -> Splices:
     text = register.text
     first, _, rest = body.strip("\n").partition("\n\n")
     summary_fits = (
@@ -268,7 +291,7 @@ def _set_checkbox_body(register: Register, item: Item, body: str) -> str:
     indent = " " * _content_indent(text, item)
     nested_lines = [indent + line if line.strip() else "" for line in nested.split("\n")]
     new_nested = _encode(register, "\n" + "\n".join(nested_lines)) if nested.strip() else ""
-    out = _splice(text, item.body_at, new_nested)
+    out = _splice(item.body_at, new_nested)
     if item.summary_at is not None:
         start, end = item.summary_at
         old = text[start:end]
@@ -277,7 +300,7 @@ def _set_checkbox_body(register: Register, item: Item, body: str) -> str:
             new_summary = " - " + new_summary
         elif old and not new_summary:
             start = _bold_end(text, item)
-        out = _splice(out, (start, end), new_summary)
+        out += _splice((start, end), new_summary)
     return out
 
 
@@ -295,46 +318,49 @@ def _content_indent(text: str, item: Item) -> int:
 # --- links -----------------------------------------------------------------------------------
 
 
-def add_link(register: Register, key: str, text: str, url: str, hidden: bool = False) -> str:
+def link_edits(register: Register, key: str, text: str, url: str, hidden: bool = False) -> Splices:
     """Write the item's link to a tracker issue (DESIGN §1 Identity); no-op if present."""
     item = register.item(key)
     source = register.text
     if any(link.url == url for link in item.links):
-        return source
+        return []
     written = f"<!-- syncer: {text} {url} -->" if hidden else f"[{text}]({url})"
     if item.kind is ItemKind.HEADING:
         if hidden:
             end = _line_end(source, item.at[0])
-            return _splice(source, (end, end), " " + written)
+            return _splice((end, end), " " + written)
         existing = next((f for f in item.fields if normalize_key(f.name) in LINK_KEYS), None)
         if existing is not None:
-            return _splice(source, (existing.at[1], existing.at[1]), ", " + written)
+            return _splice((existing.at[1], existing.at[1]), ", " + written)
         return _insert_field(register, item, LINK_FIELD, written)
     if item.kind is ItemKind.CHECKBOX:
         end = _line_end(source, item.at[0])
-        return _splice(source, (end, end), " " + written)
+        return _splice((end, end), " " + written)
     anchor = max([item.title_at[1], *(link.at[1] for link in item.links)])
-    return _splice(source, (anchor, anchor), " " + written)
+    return _splice((anchor, anchor), " " + written)
 
 
 # --- removing and adding items ---------------------------------------------------------------
 
 
-def remove_item(register: Register, key: str) -> str:
-    """Delete the item's lines (and a separator left doubled by the removal)."""
+def remove_edits(register: Register, key: str) -> Splices:
+    """Delete the item's lines (and a separator the removal would leave doubled)."""
     item = register.item(key)
     text = register.text
     start, end = item.at
     end = _skip_newline(text, end)
     if item.kind is ItemKind.HEADING or _blank_before(text, start):
-        while True:  # the blank lines that followed belong to the gap it leaves
-            nxt = _skip_newline(text, _line_end(text, end))
-            if end < len(text) and not text[end : _line_end(text, end)].strip() and nxt > end:
-                end = nxt
-            else:
-                break
-    out = text[:start] + text[end:]
-    return _collapse_rules(out, start)
+        end = _skip_blank_lines(text, end)
+    return _splice((start, _doubled_rule_end(text, start, end)), "")
+
+
+def _skip_blank_lines(text: str, offset: int) -> int:
+    while offset < len(text) and not text[offset : _line_end(text, offset)].strip():
+        nxt = _skip_newline(text, _line_end(text, offset))
+        if nxt == offset:
+            break
+        offset = nxt
+    return offset
 
 
 def _skip_newline(text: str, offset: int) -> int:
@@ -348,23 +374,17 @@ def _blank_before(text: str, start: int) -> bool:
     return before.endswith(("\n\n", "\r\n\r\n", "\r\r")) or not before
 
 
-def _collapse_rules(text: str, at: int) -> str:
-    """`---`, blank lines, `---` where an item stood: drop the second rule and its gap."""
-    before = text[:at].rstrip(" \t\r\n")
+def _doubled_rule_end(text: str, start: int, end: int) -> int:
+    """Where a removal ending at `end` should end so that `---`, gap, `---` stays one rule."""
+    before = text[:start].rstrip(" \t\r\n")
     prev = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :].strip()
-    line_end = _line_end(text, at)
-    if prev in ("---", "***", "___") and text[at:line_end].strip() == prev:
-        end = _skip_newline(text, line_end)
-        while end < len(text) and not text[end : _line_end(text, end)].strip():
-            nxt = _skip_newline(text, _line_end(text, end))
-            if nxt == end:
-                break
-            end = nxt
-        return text[:at] + text[end:]
-    return text
+    line_end = _line_end(text, end)
+    if prev in ("---", "***", "___") and text[end:line_end].strip() == prev:
+        return _skip_blank_lines(text, _skip_newline(text, line_end))
+    return end
 
 
-def add_item(register: Register, new: NewItem) -> str:
+def add_item_edits(register: Register, new: NewItem) -> Splices:
     """Insert a new item where a person would: beside the items it belongs with, in their shape."""
     neighbour = _neighbour(register, new)
     if neighbour is None:
@@ -405,7 +425,7 @@ def _priority_tag(register: Register, after: Item, priority: Priority | None) ->
     return f" ({_PRIORITY_TAGS[priority]})"
 
 
-def _add_heading(register: Register, after: Item, new: NewItem) -> str:
+def _add_heading(register: Register, after: Item, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     hashes = "#" * after.level
     number = _next_number(register, after)
@@ -420,7 +440,7 @@ def _add_heading(register: Register, after: Item, new: NewItem) -> str:
         block += nl + nl + _encode(register, new.body.strip("\n"))
     gap = text[after.at[1] : after.at[1] + 40]
     separator = nl + nl + "---" if re.match(r"\s*\n---", gap) else ""
-    return _splice(text, (after.at[1], after.at[1]), f"{separator}{nl}{nl}{block}")
+    return _splice((after.at[1], after.at[1]), f"{separator}{nl}{nl}{block}")
 
 
 def _next_number(register: Register, after: Item) -> str:
@@ -438,7 +458,7 @@ def _next_number(register: Register, after: Item) -> str:
     return form.replace(str(last), str(last + 1), 1)
 
 
-def _add_checkbox(register: Register, after: Item, new: NewItem) -> str:
+def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     first = text[after.at[0] : _line_end(text, after.at[0])]
     prefix = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", first)
@@ -455,7 +475,7 @@ def _add_checkbox(register: Register, after: Item, new: NewItem) -> str:
     block = line + (nl + nl.join(body) if new.body.strip() else "")
     spaced = _blank_after(text, after.at[1])
     gap = nl + nl if spaced else nl
-    return _splice(text, (after.at[1], after.at[1]), gap + _encode(register, block))
+    return _splice((after.at[1], after.at[1]), gap + _encode(register, block))
 
 
 def _blank_after(text: str, offset: int) -> bool:
@@ -463,8 +483,8 @@ def _blank_after(text: str, offset: int) -> bool:
     return bool(re.match(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)", rest))
 
 
-def _add_row(register: Register, after: Item, new: NewItem) -> str:
-    text, nl = register.text, register.newline
+def _add_row(register: Register, after: Item, new: NewItem) -> Splices:
+    nl = register.newline
     cells = []
     for f in after.fields:
         name = normalize_key(f.name)
@@ -478,11 +498,46 @@ def _add_row(register: Register, after: Item, new: NewItem) -> str:
     cells.append((after.title_at[0], _one_line(new.title)))
     cells.sort()
     row = "| " + " | ".join(v.replace("|", "\\|") for _, v in cells) + " |"
-    return _splice(text, (after.at[1], after.at[1]), nl + register.damage.apply(row))
+    return _splice((after.at[1], after.at[1]), nl + register.damage.apply(row))
 
 
-def _append_checkbox(register: Register, new: NewItem) -> str:
+def _append_checkbox(register: Register, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     line = f"- [{'x' if new.status is Status.DONE else ' '}] {_one_line(new.title)}"
     sep = "" if not text or text.endswith(("\n", "\r")) else nl
-    return text + sep + register.damage.apply(line) + nl
+    return _splice((len(text), len(text)), sep + register.damage.apply(line) + nl)
+
+
+# --- the one-edit API: each returns the register's new text -------------------------------
+
+
+def set_status(register: Register, key: str, status: Status) -> str:
+    return apply(register.text, status_edits(register, key, status))
+
+
+def set_title(register: Register, key: str, title: str) -> str:
+    return apply(register.text, title_edits(register, key, title))
+
+
+def set_priority(register: Register, key: str, priority: Priority | None) -> str:
+    return apply(register.text, priority_edits(register, key, priority))
+
+
+def set_field(register: Register, key: str, name: str, value: str) -> str:
+    return apply(register.text, field_edits(register, key, name, value))
+
+
+def set_body(register: Register, key: str, body: str) -> str:
+    return apply(register.text, body_edits(register, key, body))
+
+
+def add_link(register: Register, key: str, text: str, url: str, hidden: bool = False) -> str:
+    return apply(register.text, link_edits(register, key, text, url, hidden))
+
+
+def remove_item(register: Register, key: str) -> str:
+    return apply(register.text, remove_edits(register, key))
+
+
+def add_item(register: Register, new: NewItem) -> str:
+    return apply(register.text, add_item_edits(register, new))

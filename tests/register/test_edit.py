@@ -10,6 +10,8 @@ from syncer.register import (
     NewItem,
     add_item,
     add_link,
+    apply,
+    link_edits,
     parse,
     remove_item,
     set_body,
@@ -17,6 +19,8 @@ from syncer.register import (
     set_priority,
     set_status,
     set_title,
+    status_edits,
+    title_edits,
 )
 
 from .conftest import read_seed
@@ -185,3 +189,19 @@ def test_table_row_without_status_column_is_done_when_struck() -> None:
     assert "| ~~Webhook sink~~ | Same |" in done
     assert parse(done).item(key).status is Status.DONE
     assert set_status(parse(done), key, Status.TODO) == text
+
+
+def test_batched_edits_on_one_parse_apply_together() -> None:
+    text = read_seed("todo-checklists.md")
+    register = parse(text)
+    a, b = register.items[0].key, register.items[1].key
+    splices = [
+        *status_edits(register, a, Status.DONE),
+        *link_edits(register, a, "o/r#1", "https://github.com/o/r/issues/1"),
+        *title_edits(register, b, "Validate requests"),
+    ]
+    after = parse(apply(text, splices))
+    assert after.items[0].status is Status.DONE and after.items[0].links
+    assert after.items[1].title == "Validate requests"
+    with pytest.raises(EditError):
+        apply(text, [*title_edits(register, a, "x"), *title_edits(register, a, "y")])

@@ -1,0 +1,1 @@
+"""Sync state: links, bases, cursors, the outbox, conflicts, runs, webhook deliveries."""

@@ -1,0 +1,86 @@
+"""The values the state store keeps, as frozen dataclasses (the store maps them to tables).
+
+A link is identified by (register, target, ref): the tracker issue it points at. The item it
+belongs to is found in the register by the link written into the item; `item_key` is kept for
+recovery and reports. Bases are the field values both sides last agreed on, each side in its own
+terms, so a format conversion never shows up as a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+Base = dict[str, str | None]
+"""Field name (title, status, priority, body, …) → value at the last agreement."""
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    register: str
+    target: str
+    ref: str
+    url: str
+    item_key: str
+    base_register: Base = field(default_factory=dict)
+    base_tracker: Base = field(default_factory=dict)
+    tracker_version: str = ""
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A tracker write: recorded as intent before it is sent, completed after.
+
+    `token` is the idempotency token (for a create: the item key carried by the issue's hidden
+    marker), so a crash between sending and recording is resolved by looking, not re-sending.
+    """
+
+    id: int
+    register: str
+    target: str
+    operation: str
+    item_key: str
+    token: str
+    payload: str
+    state: OutboxState
+    result: str = ""
+    created_at: datetime | None = None
+
+
+class ConflictState(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    id: int
+    register: str
+    target: str
+    ref: str
+    item_key: str
+    field: str
+    base: str | None
+    register_value: str | None
+    tracker_value: str | None
+    state: ConflictState = ConflictState.OPEN
+    resolution: str = ""
+    """"register" or "tracker" once resolved: which side's value was taken."""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    register: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str = ""
