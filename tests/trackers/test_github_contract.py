@@ -1,0 +1,44 @@
+"""The adapter contract, run against `GitHubTracker` talking to `FakeGitHub` over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from syncer.fakes.github import FakeGitHub
+from syncer.trackers.base import RetryPolicy
+from syncer.trackers.github import GitHubTracker
+from tests.trackers.contract import TrackerContract
+
+# Short backoff and timeout so failure cases stay fast; waits GitHub asks for are still honoured.
+FAST = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=10, timeout_seconds=5)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as running:
+        yield running
+
+
+@pytest.fixture
+def make_tracker(fake: FakeGitHub) -> Iterator[Callable[[str], GitHubTracker]]:
+    made: list[GitHubTracker] = []
+
+    def make(token: str) -> GitHubTracker:
+        tracker = GitHubTracker(fake.repo, token, base_url=fake.server.base_url, retry=FAST)
+        made.append(tracker)
+        return tracker
+
+    yield make
+    for tracker in made:
+        tracker.close()
+
+
+@pytest.fixture
+def tracker(fake: FakeGitHub, make_tracker: Callable[[str], GitHubTracker]) -> GitHubTracker:
+    return make_tracker(fake.token)
+
+
+class TestGitHubContract(TrackerContract):
+    supports_due_date = False
