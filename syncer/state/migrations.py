@@ -1,0 +1,96 @@
+"""The history of the state schema: one function per version, applied in order.
+
+`MIGRATIONS[n]` takes a database at version n to version n + 1. The steps are plain SQL frozen
+in time rather than generated from the table models: a model describes the schema as it is now,
+while a migration must keep producing the schema as it was at its version, or a later step
+written against that older shape would break on a fresh database. Steps never commit; the runner
+(`syncer.state.store.migrate`) wraps all pending steps in one transaction, so a failed upgrade
+leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+Migration = Callable[[Connection], None]
+
+_V1_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        register TEXT NOT NULL,
+        target TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        url TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        base_register TEXT NOT NULL,
+        base_tracker TEXT NOT NULL,
+        tracker_version TEXT NOT NULL,
+        UNIQUE (register, target, ref),
+        UNIQUE (register, target, item_key)
+    )""",
+    """CREATE TABLE cursors (
+        register TEXT NOT NULL,
+        target TEXT NOT NULL,
+        cursor TEXT NOT NULL,
+        PRIMARY KEY (register, target)
+    )""",
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        register TEXT NOT NULL,
+        target TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        token TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (register, target, token)
+    )""",
+    "CREATE INDEX outbox_by_state ON outbox (register, state, id)",
+    """CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        register TEXT NOT NULL,
+        target TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        field TEXT NOT NULL,
+        base TEXT,
+        register_value TEXT,
+        tracker_value TEXT,
+        state TEXT NOT NULL,
+        resolution TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    # At most one open conflict per field of a link; resolved ones stay as history.
+    """CREATE UNIQUE INDEX conflicts_one_open ON conflicts (register, target, ref, field)
+        WHERE state = 'open'""",
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        register TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        counts TEXT NOT NULL,
+        error TEXT NOT NULL
+    )""",
+    "CREATE INDEX runs_by_register ON runs (register, id)",
+    """CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        UNIQUE (source, delivery_id)
+    )""",
+    "CREATE INDEX deliveries_by_source ON deliveries (source, id)",
+)
+
+
+def _v1_initial_schema(connection: Connection) -> None:
+    """Create every table of the first release."""
+    for statement in _V1_SCHEMA:
+        connection.exec_driver_sql(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
