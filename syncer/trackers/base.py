@@ -137,7 +137,10 @@ def with_footer(body: str, item_key: str, register_url: str = "") -> str:
 
 
 def split_footer(body: str) -> tuple[str, str | None]:
-    """(body without syncer's footer, item key from the marker or None)."""
+    """(body without syncer's footer, item key from the marker or None).
+
+    Bodies saved by a web editor may come back with CRLF line endings: read as LF."""
+    body = body.replace("\r\n", "\n")
     match = MARKER_RE.search(body)
     if match is None:
         return body, None

@@ -1,0 +1,487 @@
+"""Carry out one cycle: the only code that calls trackers, the store and the register file.
+
+Order: settle what a crash left in the outbox, read the register and the trackers, plan, write
+the trackers (each write recorded in the outbox before and after), write the register once,
+atomically, only if its bytes are still those read, then advance bases for what succeeded and
+cursors for targets whose changes were fully taken in.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
+from syncer.register import (
+    EditError,
+    Item,
+    NewItem,
+    Register,
+    RegisterRules,
+    Splices,
+    add_item_edits,
+    apply,
+    body_edits,
+    link_edits,
+    parse,
+    priority_edits,
+    status_edits,
+    title_edits,
+)
+from syncer.sources.files import RegisterChanged, fingerprint, read_register, write_register
+from syncer.state.records import Base, LinkRecord
+from syncer.state.store import Store
+from syncer.sync.merge import Value
+from syncer.sync.plan import (
+    FIELDS,
+    AddItem,
+    AdoptIssue,
+    CloseRemoved,
+    CreateIssue,
+    InsertLink,
+    Operation,
+    Plan,
+    PlanOptions,
+    RecordConflict,
+    Target,
+    UpdateIssue,
+    WriteRegister,
+    issue_values,
+    item_values,
+    plan,
+)
+from syncer.trackers.base import NotFound, RateLimited, Tracker, TrackerError
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    kind: str
+    repo: str
+    tracker: Tracker
+
+
+@dataclass(frozen=True)
+class RegisterJob:
+    name: str
+    path: Path
+    targets: Sequence[TargetSpec]
+    rules: RegisterRules = field(default_factory=RegisterRules)
+    options: PlanOptions = field(default_factory=PlanOptions)
+    hidden_links: bool = False
+
+
+@dataclass
+class CycleReport:
+    register: str
+    plan: Plan | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    register_written: bool = False
+    open_conflicts: int = 0
+
+    @property
+    def refused(self) -> str:
+        return self.plan.refused if self.plan else ""
+
+
+@dataclass
+class _Cycle:
+    """What one cycle learns as it goes: tracker results, links to write, failures."""
+
+    job: RegisterJob
+    store: Store
+    report: CycleReport
+    read: dict[tuple[str, str], RemoteIssue] = field(default_factory=dict)
+    """Issues as read this cycle, by (target, ref)."""
+    latest: dict[tuple[str, str], RemoteIssue] = field(default_factory=dict)
+    """Issues as our own writes left them."""
+    pushed: set[tuple[str, str, str]] = field(default_factory=set)
+    failed_targets: set[str] = field(default_factory=set)
+    new_links: list[tuple[str, str, RemoteIssue]] = field(default_factory=list)
+    """(target, item key, issue) linked this cycle, to be written into the register."""
+    added: list[tuple[str, RemoteIssue, NewItem]] = field(default_factory=list)
+    deleted: list[tuple[str, str, str]] = field(default_factory=list)
+    """(target, ref, item key) of issues gone from the tracker."""
+
+    def tracker(self, name: str) -> Tracker:
+        return next(t.tracker for t in self.job.targets if t.name == name)
+
+    def fail(self, target: str, what: str, exc: Exception) -> None:
+        self.failed_targets.add(target)
+        self.report.errors.append(f"{target}: {what}: {exc}")
+        self.report.counts["errors"] += 1
+
+
+def run_cycle(
+    job: RegisterJob, store: Store, *, dry_run: bool = False, force: bool = False
+) -> CycleReport:
+    report = CycleReport(job.name)
+    run = None if dry_run else store.start_run(job.name)
+    cycle = _Cycle(job, store, report)
+    try:
+        _cycle(cycle, dry_run, force)
+    except (TrackerError, RegisterChanged, EditError, OSError) as exc:
+        report.errors.append(str(exc))
+        report.counts["errors"] += 1
+    finally:
+        report.open_conflicts = len(store.conflicts(job.name))
+        if run is not None:
+            store.finish_run(run.id, dict(report.counts), "; ".join(report.errors)[:2000])
+    return report
+
+
+def _cycle(cycle: _Cycle, dry_run: bool, force: bool) -> None:
+    job, store = cycle.job, cycle.store
+    if not dry_run:
+        _settle_outbox(cycle)
+    text = read_register(job.path)
+    read_at = fingerprint(text)
+    register = parse(text, job.rules)
+    targets, cursors = _read_targets(cycle, register)
+    options = replace(
+        job.options,
+        force=force or job.options.force,
+        register_mtime=datetime.fromtimestamp(job.path.stat().st_mtime, UTC),
+    )
+    the_plan = plan(job.name, register, targets, options)
+    cycle.report.plan = the_plan
+    if dry_run or the_plan.refused:
+        return
+    _write_trackers(cycle, the_plan, register)
+    final, written = _write_register(cycle, register, the_plan, read_at)
+    _record_conflicts(cycle, the_plan)
+    _advance_bases(cycle, the_plan, final, written)
+    for target in targets:
+        # A cursor moves only when all it brought in was taken in: else re-read next time.
+        if target.name not in cycle.failed_targets and written:
+            store.set_cursor(job.name, target.name, cursors[target.name])
+
+
+# --- before planning ---------------------------------------------------------------------------
+
+
+def _settle_outbox(cycle: _Cycle) -> None:
+    """Creates a crash left unrecorded are found by their marker, never made again."""
+    job, store = cycle.job, cycle.store
+    for entry in store.pending(job.name):
+        if entry.operation != "create":
+            store.fail(entry.id, "interrupted; re-planned")
+            continue
+        try:
+            issue = cycle.tracker(entry.target).find_by_marker(entry.item_key)
+        except TrackerError as exc:
+            cycle.fail(entry.target, f"recovering {entry.item_key}", exc)
+            continue
+        if issue is None:
+            store.fail(entry.id, "not created")
+            continue
+        store.save_link(LinkRecord(job.name, entry.target, issue.ref, issue.url, entry.item_key))
+        store.complete(entry.id, issue.ref)
+        cycle.report.counts["recovered"] += 1
+
+
+def _read_targets(cycle: _Cycle, register: Register) -> tuple[list[Target], dict[str, str | None]]:
+    job, store = cycle.job, cycle.store
+    targets, cursors = [], {}
+    for spec in job.targets:
+        links = store.links(job.name, spec.name)
+        changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
+        changed = {issue.ref: issue for issue in changes.issues}
+        draft = Target(spec.name, spec.kind, spec.repo, changed, links)
+        for ref in _refs_to_fetch(register, draft):
+            try:
+                changed[ref] = spec.tracker.get(ref)
+            except NotFound:
+                item = _item_linking(register, draft, ref)
+                cycle.deleted.append((spec.name, ref, item.key if item else ""))
+        targets.append(Target(spec.name, spec.kind, spec.repo, changed, links))
+        cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
+        cursors[spec.name] = changes.cursor
+    return targets, cursors
+
+
+def _refs_to_fetch(register: Register, target: Target) -> list[str]:
+    """Issues linked without a base to compare against: written in the file by someone else,
+    or recovered from the outbox."""
+    stored = {rec.ref: rec for rec in target.links}
+    refs = [
+        ref
+        for item in register.items
+        for link in item.links
+        if (ref := target.ref_of(link.text)) is not None
+        and (ref not in stored or not stored[ref].base_tracker)
+    ]
+    refs += [r.ref for r in target.links if not r.base_tracker and r.ref not in refs]
+    return [ref for ref in dict.fromkeys(refs) if ref not in target.changed]
+
+
+def _item_linking(register: Register, target: Target, ref: str) -> Item | None:
+    return next(
+        (i for i in register.items if any(target.ref_of(link.text) == ref for link in i.links)),
+        None,
+    )
+
+
+# --- tracker writes ----------------------------------------------------------------------------
+
+
+def _write_trackers(cycle: _Cycle, the_plan: Plan, register: Register) -> None:
+    creates: dict[str, list[CreateIssue]] = {}
+    for op in the_plan.operations:
+        if isinstance(op, CreateIssue):
+            creates.setdefault(op.target, []).append(op)
+    for target, ops in creates.items():
+        _create(cycle, target, ops, register)
+    for op in the_plan.operations:
+        if op.__class__ in (CreateIssue, WriteRegister, InsertLink, RecordConflict):
+            continue
+        target = getattr(op, "target", "")
+        if target in cycle.failed_targets:
+            continue
+        try:
+            _tracker_op(cycle, op, register)
+        except NotFound:
+            assert isinstance(op, UpdateIssue | CloseRemoved)
+            cycle.deleted.append((op.target, op.ref, op.item_key))
+            cycle.store.drop_link(cycle.job.name, op.target, op.ref)
+            cycle.report.counts["deleted_in_tracker"] += 1
+        except RateLimited as exc:
+            cycle.fail(target, f"rate limited until {exc.retry_at:%H:%M:%S}", exc)
+        except TrackerError as exc:
+            cycle.fail(target, type(op).__name__, exc)
+
+
+def _create(cycle: _Cycle, target: str, ops: list[CreateIssue], register: Register) -> None:
+    job, store = cycle.job, cycle.store
+    entries = [
+        store.add_intent(
+            job.name, target, "create", op.item_key, _token(op.item_key), _draft_json(op.draft)
+        )
+        for op in ops
+    ]
+    try:
+        made = cycle.tracker(target).create_many([op.draft for op in ops])
+    except TrackerError as exc:
+        cycle.fail(target, "create", exc)
+        return  # the intents stay pending: the next cycle looks for their markers
+    for op, entry, issue in zip(ops, entries, made, strict=True):
+        base_register = item_values(register.item(op.item_key))
+        store.save_link(
+            LinkRecord(
+                job.name, target, issue.ref, issue.url, op.item_key,
+                base_register, issue_values(issue), issue.version,
+            )
+        )  # fmt: skip
+        store.complete(entry.id, issue.ref)
+        cycle.new_links.append((target, op.item_key, issue))
+        cycle.report.counts["created"] += 1
+
+
+def _tracker_op(cycle: _Cycle, op: Operation, register: Register) -> None:
+    job, store = cycle.job, cycle.store
+    if isinstance(op, UpdateIssue):
+        entry = store.add_intent(
+            job.name, op.target, "update", op.item_key, _token(op.ref), json.dumps(dict(op.values))
+        )
+        issue = cycle.tracker(op.target).update(op.ref, _change(op.values))
+        store.complete(entry.id, issue.version)
+        cycle.latest[(op.target, op.ref)] = issue
+        cycle.pushed.update((op.target, op.ref, name) for name in op.values)
+        cycle.report.counts["updated"] += 1
+    elif isinstance(op, AdoptIssue):
+        _adopt(cycle, op, register.item(op.item_key))
+    elif isinstance(op, CloseRemoved):
+        entry = store.add_intent(
+            job.name, op.target, "close", op.item_key, _token(op.ref), op.comment
+        )
+        tracker = cycle.tracker(op.target)
+        tracker.comment(op.ref, op.comment)
+        tracker.update(op.ref, IssueChange(status=Status.DONE))
+        store.complete(entry.id, "closed")
+        store.drop_link(job.name, op.target, op.ref)
+        cycle.report.counts["closed"] += 1
+    elif isinstance(op, AddItem):
+        cycle.added.append((op.target, op.issue, op.new))
+
+
+def _adopt(cycle: _Cycle, op: AdoptIssue, item: Item) -> None:
+    """Link an existing issue; the register, source of truth, sets its fields right away."""
+    wanted = item_values(item)
+    differing = {k: v for k, v in wanted.items() if v != issue_values(op.issue).get(k)}
+    issue = (
+        cycle.tracker(op.target).update(op.issue.ref, _change(differing)) if differing else op.issue
+    )
+    cycle.store.save_link(
+        LinkRecord(
+            cycle.job.name, op.target, issue.ref, issue.url, item.key,
+            wanted, issue_values(issue), issue.version,
+        )
+    )  # fmt: skip
+    cycle.new_links.append((op.target, item.key, issue))
+    cycle.report.counts["adopted"] += 1
+
+
+def _change(values: Mapping[str, Value]) -> IssueChange:
+    priority, status = values.get("priority"), values.get("status")
+    return IssueChange(
+        title=values.get("title"),
+        body=values.get("body"),
+        status=Status(status) if status else None,
+        priority=Priority(priority) if priority else None,
+        clear_priority="priority" in values and priority is None,
+    )
+
+
+def _token(subject: str) -> str:
+    """A fresh idempotency token per attempt: a retried write gets its own outbox entry (the
+    marker, not the token, is what recovers a create)."""
+    return f"{subject}@{uuid.uuid4().hex}"
+
+
+def _draft_json(draft: IssueDraft) -> str:
+    return json.dumps({"title": draft.title, "item_key": draft.item_key})
+
+
+# --- the register write ------------------------------------------------------------------------
+
+
+def _write_register(
+    cycle: _Cycle, register: Register, the_plan: Plan, read_at: str
+) -> tuple[Register, bool]:
+    """All register edits of the cycle, applied in memory, then one guarded atomic write."""
+    splices: Splices = []
+    for op in the_plan.operations:
+        if isinstance(op, WriteRegister):
+            splices += _field_splices(cycle, register, op)
+        elif isinstance(op, InsertLink) and op.target not in cycle.failed_targets:
+            splices += link_edits(register, op.item_key, op.text, op.url, cycle.job.hidden_links)
+    for target, key, issue in cycle.new_links:
+        splices += _link(cycle, register, target, key, issue)
+    for _, _, new in cycle.added:
+        splices += add_item_edits(register, new)
+    text = apply(register.text, splices)
+    text = _link_added_items(cycle, text)
+    if text == register.text:
+        return register, True  # it already says all it can say
+    try:
+        write_register(cycle.job.path, text, read_at)
+    except RegisterChanged as exc:
+        cycle.report.errors.append(str(exc))
+        cycle.report.counts["register_busy"] += 1
+        return register, False
+    cycle.report.counts["register_edits"] += len(splices) + len(cycle.added)
+    cycle.report.register_written = True
+    return parse(text, cycle.job.rules), True
+
+
+def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Splices:
+    edits = {
+        "status": lambda v: status_edits(register, op.item_key, Status(v or "todo")),
+        "priority": lambda v: priority_edits(register, op.item_key, Priority(v) if v else None),
+        "body": lambda v: body_edits(register, op.item_key, v or ""),
+        "title": lambda v: title_edits(register, op.item_key, v or ""),
+    }
+    splices: Splices = []
+    for name, value in op.values.items():
+        try:
+            splices += edits[name](value)
+        except EditError as exc:
+            cycle.report.counts["register_unrepresentable"] += 1
+            cycle.report.errors.append(f"{op.item_key}.{name}: {exc}")
+    return splices
+
+
+def _link(cycle: _Cycle, register: Register, target: str, key: str, issue: RemoteIssue) -> Splices:
+    spec = next(t for t in cycle.job.targets if t.name == target)
+    text = Target(spec.name, spec.kind, spec.repo, {}, ()).link_text(issue.ref)
+    return link_edits(register, key, text, issue.url, cycle.job.hidden_links)
+
+
+def _link_added_items(cycle: _Cycle, text: str) -> str:
+    """Items added from trackers get their link in a second pass, once they exist."""
+    if not cycle.added:
+        return text
+    register = parse(text, cycle.job.rules)
+    splices: Splices = []
+    for target, issue, _ in cycle.added:
+        item = next(
+            (i for i in reversed(register.items) if i.title == issue.title and not i.links), None
+        )
+        if item is None:
+            continue
+        splices += _link(cycle, register, target, item.key, issue)
+        cycle.store.save_link(
+            LinkRecord(
+                cycle.job.name, target, issue.ref, issue.url, item.key,
+                item_values(item), issue_values(issue), issue.version,
+            )
+        )  # fmt: skip
+        cycle.report.counts["items_added"] += 1
+    return apply(text, splices)
+
+
+# --- after the writes --------------------------------------------------------------------------
+
+
+def _record_conflicts(cycle: _Cycle, the_plan: Plan) -> None:
+    for op in the_plan.of(RecordConflict):
+        assert isinstance(op, RecordConflict)
+        record = cycle.store.open_conflict(
+            cycle.job.name, op.target, op.ref, op.item_key, op.field,
+            op.base, op.register_value, op.tracker_value,
+        )  # fmt: skip
+        if op.taken != "open":
+            cycle.store.resolve_conflict(record.id, op.taken)
+            cycle.report.counts["conflicts_settled"] += 1
+        else:
+            cycle.report.counts["conflicts_open"] += 1
+
+
+def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool) -> None:
+    """A field's base moves to the agreed value only if every write it needed succeeded."""
+    job, store = cycle.job, cycle.store
+    targets = {spec.name: Target(spec.name, spec.kind, spec.repo, {}, ()) for spec in job.targets}
+    for pair in the_plan.pairs:
+        record = store.link_for_ref(job.name, pair.target, pair.ref)
+        if record is None:
+            continue
+        item = next(
+            (
+                i
+                for i in final.items
+                if any(targets[pair.target].ref_of(link.text) == pair.ref for link in i.links)
+            ),
+            None,
+        )
+        if item is None:
+            continue
+        key = (pair.target, pair.ref)
+        issue = cycle.latest.get(key) or cycle.read.get(key)
+        base_register: Base = dict(record.base_register)
+        base_tracker: Base = dict(record.base_tracker)
+        now_register = item_values(item)
+        now_tracker = issue_values(issue) if issue else base_tracker
+        for name in FIELDS:
+            outcome = pair.outcomes[name]
+            ok = not outcome.kept_open
+            ok = ok and (not outcome.to_tracker or (pair.target, pair.ref, name) in cycle.pushed
+                         or outcome.value == now_tracker.get(name))  # fmt: skip
+            ok = ok and (not outcome.to_register or written)
+            if ok and name in now_tracker:
+                base_register[name] = now_register[name]
+                base_tracker[name] = now_tracker[name]
+        store.save_link(
+            replace(
+                record,
+                item_key=item.key,
+                base_register=base_register,
+                base_tracker=base_tracker,
+                tracker_version=issue.version if issue else record.tracker_version,
+            )
+        )

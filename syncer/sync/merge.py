@@ -1,0 +1,98 @@
+"""Three-way merge of one field, from the base both sides last agreed on.
+
+A field changed on one side only flows to the other; changed on both sides to the same value,
+nothing happens; changed differently, it is a conflict settled by the policy. Bodies merge
+line-wise first (merge3, diff3's algorithm): only edits that touch the same or adjacent lines
+conflict. A field with no base yet (a link just made) takes the register's value: the register
+is the source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import merge3
+
+Value = str | None
+
+
+class Policy(StrEnum):
+    REGISTER_WINS = "register-wins"
+    TRACKER_WINS = "tracker-wins"
+    NEWEST_WINS = "newest-wins"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to do with one field: the value both sides end with, and who must be written."""
+
+    value: Value
+    to_register: bool = False
+    to_tracker: bool = False
+    conflict: bool = False
+    """Both sides changed it differently (settled by the policy unless `kept_open`)."""
+    kept_open: bool = False
+    """Manual policy: nothing is written; the conflict waits for `syncer conflicts resolve`."""
+
+
+def normalize_body(body: Value) -> Value:
+    """Bodies compare without trailing spaces and surrounding blank lines."""
+    if body is None:
+        return None
+    return "\n".join(line.rstrip() for line in body.strip("\n").split("\n")).strip("\n")
+
+
+def merge_body(base: Value, ours: Value, theirs: Value) -> Value:
+    """Line-wise three-way merge, or None when the edits overlap."""
+    base_lines, our_lines, their_lines = (_lines(v) for v in (base, ours, theirs))
+    merged: list[str] = []
+    for group in merge3.Merge3(base_lines, our_lines, their_lines).merge_groups():
+        if group[0] == "conflict":
+            return None
+        merged.extend(group[1])
+    return "".join(merged).rstrip("\n")
+
+
+def _lines(value: Value) -> list[str]:
+    return [line + "\n" for line in (value or "").split("\n")] if value else []
+
+
+def merge_field(
+    name: str,
+    base_register: Value,
+    register: Value,
+    base_tracker: Value,
+    tracker: Value,
+    policy: Policy,
+    *,
+    has_base: bool = True,
+    tracker_is_newer: bool = False,
+) -> Outcome:
+    if not has_base:
+        return Outcome(register, to_tracker=register != tracker)
+    register_changed = register != base_register
+    tracker_changed = tracker != base_tracker
+    if not tracker_changed:
+        return Outcome(register, to_tracker=register_changed and register != tracker)
+    if not register_changed:
+        return Outcome(tracker, to_register=tracker != register)
+    if register == tracker:
+        return Outcome(register)
+    if name == "body":
+        merged = merge_body(base_register, register, tracker)
+        if merged is not None:
+            return Outcome(merged, to_register=merged != register, to_tracker=merged != tracker)
+    return _settle(register, tracker, policy, tracker_is_newer)
+
+
+def _settle(register: Value, tracker: Value, policy: Policy, tracker_is_newer: bool) -> Outcome:
+    if policy is Policy.MANUAL:
+        return Outcome(register, conflict=True, kept_open=True)
+    take_tracker = policy is Policy.TRACKER_WINS or (
+        policy is Policy.NEWEST_WINS and tracker_is_newer
+    )
+    if take_tracker:
+        return Outcome(tracker, to_register=True, conflict=True)
+    return Outcome(register, to_tracker=True, conflict=True)

@@ -1,0 +1,452 @@
+"""Plan one cycle: a pure function from (register, tracker issues, stored links) to operations.
+
+The register is the hub. For every linked item and field, the targets are folded in order: a
+value pulled from one tracker becomes the register's value, which is then pushed to the others,
+so a change made in Jira reaches the register and GitHub in the same cycle. `--dry-run` prints
+the plan; `execute` carries it out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from syncer.model import IssueDraft, RemoteIssue
+from syncer.register import Item, NewItem, Register
+from syncer.state.records import Base, LinkRecord
+from syncer.sync.merge import Outcome, Policy, Value, merge_field, normalize_body
+
+FIELDS = ("title", "status", "priority", "body")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One tracker target as the planner sees it: names, and what was read from it."""
+
+    name: str
+    kind: str
+    repo: str
+    changed: Mapping[str, RemoteIssue]
+    """Issues read this cycle (changed since the cursor, or fetched), by ref."""
+    links: Sequence[LinkRecord]
+
+    def link_text(self, ref: str) -> str:
+        return ref if self.kind == "jira" else f"{self.repo}#{ref}"
+
+    def ref_of(self, link_text: str) -> str | None:
+        """The ref a link written in the register points at, if it is this target's."""
+        if self.kind == "jira":
+            return link_text if re.fullmatch(rf"{re.escape(self.repo)}-\d+", link_text) else None
+        prefix = f"{self.repo}#"
+        return link_text[len(prefix) :] if link_text.startswith(prefix) else None
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateIssue:
+    target: str
+    item_key: str
+    draft: IssueDraft
+
+
+@dataclass(frozen=True)
+class AdoptIssue:
+    """Link an unlinked item to an existing issue (same title, or its marker names the item)."""
+
+    target: str
+    item_key: str
+    issue: RemoteIssue
+
+
+@dataclass(frozen=True)
+class UpdateIssue:
+    target: str
+    ref: str
+    item_key: str
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class CloseRemoved:
+    """The item left the register: close its issue with a comment, drop the link."""
+
+    target: str
+    ref: str
+    item_key: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class WriteRegister:
+    item_key: str
+    values: Mapping[str, Value]
+    source: str
+    """The target the values came from."""
+
+
+@dataclass(frozen=True)
+class InsertLink:
+    item_key: str
+    target: str
+    ref: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AddItem:
+    """A tracker issue with the sync label that the register does not have yet."""
+
+    target: str
+    issue: RemoteIssue
+    new: NewItem
+
+
+@dataclass(frozen=True)
+class RecordConflict:
+    target: str
+    ref: str
+    item_key: str
+    field: str
+    base: Value
+    register_value: Value
+    tracker_value: Value
+    taken: str
+    """"register", "tracker", or "open" (manual policy: nothing written)."""
+
+
+Operation = (
+    CreateIssue
+    | AdoptIssue
+    | UpdateIssue
+    | CloseRemoved
+    | WriteRegister
+    | InsertLink
+    | AddItem
+    | RecordConflict
+)
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """Per linked pair: what each field ends as, so bases advance only for what succeeded."""
+
+    target: str
+    ref: str
+    item_key: str
+    outcomes: Mapping[str, Outcome]
+
+
+@dataclass(frozen=True)
+class Plan:
+    register: str
+    operations: tuple[Operation, ...] = ()
+    pairs: tuple[FieldPlan, ...] = ()
+    refused: str = ""
+
+    def of(self, kind: type[Operation]) -> list[Operation]:
+        return [op for op in self.operations if isinstance(op, kind)]
+
+    @property
+    def writes_register(self) -> bool:
+        return any(isinstance(op, WriteRegister | InsertLink | AddItem) for op in self.operations)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    policy: Policy = Policy.REGISTER_WINS
+    new_items_section: str | None = None
+    register_url: str = ""
+    force: bool = False
+    register_mtime: datetime | None = None
+    extra_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per item key: labels from other fields (effort, area…) to put on created issues."""
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def item_values(item: Item) -> Base:
+    return {
+        "title": item.title,
+        "status": item.status.value,
+        "priority": item.priority.value if item.priority else None,
+        "body": normalize_body(item.body),
+    }
+
+
+def issue_values(issue: RemoteIssue) -> Base:
+    return {
+        "title": issue.title,
+        "status": issue.status.value,
+        "priority": issue.priority.value if issue.priority else None,
+        "body": normalize_body(issue.body),
+    }
+
+
+def normalized_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
+
+
+# --- the planner -------------------------------------------------------------------------------
+
+
+def plan(
+    register_name: str,
+    register: Register,
+    targets: Sequence[Target],
+    options: PlanOptions | None = None,
+) -> Plan:
+    options = options or PlanOptions()
+    refusal = _guard(register, targets, options)
+    if refusal:
+        return Plan(register_name, refused=refusal)
+    ops: list[Operation] = []
+    pairs: dict[str, list[tuple[Target, LinkRecord, RemoteIssue | None]]] = {}
+    for target in targets:
+        linked = _link_items(register, target, ops)
+        for key, (record, issue) in linked.items():
+            pairs.setdefault(key, []).append((target, record, issue))
+        _unlinked_items(register, target, set(linked), ops, options)
+        _removed_items(register, target, linked, ops)
+    field_plans = [
+        fp
+        for item in register.items
+        if item.key in pairs
+        for fp in _sync_item(item, pairs[item.key], ops, options)
+    ]
+    return Plan(register_name, tuple(ops), tuple(field_plans))
+
+
+def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) -> str:
+    """A register that suddenly lost most of its linked items is refused (truncated file?)."""
+    if options.force:
+        return ""
+    linked = sum(len(t.links) for t in targets)
+    if not linked:
+        return ""
+    found = sum(1 for t in targets for rec in t.links if _find_item(register, t, rec) is not None)
+    if not register.items or found * 2 < linked:
+        return (
+            f"the register now holds {len(register.items)} items and {found} of {linked} linked"
+            " ones; refusing to close their issues (run with --force if this is intended)"
+        )
+    return ""
+
+
+def _find_item(register: Register, target: Target, record: LinkRecord) -> Item | None:
+    """The item a stored link belongs to: by the link written in it, else by its key (a link
+    recorded by a cycle that died before writing the register)."""
+    for item in register.items:
+        if any(target.ref_of(link.text) == record.ref for link in item.links):
+            return item
+    return next((i for i in register.items if i.key == record.item_key and not i.links), None)
+
+
+def _link_items(
+    register: Register, target: Target, ops: list[Operation]
+) -> dict[str, tuple[LinkRecord, RemoteIssue | None]]:
+    """Items linked to this target: through their written link, or a stored link whose text
+    never reached the file (a crash after the issue was created)."""
+    by_ref = {rec.ref: rec for rec in target.links}
+    by_key = {rec.item_key: rec for rec in target.links}
+    linked: dict[str, tuple[LinkRecord, RemoteIssue | None]] = {}
+    for item in register.items:
+        refs = [r for link in item.links if (r := target.ref_of(link.text)) is not None]
+        if refs:
+            ref = refs[0]
+            record = by_ref.get(ref)
+            issue = target.changed.get(ref)
+            if record is None:
+                if issue is None:
+                    continue  # written by someone else and not fetched: nothing to compare
+                record = LinkRecord("", target.name, ref, issue.url, item.key)
+            linked[item.key] = (record, issue)
+        elif item.key in by_key:
+            record = by_key[item.key]
+            linked[item.key] = (record, target.changed.get(record.ref))
+            ops.append(
+                InsertLink(
+                    item.key, target.name, record.ref, record.url, target.link_text(record.ref)
+                )
+            )
+    return linked
+
+
+def _unlinked_items(
+    register: Register,
+    target: Target,
+    linked: set[str],
+    ops: list[Operation],
+    options: PlanOptions,
+) -> None:
+    taken = {rec.ref for rec in target.links}
+    candidates = {
+        ref: issue
+        for ref, issue in target.changed.items()
+        if ref not in taken and issue.state.value == "open"
+    }
+    by_marker = {i.marker: i for i in candidates.values() if i.marker}
+    by_title: dict[str, RemoteIssue] = {}
+    for issue in candidates.values():
+        by_title.setdefault(normalized_title(issue.title), issue)
+    for item in register.items:
+        if item.key in linked or any(target.ref_of(link.text) for link in item.links):
+            continue
+        match = by_marker.get(item.key) or by_title.get(normalized_title(item.title))
+        if match is not None and match.ref in candidates:
+            del candidates[match.ref]
+            ops.append(AdoptIssue(target.name, item.key, match))
+            continue
+        ops.append(CreateIssue(target.name, item.key, _draft(item, options)))
+    for issue in candidates.values():
+        if issue.marker:
+            continue  # made by syncer for an item that is gone: never resurrect it
+        ops.append(AddItem(target.name, issue, _new_item(issue, options)))
+
+
+def _draft(item: Item, options: PlanOptions) -> IssueDraft:
+    return IssueDraft(
+        item_key=item.key,
+        title=item.title,
+        body=item.body,
+        status=item.status,
+        priority=item.priority,
+        labels=options.extra_labels.get(item.key, ()),
+        register_url=options.register_url,
+    )
+
+
+def _new_item(issue: RemoteIssue, options: PlanOptions) -> NewItem:
+    return NewItem(
+        title=issue.title,
+        status=issue.status,
+        priority=issue.priority,
+        body=issue.body,
+        section=options.new_items_section,
+    )
+
+
+def _removed_items(
+    register: Register,
+    target: Target,
+    linked: Mapping[str, tuple[LinkRecord, RemoteIssue | None]],
+    ops: list[Operation],
+) -> None:
+    present = {rec.ref for rec, _ in linked.values()}
+    for record in target.links:
+        if record.ref not in present:
+            ops.append(
+                CloseRemoved(
+                    target.name,
+                    record.ref,
+                    record.item_key,
+                    "Removed from the tech-debt register; closed by syncer.",
+                )
+            )
+
+
+def _sync_item(
+    item: Item,
+    pairs: list[tuple[Target, LinkRecord, RemoteIssue | None]],
+    ops: list[Operation],
+    options: PlanOptions,
+) -> list[FieldPlan]:
+    """Fold the item's targets field by field; emit the register write and tracker updates."""
+    register_now = item_values(item)
+    outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
+    final: dict[str, Value] = {}
+    for name in FIELDS:
+        value = register_now[name]
+        for i, (target, record, issue) in enumerate(pairs):
+            tracker_now = issue_values(issue)[name] if issue else record.base_tracker.get(name)
+            has_base = name in record.base_register
+            newer = bool(
+                issue and options.register_mtime and issue.updated_at > options.register_mtime
+            )
+            outcome = merge_field(
+                name,
+                record.base_register.get(name),
+                value,
+                record.base_tracker.get(name),
+                tracker_now,
+                options.policy,
+                has_base=has_base,
+                tracker_is_newer=newer,
+            )
+            outcomes[i][name] = outcome
+            if outcome.conflict:
+                taken = (
+                    "open"
+                    if outcome.kept_open
+                    else ("tracker" if outcome.to_register else "register")
+                )
+                ops.append(
+                    RecordConflict(
+                        target.name, record.ref, item.key, name, record.base_register.get(name),
+                        value, tracker_now, taken,
+                    )
+                )  # fmt: skip
+            value = outcome.value
+        final[name] = value
+    to_register = {n: v for n, v in final.items() if v != register_now[n]}
+    if to_register:
+        source = next(
+            (
+                pairs[i][0].name
+                for i, o in enumerate(outcomes)
+                if any(x.to_register for x in o.values())
+            ),
+            pairs[0][0].name,
+        )
+        ops.append(WriteRegister(item.key, to_register, source))
+    plans = []
+    for i, (target, record, issue) in enumerate(pairs):
+        current = issue_values(issue) if issue else dict(record.base_tracker)
+        push = {
+            n: final[n]
+            for n in FIELDS
+            if not outcomes[i][n].kept_open and final[n] != current.get(n)
+            and (n in record.base_tracker or issue is not None)
+        }  # fmt: skip
+        if push:
+            ops.append(UpdateIssue(target.name, record.ref, item.key, push))
+        plans.append(FieldPlan(target.name, record.ref, item.key, outcomes[i]))
+    return plans
+
+
+def describe(op: Operation) -> str:
+    """One line per operation, for `--dry-run` and logs."""
+    match op:
+        case CreateIssue():
+            return f"{op.target}: create issue {op.draft.title!r} for {op.item_key}"
+        case AdoptIssue():
+            return f"{op.target}: link {op.item_key} to existing #{op.issue.ref} {op.issue.title!r}"
+        case UpdateIssue():
+            fields = ", ".join(f"{k}={_short(v)}" for k, v in op.values.items())
+            return f"{op.target}: update {op.ref} ({op.item_key}): {fields}"
+        case CloseRemoved():
+            return f"{op.target}: close {op.ref}: {op.item_key} left the register"
+        case WriteRegister():
+            fields = ", ".join(f"{k}={_short(v)}" for k, v in op.values.items())
+            return f"register: {op.item_key}: {fields} (from {op.source})"
+        case InsertLink():
+            return f"register: {op.item_key}: link {op.text}"
+        case AddItem():
+            return f"register: add item {op.new.title!r} from {op.target} {op.issue.ref}"
+        case RecordConflict():
+            return (
+                f"conflict: {op.item_key}.{op.field} on {op.target}:"
+                f" register={_short(op.register_value)} tracker={_short(op.tracker_value)}"
+                f" -> {op.taken}"
+            )
+    raise TypeError(op)
+
+
+def _short(value: Value) -> str:
+    text = "∅" if value is None else value.replace("\n", "⏎")
+    return repr(text if len(text) <= 40 else text[:37] + "...")

@@ -1,0 +1,79 @@
+"""Reconcile real registers against the fake trackers, through the real adapters."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from syncer.fakes.control import FakeTracker
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.state.store import Store
+from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
+from syncer.sync.merge import Policy
+from syncer.sync.plan import PlanOptions
+from syncer.trackers.base import RetryPolicy, Tracker
+from syncer.trackers.gitlab import GitLabTracker
+
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"
+FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
+
+
+def gitlab_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
+    return GitLabTracker(
+        fake.repo, token or fake.token, url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+    )
+
+
+class World:
+    """A register file, a state store and fake trackers: everything one reconcile touches."""
+
+    def __init__(self, tmp: Path, seed: str, fakes: dict[str, tuple[str, FakeTracker]]) -> None:
+        self.path = tmp / "TECH_DEBT.md"
+        shutil.copyfile(SEEDS / seed, self.path)
+        self.store = Store(tmp / "state.sqlite")
+        self.fakes = fakes
+        self.policy = Policy.REGISTER_WINS
+
+    def job(self) -> RegisterJob:
+        specs = [
+            TargetSpec(name, kind, fake.repo, BUILDERS[kind](fake))
+            for name, (kind, fake) in self.fakes.items()
+        ]
+        return RegisterJob("debt", self.path, specs, options=PlanOptions(policy=self.policy))
+
+    def reconcile(self, **kw: bool) -> CycleReport:
+        report = run_cycle(self.job(), self.store, **kw)
+        assert not report.errors and not report.refused, (report.errors, report.refused)
+        return report
+
+    def text(self) -> str:
+        return self.path.read_bytes().decode("utf-8")
+
+    def write(self, text: str) -> None:
+        self.path.write_bytes(text.encode("utf-8"))
+
+
+BUILDERS: dict[str, Callable[[FakeTracker], Tracker]] = {"gitlab": gitlab_tracker}
+
+
+@pytest.fixture
+def fake_gitlab() -> Iterator[FakeGitLab]:
+    with FakeGitLab() as fake:
+        yield fake
+
+
+@pytest.fixture
+def world_factory(tmp_path: Path) -> Iterator[Callable[..., World]]:
+    made: list[World] = []
+
+    def make(seed: str, **fakes: tuple[str, FakeTracker]) -> World:
+        world = World(tmp_path, seed, fakes)
+        made.append(world)
+        return world
+
+    yield make
+    for world in made:
+        world.store.close()

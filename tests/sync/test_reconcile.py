@@ -1,0 +1,84 @@
+"""End to end: reconcile the seed registers against the fake trackers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.model import Status
+from syncer.register import parse, set_status
+from syncer.sync.merge import Policy
+
+from .conftest import World
+
+SEED = "todo-checklists.md"
+
+
+def writes(fake: FakeGitLab) -> int:
+    return sum(1 for r in fake.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE"))
+
+
+def test_first_reconcile_creates_issues_and_writes_links(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    items = parse(world.text()).items
+    report = world.reconcile()
+    assert report.counts["created"] == len(items) == fake_gitlab.issue_count()
+    after = parse(world.text())
+    assert all(len(item.links) == 1 for item in after.items)
+    assert [i.title for i in after.items] == [i.title for i in items]
+    done = [i for i in after.items if i.status is Status.DONE]
+    issues = world.job().targets[0].tracker.list_changed(None).issues
+    assert sum(1 for i in issues if i.status is Status.DONE) == len(done)
+    assert sum(1 for i in issues if i.priority and i.priority.value == "high") == 7
+
+
+def test_second_reconcile_is_a_no_op(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    text, before = world.text(), writes(fake_gitlab)
+    report = world.reconcile()
+    assert world.text() == text
+    assert writes(fake_gitlab) == before
+    assert not report.plan or not report.plan.operations
+
+
+def test_changes_flow_both_ways(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    register = parse(world.text())
+    heatmap = next(i for i in register.items if i.title == "Heatmap caching")
+    graphql = next(i for i in register.items if i.title == "GraphQL API")
+    world.write(set_status(register, heatmap.key, Status.DONE))
+    fake_gitlab.human_edit(graphql.links[0].text.split("#")[1], title="GraphQL gateway")
+    world.reconcile()
+    after = parse(world.text())
+    assert any(i.title == "GraphQL gateway" for i in after.items)
+    tracker = world.job().targets[0].tracker
+    assert tracker.get(heatmap.links[0].text.split("#")[1]).status is Status.DONE
+    text = world.text()
+    world.reconcile()
+    assert world.text() == text, "the echo of our own writes changes nothing"
+
+
+def test_conflict_follows_the_policy(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.policy = Policy.TRACKER_WINS
+    world.reconcile()
+    register = parse(world.text())
+    item = next(i for i in register.items if i.title == "GraphQL API")
+    ref = item.links[0].text.split("#")[1]
+    from syncer.register import set_title
+
+    world.write(set_title(register, item.key, "GraphQL in the register"))
+    fake_gitlab.human_edit(ref, title="GraphQL in the tracker")
+    report = world.reconcile()
+    assert report.counts["conflicts_settled"] == 1
+    assert any(i.title == "GraphQL in the tracker" for i in parse(world.text()).items)
