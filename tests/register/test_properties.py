@@ -24,7 +24,7 @@ def heading_item(draw: st.DrawFn, n: int) -> tuple[str, int]:
     style = draw(st.sampled_from(["**{k}**: {v}", "**{k}:** {v}"]))
     number = draw(st.sampled_from(["", f"{n}. "]))
     tag = draw(st.sampled_from(["", " (P1)", " (P3)"]))
-    lines = [f"### {number}{draw(titles)} {n}{tag}"]
+    lines = [f"### {number}{draw(titles)} h{n}q{tag}"]
     lines.append(style.format(k="Status", v=draw(status_values)) + draw(spaces))
     if draw(st.booleans()):
         lines.append(style.format(k="Effort", v=draw(st.sampled_from(["Low", "High"]))))
@@ -44,7 +44,7 @@ def checkbox_list(draw: st.DrawFn, n: int) -> tuple[str, int]:
     lines = []
     for i in range(count):
         mark = draw(st.sampled_from([" ", "x", "X"]))
-        title = f"{draw(titles)} {n}-{i}"
+        title = f"{draw(titles)} c{n}q{i}"
         bold = draw(st.booleans())
         text = f"**{title}** - {draw(titles)}" if bold else title
         lines.append(f"- [{mark}] {text}{draw(spaces)}")
@@ -62,7 +62,7 @@ def item_table(draw: st.DrawFn, n: int) -> tuple[str, int]:
     lines = [f"| {column} | Priority | Notes |", "|------|----------|-------|"]
     for i in range(rows):
         prio = draw(st.sampled_from(["Low", "High", "Medium", ""]))
-        lines.append(f"| {draw(titles)} t{n}-{i} | {prio} | {draw(titles)} |")
+        lines.append(f"| {draw(titles)} r{n}q{i} | {prio} | {draw(titles)} |")
     return "\n".join(lines), rows
 
 
@@ -80,6 +80,8 @@ def noise(draw: st.DrawFn, n: int) -> tuple[str, int]:
 
 @st.composite
 def register_text(draw: st.DrawFn) -> tuple[str, int]:
+    """A register and how many items it holds; every item carries a unique word (`c2q0`),
+    so no table reads as a summary of the others."""
     blocks = ["# Tech Debt", "", "**Last Updated**: 2026-01-01", ""]
     expected = 0
     for n in range(draw(st.integers(1, 6))):
