@@ -20,6 +20,7 @@ from syncer.register.edit import (
     priority_edits,
     remove_edits,
     remove_item,
+    remove_link,
     set_body,
     set_field,
     set_priority,
@@ -27,6 +28,7 @@ from syncer.register.edit import (
     set_title,
     status_edits,
     title_edits,
+    unlink_edits,
 )
 from syncer.register.items import Field, Item, ItemKind, Link, Register
 from syncer.register.parse import parse
@@ -54,6 +56,7 @@ __all__ = [
     "priority_edits",
     "remove_edits",
     "remove_item",
+    "remove_link",
     "set_body",
     "set_field",
     "set_priority",
@@ -61,4 +64,5 @@ __all__ = [
     "set_title",
     "status_edits",
     "title_edits",
+    "unlink_edits",
 ]

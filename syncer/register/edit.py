@@ -340,6 +340,29 @@ def link_edits(register: Register, key: str, text: str, url: str, hidden: bool =
     return _splice((anchor, anchor), " " + written)
 
 
+def unlink_edits(register: Register, key: str, url: str) -> Splices:
+    """Take an issue's link out of the item (the issue is gone); the item itself stays."""
+    item = register.item(key)
+    text = register.text
+    link = next((link for link in item.links if link.url == url), None)
+    if link is None:
+        return []
+    holder = next((f for f in item.fields if f.at[0] <= link.at[0] and link.at[1] <= f.at[1]), None)
+    if (
+        holder is not None
+        and text[holder.at[0] : holder.at[1]].strip() == text[link.at[0] : link.at[1]]
+    ):
+        return _splice((holder.line_at[0], _skip_newline(text, holder.line_at[1])), "")
+    start, end = link.at
+    if text[max(0, start - 2) : start] == ", ":
+        start -= 2
+    elif text[end : end + 2] == ", ":
+        end += 2
+    elif text[start - 1 : start] == " ":
+        start -= 1
+    return _splice((start, end), "")
+
+
 # --- removing and adding items ---------------------------------------------------------------
 
 
@@ -533,6 +556,10 @@ def set_body(register: Register, key: str, body: str) -> str:
 
 def add_link(register: Register, key: str, text: str, url: str, hidden: bool = False) -> str:
     return apply(register.text, link_edits(register, key, text, url, hidden))
+
+
+def remove_link(register: Register, key: str, url: str) -> str:
+    return apply(register.text, unlink_edits(register, key, url))
 
 
 def remove_item(register: Register, key: str) -> str:

@@ -363,6 +363,9 @@ class _Parser:
         raw = self.text[start:end]
         lead = NUMBERING_RE.match(raw)
         cut_start = lead.end() if lead else 0
+        trailing = _TRAILING_LINKS_RE.search(raw)
+        if trailing:
+            raw = raw[: trailing.start()]
         tag = PRIORITY_TAG_RE.search(raw)
         cut_end = tag.start() if tag else len(raw)
         inner = raw[cut_start:cut_end]
@@ -422,6 +425,18 @@ class _Parser:
             for m in TRACKER_LINK_RE.finditer(self.text, at[0], at[1])
         ]
 
+    def _inline_links(self, start: int, end: int) -> list[Link]:
+        """Visible and hidden tracker links written inside [start, end), in text order."""
+        found = [
+            Link(m.group("text"), m.group("url"), (m.start(), m.end()))
+            for m in TRACKER_LINK_RE.finditer(self.text, start, end)
+        ]
+        found += [
+            Link(m.group("text"), m.group("url"), (m.start(), m.end()), hidden=True)
+            for m in HIDDEN_LINK_RE.finditer(self.text, start, end)
+        ]
+        return sorted(found, key=lambda link: link.at)
+
     # --- checkbox items --------------------------------------------------------------------
 
     def _checkbox_items(self, owned: list[tuple[int, int]]) -> list[Item]:
@@ -445,14 +460,7 @@ class _Parser:
         mark_at = (base + match.start("mark"), base + match.end("mark"))
         text_start = base + (match.start("text") if match.group("text") else match.end())
         text_end = base + (match.end("text") if match.group("text") else match.end())
-        links = [
-            Link(m.group("text"), m.group("url"), (m.start(), m.end()))
-            for m in TRACKER_LINK_RE.finditer(self.text, text_start, text_end)
-        ]
-        links += [
-            Link(m.group("text"), m.group("url"), (m.start(), m.end()), True)
-            for m in HIDDEN_LINK_RE.finditer(self.text, text_start, text_end)
-        ]
+        links = self._inline_links(text_start, text_end)
         trailing = _TRAILING_LINKS_RE.search(self.text, text_start, text_end)
         content_end = trailing.start() if trailing else text_end
         title_at, summary_at = _checkbox_title(self.text, text_start, content_end)
@@ -484,7 +492,7 @@ class _Parser:
             section=self._section(heading),
             body=body,
             fields=(),
-            links=tuple(sorted(links, key=lambda link: link.at)),
+            links=tuple(links),
             reason="top-level checkbox",
             at=(base, self.lines.ends[last]),
             title_at=title_at,
@@ -546,10 +554,7 @@ class _Parser:
                 priority_cell = cell
             fields.append(cell)
         assert title_cell is not None
-        links = [
-            Link(m.group("text"), m.group("url"), (m.start(), m.end()))
-            for m in TRACKER_LINK_RE.finditer(self.text, title_cell[0], title_cell[1])
-        ]
+        links = self._inline_links(title_cell[0], title_cell[1])
         trailing = _TRAILING_LINKS_RE.search(self.text, title_cell[0], title_cell[1])
         title_at = (title_cell[0], trailing.start() if trailing else title_cell[1])
         title = self.repair(self.text[title_at[0] : title_at[1]]).strip()

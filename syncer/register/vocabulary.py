@@ -51,7 +51,7 @@ PRIORITY_WORDS: dict[str, Priority] = {
 
 STATUS_KEYS = frozenset({"status", "state"})
 PRIORITY_KEYS = frozenset({"priority", "severity", "urgency", "prio"})
-LINK_KEYS = frozenset({"tracked in", "tracked", "issue link", "issues", "tracker"})
+LINK_KEYS = frozenset({"tracked in", "tracked", "issue link", "tracker issue"})
 LINK_FIELD = "Tracked in"
 
 # Field names that make a heading an item. Document metadata (Last Updated, Source, Author,

@@ -32,6 +32,7 @@ from syncer.register import (
     priority_edits,
     status_edits,
     title_edits,
+    unlink_edits,
 )
 from syncer.sources.files import RegisterChanged, fingerprint, read_register, write_register
 from syncer.state.records import Base, LinkRecord
@@ -64,6 +65,10 @@ class TargetSpec:
     kind: str
     repo: str
     tracker: Tracker
+    field_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def view(self, changed: Mapping[str, RemoteIssue], links: Sequence[LinkRecord]) -> Target:
+        return Target(self.name, self.kind, self.repo, changed, links, self.field_labels)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class CycleReport:
     plan: Plan | None = None
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is not a failure (an issue deleted in a tracker…)."""
     register_written: bool = False
     open_conflicts: int = 0
 
@@ -193,14 +200,14 @@ def _read_targets(cycle: _Cycle, register: Register) -> tuple[list[Target], dict
         links = store.links(job.name, spec.name)
         changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
         changed = {issue.ref: issue for issue in changes.issues}
-        draft = Target(spec.name, spec.kind, spec.repo, changed, links)
+        draft = spec.view(changed, links)
         for ref in _refs_to_fetch(register, draft):
             try:
                 changed[ref] = spec.tracker.get(ref)
             except NotFound:
                 item = _item_linking(register, draft, ref)
                 cycle.deleted.append((spec.name, ref, item.key if item else ""))
-        targets.append(Target(spec.name, spec.kind, spec.repo, changed, links))
+        targets.append(spec.view(changed, links))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
         cursors[spec.name] = changes.cursor
     return targets, cursors
@@ -249,8 +256,6 @@ def _write_trackers(cycle: _Cycle, the_plan: Plan, register: Register) -> None:
         except NotFound:
             assert isinstance(op, UpdateIssue | CloseRemoved)
             cycle.deleted.append((op.target, op.ref, op.item_key))
-            cycle.store.drop_link(cycle.job.name, op.target, op.ref)
-            cycle.report.counts["deleted_in_tracker"] += 1
         except RateLimited as exc:
             cycle.fail(target, f"rate limited until {exc.retry_at:%H:%M:%S}", exc)
         except TrackerError as exc:
@@ -365,6 +370,7 @@ def _write_register(
         splices += _link(cycle, register, target, key, issue)
     for _, _, new in cycle.added:
         splices += add_item_edits(register, new)
+    splices += _unlink_deleted(cycle, register)
     text = apply(register.text, splices)
     text = _link_added_items(cycle, text)
     if text == register.text:
@@ -378,6 +384,21 @@ def _write_register(
     cycle.report.counts["register_edits"] += len(splices) + len(cycle.added)
     cycle.report.register_written = True
     return parse(text, cycle.job.rules), True
+
+
+def _unlink_deleted(cycle: _Cycle, register: Register) -> Splices:
+    """Issues deleted in a tracker: reported, and their link taken out of the item."""
+    splices: Splices = []
+    for target, ref, _ in cycle.deleted:
+        view = next(t for t in cycle.job.targets if t.name == target).view({}, ())
+        item = _item_linking(register, view, ref)
+        cycle.store.drop_link(cycle.job.name, target, ref)
+        cycle.report.notes.append(f"{target}: issue {ref} was deleted there; unlinked")
+        cycle.report.counts["deleted_in_tracker"] += 1
+        if item is not None:
+            link = next(link for link in item.links if view.ref_of(link.text) == ref)
+            splices += unlink_edits(register, item.key, link.url)
+    return splices
 
 
 def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Splices:
@@ -399,7 +420,7 @@ def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Spli
 
 def _link(cycle: _Cycle, register: Register, target: str, key: str, issue: RemoteIssue) -> Splices:
     spec = next(t for t in cycle.job.targets if t.name == target)
-    text = Target(spec.name, spec.kind, spec.repo, {}, ()).link_text(issue.ref)
+    text = spec.view({}, ()).link_text(issue.ref)
     return link_edits(register, key, text, issue.url, cycle.job.hidden_links)
 
 
@@ -446,7 +467,7 @@ def _record_conflicts(cycle: _Cycle, the_plan: Plan) -> None:
 def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool) -> None:
     """A field's base moves to the agreed value only if every write it needed succeeded."""
     job, store = cycle.job, cycle.store
-    targets = {spec.name: Target(spec.name, spec.kind, spec.repo, {}, ()) for spec in job.targets}
+    targets = {spec.name: spec.view({}, ()) for spec in job.targets}
     for pair in the_plan.pairs:
         record = store.link_for_ref(job.name, pair.target, pair.ref)
         if record is None:

@@ -31,6 +31,8 @@ class Target:
     changed: Mapping[str, RemoteIssue]
     """Issues read this cycle (changed since the cursor, or fetched), by ref."""
     links: Sequence[LinkRecord]
+    field_labels: Mapping[str, str] = field(default_factory=dict)
+    """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
 
     def link_text(self, ref: str) -> str:
         return ref if self.kind == "jira" else f"{self.repo}#{ref}"
@@ -163,8 +165,6 @@ class PlanOptions:
     register_url: str = ""
     force: bool = False
     register_mtime: datetime | None = None
-    extra_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Per item key: labels from other fields (effort, area…) to put on created issues."""
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -302,23 +302,34 @@ def _unlinked_items(
             del candidates[match.ref]
             ops.append(AdoptIssue(target.name, item.key, match))
             continue
-        ops.append(CreateIssue(target.name, item.key, _draft(item, options)))
+        ops.append(CreateIssue(target.name, item.key, _draft(item, target, options)))
     for issue in candidates.values():
         if issue.marker:
             continue  # made by syncer for an item that is gone: never resurrect it
         ops.append(AddItem(target.name, issue, _new_item(issue, options)))
 
 
-def _draft(item: Item, options: PlanOptions) -> IssueDraft:
+def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
     return IssueDraft(
         item_key=item.key,
         title=item.title,
         body=item.body,
         status=item.status,
         priority=item.priority,
-        labels=options.extra_labels.get(item.key, ()),
+        labels=field_labels(item, target.field_labels),
         register_url=options.register_url,
     )
+
+
+def field_labels(item: Item, prefixes: Mapping[str, str]) -> tuple[str, ...]:
+    """Labels for the item's other fields (`effort: medium`), first word of the value."""
+    labels = []
+    for name, prefix in prefixes.items():
+        found = item.field(name)
+        words = found.value.split() if found else []
+        if words:
+            labels.append(f"{prefix}{words[0].strip('.,;:').lower()}")
+    return tuple(labels)
 
 
 def _new_item(issue: RemoteIssue, options: PlanOptions) -> NewItem:

@@ -14,6 +14,7 @@ from syncer.register import (
     link_edits,
     parse,
     remove_item,
+    remove_link,
     set_body,
     set_field,
     set_priority,
@@ -205,3 +206,29 @@ def test_batched_edits_on_one_parse_apply_together() -> None:
     assert after.items[1].title == "Validate requests"
     with pytest.raises(EditError):
         apply(text, [*title_edits(register, a, "x"), *title_edits(register, a, "y")])
+
+
+@pytest.mark.parametrize(
+    ("seed", "title"),
+    [
+        ("active-work.md", "API Testing Infrastructure"),
+        ("todo-checklists.md", "Heatmap caching"),
+        ("tech-debt-followups.md", "Webhook sink"),
+    ],
+)
+@pytest.mark.parametrize("hidden", [False, True])
+def test_removing_a_link_restores_the_text(seed: str, title: str, hidden: bool) -> None:
+    text = read_seed(seed)
+    key = by_title(text, title)
+    url = "https://github.com/o/r/issues/5"
+    linked = add_link(parse(text), key, "o/r#5", url, hidden)
+    assert remove_link(parse(linked), key, url) == text
+
+
+def test_removing_one_of_two_links_keeps_the_other() -> None:
+    text = read_seed("active-work.md")
+    key = by_title(text, "Locking Mechanism")
+    one = add_link(parse(text), key, "o/r#5", "https://github.com/o/r/issues/5")
+    two = add_link(parse(one), key, "DEBT-3", "https://jira.example.com/browse/DEBT-3")
+    assert "**Tracked in**: [o/r#5](https://github.com/o/r/issues/5), [DEBT-3](" in two
+    assert remove_link(parse(two), key, "https://jira.example.com/browse/DEBT-3") == one

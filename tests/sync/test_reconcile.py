@@ -82,3 +82,76 @@ def test_conflict_follows_the_policy(
     report = world.reconcile()
     assert report.counts["conflicts_settled"] == 1
     assert any(i.title == "GraphQL in the tracker" for i in parse(world.text()).items)
+
+
+def test_an_issue_deleted_in_the_tracker_is_reported_and_unlinked(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    register = parse(world.text())
+    item = next(i for i in register.items if i.title == "GraphQL API")
+    world.write(
+        set_status(register, item.key, Status.IN_PROGRESS).replace("GraphQL API", "GraphQL")
+    )
+    fake_gitlab.delete_issue(item.links[0].text.split("#")[1])
+    report = world.reconcile()
+    assert report.counts["deleted_in_tracker"] == 1 and "deleted" in report.notes[0]
+    after = next(i for i in parse(world.text()).items if i.title == "GraphQL")
+    assert not after.links, "the item stays in the file, without its link"
+
+
+def test_an_item_removed_from_the_register_closes_its_issue(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    from syncer.register import remove_item
+
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    register = parse(world.text())
+    item = next(i for i in register.items if i.title == "GraphQL API")
+    world.write(remove_item(register, item.key))
+    report = world.reconcile()
+    assert report.counts["closed"] == 1
+    tracker = world.job().targets[0].tracker
+    assert tracker.get(item.links[0].text.split("#")[1]).status is Status.DONE
+
+
+def test_a_truncated_register_is_refused(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    before = writes(fake_gitlab)
+    world.write("# TODO\n")
+    from syncer.sync.execute import run_cycle
+
+    report = run_cycle(world.job(), world.store)
+    assert "refusing" in report.refused
+    assert writes(fake_gitlab) == before, "no issue was closed"
+
+
+def test_an_issue_labelled_in_the_tracker_becomes_an_item(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    fake_gitlab.add_issue("Flaky login test", body="Fails one run in ten.", labels=("tech-debt",))
+    report = world.reconcile()
+    assert report.counts["items_added"] == 1
+    added = next(i for i in parse(world.text()).items if i.title == "Flaky login test")
+    assert added.links and added.body == "Fails one run in ten."
+    text = world.text()
+    world.reconcile()
+    assert world.text() == text
+
+
+def test_dry_run_changes_nothing(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    text = world.text()
+    report = world.reconcile(dry_run=True)
+    assert report.plan is not None and len(report.plan.operations) == 39
+    assert world.text() == text and writes(fake_gitlab) == 0
+    assert world.store.links("debt") == [] and world.store.last_run("debt") is None

@@ -1,0 +1,36 @@
+"""Build the adapter a configured target names. Tokens are read here, at connect time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from syncer.config import TargetConfig
+from syncer.trackers.base import Tracker
+
+
+def build_tracker(target: TargetConfig, env: Mapping[str, str] | None = None) -> Tracker:
+    token = target.token(env)
+    mapping = target.mapping()
+    if target.kind == "github":
+        from syncer.trackers.github import GitHubTracker
+
+        return GitHubTracker(
+            target.repo, token, base_url=target.base_url, mapping=mapping, retry=target.retry
+        )
+    if target.kind == "gitlab":
+        from syncer.trackers.gitlab import GitLabTracker
+
+        return GitLabTracker(
+            target.repo, token, url=target.base_url, mapping=mapping, retry=target.retry
+        )
+    from syncer.trackers.jira import JiraTracker
+
+    return JiraTracker(
+        target.base_url,
+        target.repo,
+        token,
+        email=target.email,
+        flavour=target.jira_flavour,
+        mapping=mapping,
+        retry=target.retry,
+    )
