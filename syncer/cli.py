@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from syncer.cli_sync import conflicts_app, reconcile, status
 from syncer.register import Item, parse
 from syncer.sources.files import RegisterFileError, read_register
 
@@ -28,6 +29,11 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """syncer: the register stays the source of truth; trackers follow, and speak back."""
+
+
+app.command("reconcile")(reconcile)
+app.command("status")(status)
+app.add_typer(conflicts_app, name="conflicts")
 
 
 def item_json(item: Item) -> dict[str, Any]:

@@ -164,9 +164,11 @@ def _cycle(cycle: _Cycle, dry_run: bool, force: bool) -> None:
     final, written = _write_register(cycle, register, the_plan, read_at)
     _record_conflicts(cycle, the_plan)
     _advance_bases(cycle, the_plan, final, written)
+    waiting = {op.target for op in the_plan.of(RecordConflict) if op.taken == "open"}
     for target in targets:
-        # A cursor moves only when all it brought in was taken in: else re-read next time.
-        if target.name not in cycle.failed_targets and written:
+        # A cursor moves only when all it brought in was taken in (written, no failure, no
+        # conflict left open): else the same issues are read again next time.
+        if target.name not in cycle.failed_targets | waiting and written:
             store.set_cursor(job.name, target.name, cursors[target.name])
 
 
@@ -452,7 +454,6 @@ def _link_added_items(cycle: _Cycle, text: str) -> str:
 
 def _record_conflicts(cycle: _Cycle, the_plan: Plan) -> None:
     for op in the_plan.of(RecordConflict):
-        assert isinstance(op, RecordConflict)
         record = cycle.store.open_conflict(
             cycle.job.name, op.target, op.ref, op.item_key, op.field,
             op.base, op.register_value, op.tracker_value,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from syncer.model import IssueDraft, RemoteIssue
 from syncer.register import Item, NewItem, Register
@@ -133,6 +134,9 @@ Operation = (
 )
 
 
+Op = TypeVar("Op", bound=Operation)
+
+
 @dataclass(frozen=True)
 class FieldPlan:
     """Per linked pair: what each field ends as, so bases advance only for what succeeded."""
@@ -150,7 +154,7 @@ class Plan:
     pairs: tuple[FieldPlan, ...] = ()
     refused: str = ""
 
-    def of(self, kind: type[Operation]) -> list[Operation]:
+    def of(self, kind: type[Op]) -> list[Op]:
         return [op for op in self.operations if isinstance(op, kind)]
 
     @property

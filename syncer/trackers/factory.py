@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from syncer.config import TargetConfig
+from syncer.log import secret
 from syncer.trackers.base import Tracker
 
 
 def build_tracker(target: TargetConfig, env: Mapping[str, str] | None = None) -> Tracker:
-    token = target.token(env)
+    token = secret(target.token(env))
     mapping = target.mapping()
     if target.kind == "github":
         from syncer.trackers.github import GitHubTracker

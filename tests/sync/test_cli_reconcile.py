@@ -1,0 +1,99 @@
+"""`syncer reconcile / status / conflicts` from a configuration file, against fake GitLab."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syncer.cli import app
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.register import parse, set_title
+
+from .conftest import SEEDS
+
+runner = CliRunner()
+
+
+def setup(
+    tmp: Path, fake: FakeGitLab, policy: str = "register-wins"
+) -> tuple[Path, dict[str, str]]:
+    shutil.copyfile(SEEDS / "tech-debt-followups.md", tmp / "TECH_DEBT.md")
+    config = tmp / "syncer.toml"
+    config.write_text(
+        f"""
+state = "state.sqlite"
+conflict_policy = "{policy}"
+
+[[registers]]
+name = "backend"
+path = "TECH_DEBT.md"
+
+[[registers.targets]]
+kind = "gitlab"
+repo = "{fake.repo}"
+base_url = "{fake.server.base_url}"
+token_env = "FAKE_GITLAB_TOKEN"
+""",
+        "utf-8",
+    )
+    return config, {"FAKE_GITLAB_TOKEN": fake.token}
+
+
+def invoke(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture
+def fake() -> FakeGitLab:
+    with FakeGitLab() as fake:
+        yield fake  # type: ignore[misc]
+
+
+def test_reconcile_dry_run_then_for_real_then_idle(tmp_path: Path, fake: FakeGitLab) -> None:
+    config, env = setup(tmp_path, fake)
+    code, out = invoke("reconcile", "--config", str(config), "--dry-run", "--json", env=env)
+    assert code == 0 and fake.issue_count() == 0
+    assert len(json.loads(out)[0]["plan"]) == 12
+    code, out = invoke("reconcile", "--config", str(config), "--json", env=env)
+    assert code == 0 and json.loads(out)[0]["counts"]["created"] == 12
+    code, out = invoke("reconcile", "--config", str(config), "--json", env=env)
+    assert code == 0 and json.loads(out)[0]["plan"] == []
+    code, out = invoke("status", "--config", str(config), "--json", env=env)
+    row = json.loads(out)[0]
+    assert (row["links"], row["pending"], row["open_conflicts"]) == (12, 0, 0)
+
+
+def test_manual_conflict_waits_then_is_resolved(tmp_path: Path, fake: FakeGitLab) -> None:
+    config, env = setup(tmp_path, fake, policy="manual")
+    invoke("reconcile", "--config", str(config), env=env)
+    path = tmp_path / "TECH_DEBT.md"
+    register = parse(path.read_text("utf-8"))
+    item = next(i for i in register.items if i.title == "Webhook sink")
+    path.write_text(set_title(register, item.key, "Webhook sink (register)"), "utf-8")
+    fake.human_edit(item.links[0].text.split("#")[1], title="Webhook sink (tracker)")
+    code, _ = invoke("reconcile", "--config", str(config), env=env)
+    assert code == 3, "conflicts wait"
+    code, out = invoke("conflicts", "--config", str(config), "--json", env=env)
+    (conflict,) = json.loads(out)
+    assert (conflict["field"], conflict["tracker_value"]) == ("title", "Webhook sink (tracker)")
+    code, _ = invoke("conflicts", "resolve", str(conflict["id"]), "--take", "tracker",
+                     "--config", str(config), env=env)  # fmt: skip
+    assert code == 0
+    code, _ = invoke("reconcile", "--config", str(config), env=env)
+    assert code == 0
+    titles = [i.title for i in parse(path.read_text("utf-8")).items]
+    assert "Webhook sink (tracker)" in titles
+
+
+def test_bad_config_and_missing_token_exit_2(tmp_path: Path, fake: FakeGitLab) -> None:
+    config, _ = setup(tmp_path, fake)
+    code, _ = invoke("reconcile", "--config", str(config), env={})
+    assert code == 2
+    config.write_text("registers = 3\n", "utf-8")
+    result = runner.invoke(app, ["reconcile", "--config", str(config)])
+    assert result.exit_code == 2 and "syncer.toml" in result.stderr
