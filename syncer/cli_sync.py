@@ -8,6 +8,7 @@ register was refused (it lost most of its linked items; `--force` overrides).
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from syncer import log
 from syncer.config import ConfigError, Settings, load_config
 from syncer.state.records import ConflictRecord
 from syncer.state.store import Store, StoreError
@@ -63,6 +65,7 @@ def reconcile(
 ) -> None:
     """One sync cycle over every configured register (or one), then exit."""
     settings = _settings(config)
+    log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
     try:
         chosen = [settings.register(register)] if register else list(settings.registers)
         with _store(settings) as store:

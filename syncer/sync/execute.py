@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from syncer import log
 from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
 from syncer.register import (
     EditError,
@@ -140,6 +141,16 @@ def run_cycle(
         report.open_conflicts = len(store.conflicts(job.name))
         if run is not None:
             store.finish_run(run.id, dict(report.counts), "; ".join(report.errors)[:2000])
+        log.get().info(
+            "cycle",
+            register=job.name,
+            dry_run=dry_run,
+            operations=len(report.plan.operations) if report.plan else 0,
+            refused=report.refused or None,
+            errors=report.errors or None,
+            open_conflicts=report.open_conflicts,
+            **dict(report.counts),
+        )
     return report
 
 
