@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from syncer.fakes.control import FakeTracker
+from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.state.store import Store
 from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
 from syncer.sync.merge import Policy
 from syncer.sync.plan import PlanOptions
 from syncer.trackers.base import RetryPolicy, Tracker
+from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"
@@ -24,6 +26,16 @@ FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeo
 def gitlab_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
     return GitLabTracker(
         fake.repo, token or fake.token, url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+    )
+
+
+def github_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
+    return GitHubTracker(
+        fake.repo,
+        token or fake.token,
+        base_url=fake.server.base_url,
+        retry=FAST,
+        sleep=lambda s: None,
     )
 
 
@@ -56,12 +68,21 @@ class World:
         self.path.write_bytes(text.encode("utf-8"))
 
 
-BUILDERS: dict[str, Callable[[FakeTracker], Tracker]] = {"gitlab": gitlab_tracker}
+BUILDERS: dict[str, Callable[[FakeTracker], Tracker]] = {
+    "gitlab": gitlab_tracker,
+    "github": github_tracker,
+}
 
 
 @pytest.fixture
 def fake_gitlab() -> Iterator[FakeGitLab]:
     with FakeGitLab() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
         yield fake
 
 
