@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from syncer import log
 from syncer.cli_sync import conflicts_app, reconcile, status
 from syncer.register import Item, parse
 from syncer.sources.files import RegisterFileError, read_register
@@ -87,6 +90,24 @@ def parse_command(
             " read through the damage, left as is",
             err=True,
         )
+
+
+@app.command("demo")
+def demo_command(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="Where to leave the register and state (default: a temp dir)."),
+    ] = None,
+) -> None:
+    """The two-way loop against a bundled fake GitHub: no token, no network."""
+    from syncer.demo import run_demo
+
+    log.configure("console", logging.WARNING)
+    where = folder or Path(tempfile.mkdtemp(prefix="syncer-demo-"))
+    reports = run_demo(where, typer.echo)
+    typer.echo(f"\nfiles left in {where}")
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)
 
 
 FAKE_KINDS = ("github", "gitlab", "jira")
