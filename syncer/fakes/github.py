@@ -36,7 +36,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -46,7 +45,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from syncer.fakes.server import FakeServer
+from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 
 Json = dict[str, Any]
@@ -751,7 +750,7 @@ class Fault:
 Handler = Callable[[Call], Answer]
 
 
-class FakeGitHub:
+class FakeGitHub(ServedFake):
     """One fake GitHub repository served over HTTP; implements `syncer.fakes.control.FakeTracker`.
 
     Use as a context manager (starts and stops the server) or call `start()`/`stop()`.
@@ -796,24 +795,6 @@ class FakeGitHub:
         self._seed(issues)
 
     # -- lifecycle --
-
-    def start(self) -> FakeGitHub:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what a person (or a test) does behind the API's back --
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import formatdate
 from functools import partial
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -32,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from syncer.fakes.server import FakeServer
+from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 from syncer.model import Priority
 from syncer.trackers.base import FieldMapping
@@ -764,7 +763,7 @@ def _server_error(status: int) -> Response:
 # --- The fake ----------------------------------------------------------------------------------
 
 
-class FakeGitLab:
+class FakeGitLab(ServedFake):
     """A GitLab instance hosting one project, `repo`, for python-gitlab and syncer's tests.
 
     Use it as a context manager (`with FakeGitLab(issues=1000) as fake:`) or via
@@ -797,30 +796,6 @@ class FakeGitLab:
         self._seed(issues)
 
     # Lifecycle
-
-    def start(self) -> FakeGitLab:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.flush_webhooks()
-        self.server.stop()
-
-    def __enter__(self) -> FakeGitLab:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def flush_webhooks(self) -> None:
-        """Wait until every webhook fired so far was delivered (or failed)."""
-        if self.webhooks is not None:
-            self.webhooks.flush()
 
     # The FakeTracker protocol: what a person or the network does behind the API's back
 

@@ -13,11 +13,13 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from syncer.fakes.webhooks import WebhookSender
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,37 @@ class FakeServer:
         finally:
             with self._lock:
                 collected.extend(self.requests[start:])
+
+
+class ServedFake:
+    """Lifecycle shared by the fake trackers: serve on start, deliver pending webhooks on stop.
+
+    Subclasses set `server` (their `FakeServer`) and `webhooks` (a `WebhookSender` or None).
+    """
+
+    server: FakeServer
+    webhooks: WebhookSender | None
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.flush_webhooks()
+        self.server.stop()
+
+    def flush_webhooks(self) -> None:
+        """Wait until every webhook fired so far was delivered (or failed)."""
+        if self.webhooks is not None:
+            self.webhooks.flush()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
