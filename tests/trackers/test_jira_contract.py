@@ -1,0 +1,43 @@
+"""The adapter contract, run against the fake Jira in both flavours (Server and Cloud search)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from syncer.fakes.jira import FakeJira, Flavour
+from syncer.trackers.base import RetryPolicy
+from syncer.trackers.jira import JiraTracker
+from tests.trackers.contract import TrackerContract
+
+FAST_RETRY = RetryPolicy(backoff_seconds=0.05, max_wait_seconds=5.0, timeout_seconds=5.0)
+
+
+def jira_tracker(fake: FakeJira, token: str) -> JiraTracker:
+    """Server: a personal access token; Cloud: email + API token, as users configure them."""
+    email = fake.email if fake.flavour == "cloud" else None
+    return JiraTracker(
+        fake.base_url, fake.repo, token, email=email, flavour=fake.flavour, retry=FAST_RETRY
+    )
+
+
+@pytest.fixture(params=["server", "cloud"])
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
+    flavour: Flavour = request.param
+    with FakeJira(flavour=flavour) as jira:
+        yield jira
+
+
+@pytest.fixture
+def tracker(fake: FakeJira) -> JiraTracker:
+    return jira_tracker(fake, fake.token)
+
+
+@pytest.fixture
+def make_tracker(fake: FakeJira) -> Callable[[str], JiraTracker]:
+    return lambda token: jira_tracker(fake, token)
+
+
+class TestJiraContract(TrackerContract):
+    """Everything `TrackerContract` asks of an adapter, for Jira Server and Jira Cloud."""

@@ -1,0 +1,311 @@
+"""What a user of the Jira adapter notices beyond the shared contract: how many requests a sync
+costs, that JQL's minute granularity loses nothing, that failures are retried without
+duplicates or long sleeps, and that secrets stay out of errors and logs."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import pytest
+
+from syncer.fakes.jira import FakeJira, Flavour
+from syncer.model import IssueChange, IssueDraft, Priority, Status
+from syncer.trackers.base import (
+    AuthError,
+    FieldMapping,
+    NotFound,
+    RateLimited,
+    RetryPolicy,
+    TrackerError,
+)
+from syncer.trackers.jira import JiraTracker
+
+NOON = datetime(2021, 5, 4, 12, 0, 0, tzinfo=UTC)
+SYNC = FieldMapping().sync_label
+
+
+class Sleeps(list[float]):
+    """An injected `sleep` that records instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def make(fake: FakeJira, **kw: object) -> JiraTracker:
+    options: dict[str, object] = {
+        "flavour": fake.flavour,
+        "email": fake.email if fake.flavour == "cloud" else None,
+        "retry": RetryPolicy(backoff_seconds=0.01, max_wait_seconds=5, timeout_seconds=5),
+    }
+    options.update(kw)
+    return JiraTracker(fake.base_url, fake.repo, fake.token, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["server", "cloud"])
+def flavour(request: pytest.FixtureRequest) -> Flavour:
+    chosen: Flavour = request.param
+    return chosen
+
+
+@pytest.fixture
+def fake(flavour: Flavour) -> Iterator[FakeJira]:
+    with FakeJira(flavour=flavour) as jira:
+        yield jira
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    """For behaviour that does not depend on the flavour (it only changes search and users)."""
+    with FakeJira() as fake:
+        yield fake
+
+
+# --- Request budgets ----------------------------------------------------------------------------
+
+
+def test_idle_poll_costs_one_request(fake: FakeJira) -> None:
+    tracker = make(fake)
+    tracker.create(IssueDraft(item_key="a", title="Alpha"))
+    cursor = tracker.list_changed(None).cursor
+    with fake.server.counting() as sent:
+        idle = tracker.list_changed(cursor)
+    assert idle.issues == ()
+    assert [(r.method, r.path) for r in sent] == [
+        ("GET", "/rest/api/2/search/jql" if fake.flavour == "cloud" else "/rest/api/2/search")
+    ]
+
+
+def test_poll_after_ten_changes_costs_the_same_on_a_thousand_issues(flavour: Flavour) -> None:
+    costs = {}
+    for size in (40, 1000):
+        with FakeJira(flavour=flavour, issues=size) as fake:
+            tracker = make(fake)
+            first = tracker.list_changed(None)
+            assert len(first.issues) == size
+            edited = [f"DEBT-{n}" for n in range(3, 33, 3)]
+            for ref in edited:
+                fake.human_edit(ref, title=f"{ref} retitled")
+            with fake.server.counting() as sent:
+                changed = tracker.list_changed(first.cursor)
+            assert sorted(i.ref for i in changed.issues) == sorted(edited)
+            costs[size] = len(sent)
+    assert costs == {40: 1, 1000: 1}
+
+
+def test_creating_two_hundred_issues_takes_four_bulk_requests(fake: FakeJira) -> None:
+    tracker = make(fake)
+    drafts = [IssueDraft(item_key=f"item-{n}", title=f"Item {n}") for n in range(200)]
+    with fake.server.counting() as sent:
+        made = tracker.create_many(drafts)
+    creates = [r for r in sent if r.method == "POST" and r.path.startswith("/rest/api/2/issue")]
+    assert [r.path for r in creates] == ["/rest/api/2/issue/bulk"] * 4
+    assert [m.title for m in made] == [d.title for d in drafts]
+    assert [m.marker for m in made] == [d.item_key for d in drafts]
+    assert fake.issue_count() == 200
+    assert len(sent) <= 4 + 2 + 1, "read back in two searches (plus the one-off field list)"
+
+
+def test_bulk_created_drafts_get_their_status(jira: FakeJira) -> None:
+    drafts = [
+        IssueDraft(item_key="t", title="Todo"),
+        IssueDraft(item_key="p", title="Doing", status=Status.IN_PROGRESS),
+        IssueDraft(item_key="d", title="Done", status=Status.DONE),
+    ]
+    made = make(jira).create_many(drafts)
+    assert [m.status for m in made] == [Status.TODO, Status.IN_PROGRESS, Status.DONE]
+
+
+# --- JQL's minute granularity -------------------------------------------------------------------
+
+
+def test_changes_within_the_cursors_minute_are_not_missed(flavour: Flavour) -> None:
+    """JQL compares `updated` to the minute. Writes a second apart within one minute must each
+    be seen exactly once, however the polls fall between them."""
+    with FakeJira(flavour=flavour, clock=lambda: NOON) as frozen:
+        tracker = make(frozen)
+        alpha = tracker.create(IssueDraft(item_key="a", title="Alpha"))
+        beta = tracker.create(IssueDraft(item_key="b", title="Beta"))
+        first = tracker.list_changed(None)
+        assert {i.title for i in first.issues} == {"Alpha", "Beta"}
+        frozen.human_edit(beta.ref, title="Beta 2")
+        second = tracker.list_changed(first.cursor)
+        assert [i.title for i in second.issues] == ["Beta 2"]
+        jql = parse_qs(frozen.server.requests[-1].query)["jql"][0]
+        assert 'updated >= "2021/05/04 11:59"' in jql, "the cursor's minute, less the overlap"
+        frozen.human_edit(alpha.ref, title="Alpha 2")
+        frozen.human_edit(beta.ref, title="Beta 3")
+        third = tracker.list_changed(second.cursor)
+        assert sorted(i.title for i in third.issues) == ["Alpha 2", "Beta 3"]
+        assert tracker.list_changed(third.cursor).issues == ()
+
+
+def test_cursor_moves_on_across_minutes(flavour: Flavour) -> None:
+    ticks = iter(NOON + timedelta(seconds=50 * n) for n in range(1000))
+    with FakeJira(flavour=flavour, clock=lambda: next(ticks)) as clocked:
+        tracker = make(clocked)
+        made = [tracker.create(IssueDraft(item_key=f"k{n}", title=f"T{n}")) for n in range(4)]
+        cursor = tracker.list_changed(None).cursor
+        clocked.human_edit(made[0].ref, title="T0 again")
+        assert [i.title for i in tracker.list_changed(cursor).issues] == ["T0 again"]
+
+
+# --- Retries, rate limits and errors ------------------------------------------------------------
+
+
+def test_rate_limit_waits_what_retry_after_says(jira: FakeJira) -> None:
+    sleeps = Sleeps()
+    tracker = make(jira, sleep=sleeps, retry=RetryPolicy(max_wait_seconds=10))
+    ref = tracker.create(IssueDraft(item_key="r", title="Patient")).ref
+    jira.throttle_next(2, retry_after=3)
+    assert tracker.get(ref).title == "Patient"
+    assert sleeps == [3.0, 3.0]
+
+
+def test_rate_limit_longer_than_allowed_stops_with_the_time_to_resume(jira: FakeJira) -> None:
+    sleeps = Sleeps()
+    retry = RetryPolicy(max_wait_seconds=60)
+    tracker = make(jira, sleep=sleeps, retry=retry, clock=lambda: NOON)
+    jira.throttle_next(1, retry_after=600)
+    with pytest.raises(RateLimited) as caught:
+        tracker.list_changed(None)
+    assert caught.value.retry_at == NOON + timedelta(seconds=600)
+    assert sleeps == [], "never sleeps ten minutes on its own"
+
+
+def test_server_errors_are_retried_with_backoff_then_reported(jira: FakeJira) -> None:
+    sleeps = Sleeps()
+    retry = RetryPolicy(attempts=3, backoff_seconds=0.5, max_wait_seconds=60)
+    tracker = make(jira, sleep=sleeps, retry=retry)
+    jira.fail_next(5, status=503)
+    with jira.server.counting() as sent, pytest.raises(TrackerError, match="HTTP 503"):
+        tracker.list_changed(None)
+    assert len(sent) == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_a_create_whose_answer_was_lost_is_not_duplicated(fake: FakeJira) -> None:
+    """Jira created the issue but the answer never came (502 from a proxy): the retry finds it
+    by its marker instead of creating it twice."""
+    tracker = make(fake, sleep=Sleeps())
+    fake.fail_next(1, status=502, processed=True)
+    made = tracker.create(IssueDraft(item_key="once", title="Only once"))
+    assert made.marker == "once"
+    assert fake.issue_count() == 1
+    assert fake.server.count("POST", "/rest/api/2/issue") == 1
+
+
+def test_a_bulk_create_whose_answer_was_lost_is_not_duplicated(fake: FakeJira) -> None:
+    tracker = make(fake, sleep=Sleeps())
+    fake.fail_next(1, status=504, processed=True)
+    made = tracker.create_many([IssueDraft(item_key=f"b{n}", title=f"B{n}") for n in range(7)])
+    assert [m.title for m in made] == [f"B{n}" for n in range(7)]
+    assert fake.issue_count() == 7
+
+
+def test_a_comment_whose_answer_was_lost_is_reported_not_repeated(jira: FakeJira) -> None:
+    tracker = make(jira, sleep=Sleeps())
+    ref = tracker.create(IssueDraft(item_key="c", title="Commented")).ref
+    jira.fail_next(1, status=502, processed=True)
+    with pytest.raises(TrackerError, match="502"):
+        tracker.comment(ref, "Removed from the register.")
+    assert len(jira.issue_json(ref)["fields"]["comment"]["comments"]) == 1
+
+
+def test_a_jira_that_never_answers_fails_within_the_timeout() -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    retry = RetryPolicy(attempts=2, backoff_seconds=0.01, timeout_seconds=0.3)
+    tracker = JiraTracker(url, "DEBT", "token", retry=retry)
+    started = datetime.now(UTC)
+    with pytest.raises(TrackerError, match="no answer from Jira"):
+        tracker.get("DEBT-1")
+    assert datetime.now(UTC) - started < timedelta(seconds=3)
+    silent.close()
+
+
+def test_jira_refusals_come_with_jiras_reason(jira: FakeJira) -> None:
+    tracker = make(jira, mapping=FieldMapping(jira_priorities={Priority.CRITICAL: "Urgent"}))
+    with pytest.raises(TrackerError, match="Priority name 'Urgent' is not valid"):
+        tracker.create(IssueDraft(item_key="u", title="Urgent", priority=Priority.CRITICAL))
+
+
+def test_unknown_issue_and_project(fake: FakeJira) -> None:
+    tracker = make(fake)
+    with pytest.raises(NotFound):
+        tracker.update("DEBT-404", IssueChange(title="x"))
+    elsewhere = JiraTracker(fake.base_url, "NOPE", fake.token, flavour=fake.flavour,
+                            email=fake.email if fake.flavour == "cloud" else None)  # fmt: skip
+    with pytest.raises(TrackerError, match="does not exist for the field 'project'"):
+        elsewhere.list_changed(None)
+
+
+def test_secrets_stay_out_of_errors_and_logs(
+    fake: FakeJira, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "wrong-secret-token-123"
+    tracker = JiraTracker(
+        fake.base_url, fake.repo, secret, flavour=fake.flavour,
+        email=fake.email if fake.flavour == "cloud" else None,
+    )  # fmt: skip
+    with pytest.raises(AuthError) as caught:
+        tracker.get("DEBT-1")
+    error = caught.value
+    assert secret not in str(error) and secret not in caplog.text
+    assert error.__cause__ is None and error.__context__ is None, (
+        "the library's JIRAError (which prints request headers) is not chained"
+    )
+
+
+# --- Fields ------------------------------------------------------------------------------------
+
+
+def test_labels_with_spaces_reach_jira_and_come_back(jira: FakeJira) -> None:
+    tracker = make(jira)
+    made = tracker.create(IssueDraft(item_key="l", title="Labelled", labels=("area: api",)))
+    assert set(jira.issue_json(made.ref)["fields"]["labels"]) == {"area:_api", SYNC}
+    assert set(made.labels) == {"area: api", SYNC}
+
+
+def test_editing_the_body_keeps_the_footer_people_see(jira: FakeJira) -> None:
+    tracker = make(jira)
+    draft = IssueDraft(item_key="f", title="F", body="old", register_url="https://r.example/TD.md")
+    ref = tracker.create(draft).ref
+    tracker.update(ref, IssueChange(body="new **text**"))
+    description = jira.issue_json(ref)["fields"]["description"]
+    assert description.startswith("new *text*\n\n----\n_Tracked by syncer from ")
+    assert "[the tech-debt register|https://r.example/TD.md]" in description
+
+
+def test_assignee_is_sent_the_way_each_flavour_names_users(fake: FakeJira) -> None:
+    """Server identifies users by name, Cloud by account id: the fake refuses the other form."""
+    tracker = make(fake)
+    made = tracker.create(IssueDraft(item_key="a", title="Assigned"))
+    user = fake.user_id("alice")
+    updated = tracker.update(made.ref, IssueChange(assignees=(user, "bob")))
+    assert updated.assignees == (user,), "a Jira issue has one assignee"
+    assert fake.issue_json(made.ref)["fields"]["assignee"]["displayName"] == "Alice Example"
+    assert tracker.update(made.ref, IssueChange(assignees=())).assignees == ()
+
+
+def test_a_status_change_that_is_already_true_sends_no_transition(jira: FakeJira) -> None:
+    tracker = make(jira)
+    ref = tracker.create(IssueDraft(item_key="s", title="S")).ref
+    with jira.server.counting() as sent:
+        tracker.update(ref, IssueChange(status=Status.TODO))
+    assert not [r for r in sent if r.path.endswith("/transitions")]
+
+
+def test_an_issue_deleted_in_jira_is_not_found(fake: FakeJira) -> None:
+    tracker = make(fake)
+    ref = tracker.create(IssueDraft(item_key="gone", title="Gone soon")).ref
+    fake.delete_issue(ref)
+    with pytest.raises(NotFound):
+        tracker.get(ref)
+    assert tracker.find_by_marker("gone") is None
