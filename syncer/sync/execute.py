@@ -45,6 +45,7 @@ from syncer.sync.plan import (
     AdoptIssue,
     CloseRemoved,
     CreateIssue,
+    FieldPlan,
     InsertLink,
     Operation,
     Plan,
@@ -218,7 +219,7 @@ def _read_targets(cycle: _Cycle, register: Register) -> tuple[list[Target], dict
             try:
                 changed[ref] = spec.tracker.get(ref)
             except NotFound:
-                item = _item_linking(register, draft, ref)
+                item = draft.linked_items(register).get(ref)
                 cycle.deleted.append((spec.name, ref, item.key if item else ""))
         targets.append(spec.view(changed, links))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
@@ -239,13 +240,6 @@ def _refs_to_fetch(register: Register, target: Target) -> list[str]:
     ]
     refs += [r.ref for r in target.links if not r.base_tracker and r.ref not in refs]
     return [ref for ref in dict.fromkeys(refs) if ref not in target.changed]
-
-
-def _item_linking(register: Register, target: Target, ref: str) -> Item | None:
-    return next(
-        (i for i in register.items if any(target.ref_of(link.text) == ref for link in i.links)),
-        None,
-    )
 
 
 # --- tracker writes ----------------------------------------------------------------------------
@@ -404,7 +398,7 @@ def _unlink_deleted(cycle: _Cycle, register: Register) -> Splices:
     splices: Splices = []
     for target, ref, _ in cycle.deleted:
         view = next(t for t in cycle.job.targets if t.name == target).view({}, ())
-        item = _item_linking(register, view, ref)
+        item = view.linked_items(register).get(ref)
         cycle.store.drop_link(cycle.job.name, target, ref)
         cycle.report.notes.append(f"{target}: issue {ref} was deleted there; unlinked")
         cycle.report.counts["deleted_in_tracker"] += 1
@@ -477,44 +471,53 @@ def _record_conflicts(cycle: _Cycle, the_plan: Plan) -> None:
 
 
 def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool) -> None:
-    """A field's base moves to the agreed value only if every write it needed succeeded."""
+    """A field's base moves to the agreed value only if every write it needed succeeded.
+
+    Links are read once per target and saved only when something about them changed, so an
+    idle cycle over a thousand links writes nothing to the store.
+    """
     job, store = cycle.job, cycle.store
-    targets = {spec.name: spec.view({}, ()) for spec in job.targets}
+    views = {spec.name: spec.view({}, ()) for spec in job.targets}
+    records = {(name, rec.ref): rec for name in views for rec in store.links(job.name, name)}
+    items = {name: view.linked_items(final) for name, view in views.items()}
     for pair in the_plan.pairs:
-        record = store.link_for_ref(job.name, pair.target, pair.ref)
-        if record is None:
+        record = records.get((pair.target, pair.ref))
+        item = items[pair.target].get(pair.ref)
+        if record is None or item is None:
             continue
-        item = next(
-            (
-                i
-                for i in final.items
-                if any(targets[pair.target].ref_of(link.text) == pair.ref for link in i.links)
-            ),
-            None,
+        issue = cycle.latest.get((pair.target, pair.ref)) or cycle.read.get((pair.target, pair.ref))
+        updated = _agreed(cycle, pair, record, item, issue, written)
+        if updated != record:
+            store.save_link(updated)
+
+
+def _agreed(
+    cycle: _Cycle,
+    pair: FieldPlan,
+    record: LinkRecord,
+    item: Item,
+    issue: RemoteIssue | None,
+    written: bool,
+) -> LinkRecord:
+    base_register: Base = dict(record.base_register)
+    base_tracker: Base = dict(record.base_tracker)
+    now_register = item_values(item)
+    now_tracker = issue_values(issue) if issue else base_tracker
+    for name in FIELDS:
+        outcome = pair.outcomes[name]
+        pushed = (pair.target, pair.ref, name) in cycle.pushed
+        ok = (
+            not outcome.kept_open
+            and (not outcome.to_tracker or pushed or outcome.value == now_tracker.get(name))
+            and (not outcome.to_register or written)
         )
-        if item is None:
-            continue
-        key = (pair.target, pair.ref)
-        issue = cycle.latest.get(key) or cycle.read.get(key)
-        base_register: Base = dict(record.base_register)
-        base_tracker: Base = dict(record.base_tracker)
-        now_register = item_values(item)
-        now_tracker = issue_values(issue) if issue else base_tracker
-        for name in FIELDS:
-            outcome = pair.outcomes[name]
-            ok = not outcome.kept_open
-            ok = ok and (not outcome.to_tracker or (pair.target, pair.ref, name) in cycle.pushed
-                         or outcome.value == now_tracker.get(name))  # fmt: skip
-            ok = ok and (not outcome.to_register or written)
-            if ok and name in now_tracker:
-                base_register[name] = now_register[name]
-                base_tracker[name] = now_tracker[name]
-        store.save_link(
-            replace(
-                record,
-                item_key=item.key,
-                base_register=base_register,
-                base_tracker=base_tracker,
-                tracker_version=issue.version if issue else record.tracker_version,
-            )
-        )
+        if ok and name in now_tracker:
+            base_register[name] = now_register[name]
+            base_tracker[name] = now_tracker[name]
+    return replace(
+        record,
+        item_key=item.key,
+        base_register=base_register,
+        base_tracker=base_tracker,
+        tracker_version=issue.version if issue else record.tracker_version,
+    )

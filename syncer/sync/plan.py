@@ -38,6 +38,16 @@ class Target:
     def link_text(self, ref: str) -> str:
         return ref if self.kind == "jira" else f"{self.repo}#{ref}"
 
+    def linked_items(self, register: Register) -> dict[str, Item]:
+        """The register's items linked to this target, by issue ref (first link wins)."""
+        found: dict[str, Item] = {}
+        for item in register.items:
+            for link in item.links:
+                ref = self.ref_of(link.text)
+                if ref is not None:
+                    found.setdefault(ref, item)
+        return found
+
     def ref_of(self, link_text: str) -> str | None:
         """The ref a link written in the register points at, if it is this target's."""
         if self.kind == "jira":
@@ -233,7 +243,7 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
     linked = sum(len(t.links) for t in targets)
     if not linked:
         return ""
-    found = sum(1 for t in targets for rec in t.links if _find_item(register, t, rec) is not None)
+    found = sum(_found_links(register, t) for t in targets)
     if not register.items or found * 2 < linked:
         return (
             f"the register now holds {len(register.items)} items and {found} of {linked} linked"
@@ -242,13 +252,12 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
     return ""
 
 
-def _find_item(register: Register, target: Target, record: LinkRecord) -> Item | None:
-    """The item a stored link belongs to: by the link written in it, else by its key (a link
-    recorded by a cycle that died before writing the register)."""
-    for item in register.items:
-        if any(target.ref_of(link.text) == record.ref for link in item.links):
-            return item
-    return next((i for i in register.items if i.key == record.item_key and not i.links), None)
+def _found_links(register: Register, target: Target) -> int:
+    """Stored links whose item is still there: through the link written in it, else by its key
+    (a link recorded by a cycle that died before writing the register)."""
+    by_ref = target.linked_items(register)
+    unlinked_keys = {i.key for i in register.items if not i.links}
+    return sum(1 for r in target.links if r.ref in by_ref or r.item_key in unlinked_keys)
 
 
 def _link_items(

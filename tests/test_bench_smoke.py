@@ -1,0 +1,108 @@
+"""The benchmarks still run, and the idle cost has not regressed.
+
+Benchmarks are run by hand, so nothing else would notice one broken by a change to the engine or
+the adapters, or an idle poll that quietly grew from one request to several. Both run here as
+subprocesses (as a person runs them) at tiny sizes, at the same time to keep this file fast;
+the checks are on request counts, which tiny sizes already show, never on seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+ISSUES = 30
+CREATES = 20
+CREATE_LIMIT = 8
+"""Low enough that fake GitHub's create limit is hit while creating `CREATES` issues."""
+TIMEOUT_S = 120
+
+COMMANDS = {
+    "api_cost": [
+        "api_cost.py",
+        f"--issues={ISSUES}",
+        f"--creates={CREATES}",
+        f"--create-limit={CREATE_LIMIT}",
+    ],
+    "cycle": ["cycle.py", f"--items={ISSUES}"],
+}
+
+
+def final_json(name: str, process: subprocess.Popen[str]) -> dict[str, Any]:
+    """The benchmark's last stdout line, parsed; a failure shows what the benchmark said."""
+    try:
+        out, err = process.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"bench/{name}.py took over {TIMEOUT_S} s\n{err[-3000:]}")
+    assert process.returncode == 0, f"bench/{name}.py failed:\n{out[-2000:]}\n{err[-3000:]}"
+    lines = out.strip().splitlines()
+    assert lines, f"bench/{name}.py printed nothing\n{err[-3000:]}"
+    figures = json.loads(lines[-1])
+    assert isinstance(figures, dict)
+    return figures
+
+
+@pytest.fixture(scope="module")
+def results() -> Iterator[dict[str, dict[str, Any]]]:
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, str(BENCH / script), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for name, (script, *args) in COMMANDS.items()
+    }
+    try:
+        yield {name: final_json(name, process) for name, process in processes.items()}
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+def test_api_cost_idle_poll_is_one_request(results: dict[str, dict[str, Any]]) -> None:
+    figures = results["api_cost"]
+    assert set(figures) == {"github", "gitlab", "jira"}
+    for tracker, data in figures.items():
+        assert data["issues"] == ISSUES
+        assert data["idle_poll_requests"] == 1, tracker
+        assert data["changed_poll_independent_of_n"], (tracker, data["polls"])
+        assert data["create_many"]["created"] == CREATES, tracker
+    assert figures["github"]["idle_poll_304"] == 1, "GitHub's idle poll is a conditional 304"
+
+
+def test_api_cost_creates(results: dict[str, dict[str, Any]]) -> None:
+    github = results["api_cost"]["github"]["create_many"]
+    assert github["create_requests_accepted"] == CREATES
+    assert github["limit_hits"] >= 1, "the fake's create limit was meant to be hit"
+    assert len(github["waits_s"]) == github["limit_hits"], "each refusal waited out once"
+    jira = results["api_cost"]["jira"]["create_many"]
+    assert jira["create_requests"] == math.ceil(CREATES / 50), "Jira creates in bulk"
+
+
+def test_cycle_idle_and_changes(results: dict[str, dict[str, Any]]) -> None:
+    figures = results["cycle"]
+    assert figures["items"] == figures["issues"] == figures["linked_items"] == ISSUES
+    for name in ("initial", "echo", "idle", "changes", "after_changes"):
+        assert figures[name]["errors"] == [], name
+        assert "wall_s" in figures[name]
+    idle = figures["idle"]
+    assert (idle["requests"], idle["writes"]) == (1, 0)
+    assert idle["register_unchanged"]
+    changes = figures["changes"]
+    assert changes["writes"] == 10, "one tracker write per register edit"
+    assert changes["register_writes"] == 1, "one register write for the tracker edits"
+    assert figures["peak_mib"]["idle"] > 0
