@@ -382,65 +382,71 @@ def _sync_item(
 ) -> list[FieldPlan]:
     """Fold the item's targets field by field; emit the register write and tracker updates."""
     register_now = item_values(item)
+    trackers_now = [issue_values(i) if i else dict(rec.base_tracker) for _, rec, i in pairs]
     outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
     final: dict[str, Value] = {}
     for name in FIELDS:
         value = register_now[name]
         for i, (target, record, issue) in enumerate(pairs):
-            tracker_now = issue_values(issue)[name] if issue else record.base_tracker.get(name)
-            has_base = name in record.base_register
-            newer = bool(
-                issue and options.register_mtime and issue.updated_at > options.register_mtime
-            )
             outcome = merge_field(
                 name,
                 record.base_register.get(name),
                 value,
                 record.base_tracker.get(name),
-                tracker_now,
+                trackers_now[i].get(name),
                 options.policy,
-                has_base=has_base,
-                tracker_is_newer=newer,
+                has_base=name in record.base_register,
+                tracker_is_newer=_tracker_is_newer(issue, options),
             )
             outcomes[i][name] = outcome
             if outcome.conflict:
-                taken = (
-                    "open"
-                    if outcome.kept_open
-                    else ("tracker" if outcome.to_register else "register")
-                )
                 ops.append(
                     RecordConflict(
                         target.name, record.ref, item.key, name, record.base_register.get(name),
-                        value, tracker_now, taken,
+                        value, trackers_now[i].get(name), _taken(outcome),
                     )
                 )  # fmt: skip
             value = outcome.value
         final[name] = value
     to_register = {n: v for n, v in final.items() if v != register_now[n]}
     if to_register:
-        source = next(
-            (
-                pairs[i][0].name
-                for i, o in enumerate(outcomes)
-                if any(x.to_register for x in o.values())
-            ),
-            pairs[0][0].name,
-        )
-        ops.append(WriteRegister(item.key, to_register, source))
+        pulled = [i for i, o in enumerate(outcomes) if any(x.to_register for x in o.values())]
+        ops.append(WriteRegister(item.key, to_register, pairs[pulled[0] if pulled else 0][0].name))
     plans = []
-    for i, (target, record, issue) in enumerate(pairs):
-        current = issue_values(issue) if issue else dict(record.base_tracker)
+    for i, (target, record, _) in enumerate(pairs):
         push = {
             n: final[n]
             for n in FIELDS
-            if not outcomes[i][n].kept_open and final[n] != current.get(n)
-            and (n in record.base_tracker or issue is not None)
-        }  # fmt: skip
+            if _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n))
+        }
         if push:
             ops.append(UpdateIssue(target.name, record.ref, item.key, push))
         plans.append(FieldPlan(target.name, record.ref, item.key, outcomes[i]))
     return plans
+
+
+def _needs_push(outcome: Outcome, final: Value, tracker_now: Value) -> bool:
+    """Push when this target's merge asked for it, or a later target changed the value.
+
+    Values are not compared across sides otherwise: a tracker renders bodies its own way
+    (Jira wiki), and that difference is not a change.
+    """
+    if outcome.kept_open:
+        return False
+    if final != outcome.value:
+        return final != tracker_now
+    return outcome.to_tracker
+
+
+def _tracker_is_newer(issue: RemoteIssue | None, options: PlanOptions) -> bool:
+    mtime = options.register_mtime
+    return bool(issue and mtime and issue.updated_at > mtime)
+
+
+def _taken(outcome: Outcome) -> str:
+    if outcome.kept_open:
+        return "open"
+    return "tracker" if outcome.to_register else "register"
 
 
 def describe(op: Operation) -> str:

@@ -11,6 +11,7 @@ import pytest
 from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
+from syncer.fakes.jira import FakeJira
 from syncer.state.store import Store
 from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
 from syncer.sync.merge import Policy
@@ -18,6 +19,7 @@ from syncer.sync.plan import PlanOptions
 from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
+from syncer.trackers.jira import JiraTracker
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
@@ -36,6 +38,12 @@ def github_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
         base_url=fake.server.base_url,
         retry=FAST,
         sleep=lambda s: None,
+    )
+
+
+def jira_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
+    return JiraTracker(
+        fake.server.base_url, fake.repo, token or fake.token, retry=FAST, sleep=lambda s: None
     )
 
 
@@ -71,6 +79,7 @@ class World:
 BUILDERS: dict[str, Callable[[FakeTracker], Tracker]] = {
     "gitlab": gitlab_tracker,
     "github": github_tracker,
+    "jira": jira_tracker,
 }
 
 
@@ -83,6 +92,12 @@ def fake_gitlab() -> Iterator[FakeGitLab]:
 @pytest.fixture
 def fake_github() -> Iterator[FakeGitHub]:
     with FakeGitHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_jira() -> Iterator[FakeJira]:
+    with FakeJira() as fake:
         yield fake
 
 

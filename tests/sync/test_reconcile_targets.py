@@ -9,7 +9,8 @@ import pytest
 from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
-from syncer.model import Status
+from syncer.fakes.jira import FakeJira
+from syncer.model import Priority, Status
 from syncer.register import parse, set_status
 
 from .conftest import BUILDERS, SEEDS, World
@@ -92,3 +93,46 @@ def test_a_person_saving_mid_cycle_is_never_overwritten(
     world.reconcile()
     final = parse(world.text())
     assert final.items[3].status is Status.DONE and final.items[5].status is Status.DONE
+
+
+@pytest.mark.parametrize("seed", ["debt-tracker-mojibake-macroman.md", "tech-debt-followups.md"])
+def test_seeds_sync_to_jira_and_settle(
+    seed: str, world_factory: Callable[..., World], fake_jira: FakeJira
+) -> None:
+    world = world_factory(seed, jira=("jira", fake_jira))
+    items = parse(world.text()).items
+    world.reconcile()
+    synced = parse(world.text())
+    assert fake_jira.issue_count() == len(items)
+    assert all(i.links and i.links[0].text.startswith("DEBT-") for i in synced.items)
+    issues = {i.title: i for i in BUILDERS["jira"](fake_jira).list_changed(None).issues}
+    for item in synced.items:
+        assert issues[item.title].status is item.status
+        # Jira gives every issue a priority: its default (Medium) where the item has none.
+        assert issues[item.title].priority == (item.priority or Priority.MEDIUM)
+    text, before = world.text(), write_requests(fake_jira)
+    world.reconcile()
+    assert world.text() == text and write_requests(fake_jira) == before
+
+
+def test_github_and_jira_at_once(
+    world_factory: Callable[..., World], fake_github: FakeGitHub, fake_jira: FakeJira
+) -> None:
+    world = world_factory(
+        "debt-register-mojibake-cp1252.md", github=("github", fake_github), jira=("jira", fake_jira)
+    )
+    world.reconcile()
+    register = parse(world.text())
+    assert all(len(i.links) == 2 for i in register.items)
+    item = next(i for i in register.items if i.title == "Distributed Tracing")
+    jira_key = next(link.text for link in item.links if link.text.startswith("DEBT-"))
+    fake_jira.human_edit(jira_key, title="Distributed Tracing with OpenTelemetry")
+    world.reconcile()
+    titles = [i.title for i in parse(world.text()).items]
+    assert "Distributed Tracing with OpenTelemetry" in titles
+    github_ref = next(link.text for link in item.links if "#" in link.text).split("#")[1]
+    github_issue = BUILDERS["github"](fake_github).get(github_ref)
+    assert github_issue.title == "Distributed Tracing with OpenTelemetry"
+    text = world.text()
+    world.reconcile()
+    assert world.text() == text
