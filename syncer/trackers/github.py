@@ -500,8 +500,8 @@ class GitHubTracker:
 
         raw = self._call(post, f"creating {draft.item_key!r}")
         created = issue_from_json(raw, self.mapping)
-        if draft.status is Status.DONE:
-            return self.update(created.ref, IssueChange(status=Status.DONE))
+        if draft.status is Status.DONE:  # the POST's answer is the current issue: no re-read
+            return self._edit(issue_number(created.ref), raw, IssueChange(status=Status.DONE))
         return created
 
     def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
@@ -515,6 +515,9 @@ class GitHubTracker:
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         number = issue_number(ref)
         current = self._fetch(number) if needs_current(change) else None
+        return self._edit(number, current, change)
+
+    def _edit(self, number: int, current: Json | None, change: IssueChange) -> RemoteIssue:
         fields = edit_fields(current, change, self.mapping)
         if not fields:
             return issue_from_json(current or self._fetch(number), self.mapping)
