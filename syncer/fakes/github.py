@@ -794,8 +794,6 @@ class FakeGitHub(ServedFake):
         self._hook_id = 400_000_000 + self._store.repo_id % 1000
         self._seed(issues)
 
-    # -- lifecycle --
-
     # -- what a person (or a test) does behind the API's back --
 
     def add_issue(

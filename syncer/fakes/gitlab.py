@@ -795,8 +795,6 @@ class FakeGitLab(ServedFake):
         self._project = _Project(repo, self.server.base_url)
         self._seed(issues)
 
-    # Lifecycle
-
     # The FakeTracker protocol: what a person or the network does behind the API's back
 
     def add_issue(

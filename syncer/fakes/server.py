@@ -22,6 +22,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from syncer.fakes.webhooks import WebhookSender
 
 
+class Startable:
+    """`with thing:` for anything with `start()` returning itself and `stop()`."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -63,7 +84,7 @@ class _Recorder:
         await self.app(scope, receive, record_then_send)
 
 
-class FakeServer:
+class FakeServer(Startable):
     """Context manager: `with FakeServer(app) as server: server.base_url ...`."""
 
     def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -90,7 +111,7 @@ class FakeServer:
     def _serve(self) -> None:
         self._server.run(sockets=[self._sock])
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -103,17 +124,6 @@ class FakeServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
-
-    def __enter__(self) -> FakeServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def clear_requests(self) -> None:
         with self._lock:
@@ -141,7 +151,7 @@ class FakeServer:
                 collected.extend(self.requests[start:])
 
 
-class ServedFake:
+class ServedFake(Startable):
     """Lifecycle shared by the fake trackers: serve on start, deliver pending webhooks on stop.
 
     Subclasses set `server` (their `FakeServer`) and `webhooks` (a `WebhookSender` or None).
@@ -162,14 +172,3 @@ class ServedFake:
         """Wait until every webhook fired so far was delivered (or failed)."""
         if self.webhooks is not None:
             self.webhooks.flush()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
