@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from syncer import log
@@ -28,6 +28,7 @@ from syncer.register import (
     add_item_edits,
     apply,
     body_edits,
+    field_edits,
     link_edits,
     parse,
     priority_edits,
@@ -40,6 +41,7 @@ from syncer.state.records import Base, LinkRecord
 from syncer.state.store import Store
 from syncer.sync.merge import Value
 from syncer.sync.plan import (
+    DUE_DATE_FIELDS,
     FIELDS,
     AddItem,
     AdoptIssue,
@@ -68,9 +70,12 @@ class TargetSpec:
     repo: str
     tracker: Tracker
     field_labels: Mapping[str, str] = field(default_factory=dict)
+    due_date_field: str | None = None
 
     def view(self, changed: Mapping[str, RemoteIssue], links: Sequence[LinkRecord]) -> Target:
-        return Target(self.name, self.kind, self.repo, changed, links, self.field_labels)
+        return Target(
+            self.name, self.kind, self.repo, changed, links, self.field_labels, self.due_date_field
+        )
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,15 @@ class _Cycle:
     deleted: list[tuple[str, str, str]] = field(default_factory=list)
     """(target, ref, item key) of issues gone from the tracker."""
 
+    def spec(self, name: str) -> TargetSpec:
+        return next(t for t in self.job.targets if t.name == name)
+
     def tracker(self, name: str) -> Tracker:
-        return next(t.tracker for t in self.job.targets if t.name == name)
+        return self.spec(name).tracker
+
+    def values(self, item: Item, target: str) -> Base:
+        """The item's values as this target compares them."""
+        return item_values(item, self.spec(target).due_date_field)
 
     def fail(self, target: str, what: str, exc: Exception) -> None:
         self.failed_targets.add(target)
@@ -283,7 +295,7 @@ def _create(cycle: _Cycle, target: str, ops: list[CreateIssue], register: Regist
         cycle.fail(target, "create", exc)
         return  # the intents stay pending: the next cycle looks for their markers
     for op, entry, issue in zip(ops, entries, made, strict=True):
-        base_register = item_values(register.item(op.item_key))
+        base_register = cycle.values(register.item(op.item_key), target)
         store.save_link(
             LinkRecord(
                 job.name, target, issue.ref, issue.url, op.item_key,
@@ -324,7 +336,7 @@ def _tracker_op(cycle: _Cycle, op: Operation, register: Register) -> None:
 
 def _adopt(cycle: _Cycle, op: AdoptIssue, item: Item) -> None:
     """Link an existing issue; the register, source of truth, sets its fields right away."""
-    wanted = item_values(item)
+    wanted = cycle.values(item, op.target)
     differing = {k: v for k, v in wanted.items() if v != issue_values(op.issue).get(k)}
     issue = (
         cycle.tracker(op.target).update(op.issue.ref, _change(differing)) if differing else op.issue
@@ -340,8 +352,10 @@ def _adopt(cycle: _Cycle, op: AdoptIssue, item: Item) -> None:
 
 
 def _change(values: Mapping[str, Value]) -> IssueChange:
-    priority, status = values.get("priority"), values.get("status")
+    priority, status, due = values.get("priority"), values.get("status"), values.get("due_date")
     return IssueChange(
+        due_date=date.fromisoformat(due) if due else None,
+        clear_due_date="due_date" in values and due is None,
         title=values.get("title"),
         body=values.get("body"),
         status=Status(status) if status else None,
@@ -414,6 +428,9 @@ def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Spli
         "priority": lambda v: priority_edits(register, op.item_key, Priority(v) if v else None),
         "body": lambda v: body_edits(register, op.item_key, v or ""),
         "title": lambda v: title_edits(register, op.item_key, v or ""),
+        "due_date": lambda v: field_edits(
+            register, op.item_key, _due_field(cycle, register, op), v or ""
+        ),
     }
     splices: Splices = []
     for name, value in op.values.items():
@@ -423,6 +440,16 @@ def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Spli
             cycle.report.counts["register_unrepresentable"] += 1
             cycle.report.errors.append(f"{op.item_key}.{name}: {exc}")
     return splices
+
+
+def _due_field(cycle: _Cycle, register: Register, op: WriteRegister) -> str:
+    """The item's own due-date field if it has one, else the configured name."""
+    configured = cycle.spec(op.source).due_date_field or DUE_DATE_FIELDS[0]
+    item = register.item(op.item_key)
+    for name in (configured, *DUE_DATE_FIELDS):
+        if item.field(name) is not None:
+            return name
+    return configured
 
 
 def _link(cycle: _Cycle, register: Register, target: str, key: str, issue: RemoteIssue) -> Splices:
@@ -447,7 +474,7 @@ def _link_added_items(cycle: _Cycle, text: str) -> str:
         cycle.store.save_link(
             LinkRecord(
                 cycle.job.name, target, issue.ref, issue.url, item.key,
-                item_values(item), issue_values(issue), issue.version,
+                cycle.values(item, target), issue_values(issue), issue.version,
             )
         )  # fmt: skip
         cycle.report.counts["items_added"] += 1
@@ -501,7 +528,7 @@ def _agreed(
 ) -> LinkRecord:
     base_register: Base = dict(record.base_register)
     base_tracker: Base = dict(record.base_tracker)
-    now_register = item_values(item)
+    now_register = cycle.values(item, pair.target)
     now_tracker = issue_values(issue) if issue else base_tracker
     for name in FIELDS:
         outcome = pair.outcomes[name]

@@ -15,7 +15,14 @@ def job_for(
     settings: Settings, register: RegisterConfig, env: Mapping[str, str] | None = None
 ) -> RegisterJob:
     targets = [
-        TargetSpec(t.name, t.kind, t.repo, build_tracker(t, env), field_labels=dict(t.field_labels))
+        TargetSpec(
+            t.name,
+            t.kind,
+            t.repo,
+            build_tracker(t, env),
+            field_labels=dict(t.field_labels),
+            due_date_field=None if t.kind == "github" else t.due_date_field,
+        )
         for t in register.targets
     ]
     options = PlanOptions(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from syncer.model import IssueDraft, RemoteIssue
@@ -19,7 +19,9 @@ from syncer.register import Item, NewItem, Register
 from syncer.state.records import Base, LinkRecord
 from syncer.sync.merge import Outcome, Policy, Value, merge_field, normalize_body
 
-FIELDS = ("title", "status", "priority", "body")
+FIELDS = ("title", "status", "priority", "body", "due_date")
+DUE_DATE_FIELDS = ("Target Date", "Due Date", "Due", "Deadline")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class Target:
     links: Sequence[LinkRecord]
     field_labels: Mapping[str, str] = field(default_factory=dict)
     """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
+    due_date_field: str | None = None
+    """The register field holding due dates; None: this target does not sync them (GitHub)."""
+
+    def syncs(self, name: str) -> bool:
+        return name != "due_date" or self.due_date_field is not None
 
     def link_text(self, ref: str) -> str:
         return ref if self.kind == "jira" else f"{self.repo}#{ref}"
@@ -184,13 +191,24 @@ class PlanOptions:
 # --- values ------------------------------------------------------------------------------------
 
 
-def item_values(item: Item) -> Base:
+def item_values(item: Item, due_date_field: str | None = None) -> Base:
     return {
         "title": item.title,
         "status": item.status.value,
         "priority": item.priority.value if item.priority else None,
         "body": normalize_body(item.body),
+        "due_date": item_due_date(item, due_date_field),
     }
+
+
+def item_due_date(item: Item, name: str | None) -> str | None:
+    """The first ISO date in the item's due-date field (`[ ]`, "TBD"… are no date)."""
+    for candidate in (name, *DUE_DATE_FIELDS) if name else DUE_DATE_FIELDS:
+        found = item.field(candidate) if candidate else None
+        if found is not None:
+            match = _ISO_DATE.search(found.value)
+            return match.group(0) if match else None
+    return None
 
 
 def issue_values(issue: RemoteIssue) -> Base:
@@ -199,6 +217,7 @@ def issue_values(issue: RemoteIssue) -> Base:
         "status": issue.status.value,
         "priority": issue.priority.value if issue.priority else None,
         "body": normalize_body(issue.body),
+        "due_date": issue.due_date.isoformat() if issue.due_date else None,
     }
 
 
@@ -330,8 +349,15 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
         status=item.status,
         priority=item.priority,
         labels=field_labels(item, target.field_labels),
+        due_date=_date(item_due_date(item, target.due_date_field))
+        if target.due_date_field
+        else None,
         register_url=options.register_url,
     )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def field_labels(item: Item, prefixes: Mapping[str, str]) -> tuple[str, ...]:
@@ -381,13 +407,16 @@ def _sync_item(
     options: PlanOptions,
 ) -> list[FieldPlan]:
     """Fold the item's targets field by field; emit the register write and tracker updates."""
-    register_now = item_values(item)
+    register_now = item_values(item, _due_date_field(pairs))
     trackers_now = [issue_values(i) if i else dict(rec.base_tracker) for _, rec, i in pairs]
     outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
     final: dict[str, Value] = {}
     for name in FIELDS:
         value = register_now[name]
         for i, (target, record, issue) in enumerate(pairs):
+            if not target.syncs(name):
+                outcomes[i][name] = Outcome(value)
+                continue
             outcome = merge_field(
                 name,
                 record.base_register.get(name),
@@ -417,12 +446,16 @@ def _sync_item(
         push = {
             n: final[n]
             for n in FIELDS
-            if _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n))
+            if target.syncs(n) and _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n))
         }
         if push:
             ops.append(UpdateIssue(target.name, record.ref, item.key, push))
         plans.append(FieldPlan(target.name, record.ref, item.key, outcomes[i]))
     return plans
+
+
+def _due_date_field(pairs: list[tuple[Target, LinkRecord, RemoteIssue | None]]) -> str | None:
+    return next((t.due_date_field for t, _, _ in pairs if t.due_date_field), None)
 
 
 def _needs_push(outcome: Outcome, final: Value, tracker_now: Value) -> bool:

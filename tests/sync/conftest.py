@@ -59,7 +59,13 @@ class World:
 
     def job(self) -> RegisterJob:
         specs = [
-            TargetSpec(name, kind, fake.repo, BUILDERS[kind](fake))
+            TargetSpec(
+                name,
+                kind,
+                fake.repo,
+                BUILDERS[kind](fake),
+                due_date_field=None if kind == "github" else "Target Date",
+            )
             for name, (kind, fake) in self.fakes.items()
         ]
         return RegisterJob("debt", self.path, specs, options=PlanOptions(policy=self.policy))

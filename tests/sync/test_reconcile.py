@@ -155,3 +155,42 @@ def test_dry_run_changes_nothing(
     assert report.plan is not None and len(report.plan.operations) == 39
     assert world.text() == text and writes(fake_gitlab) == 0
     assert world.store.links("debt") == [] and world.store.last_run("debt") is None
+
+
+DATED = """# Debt
+
+## High Priority
+
+### Move sessions to Redis
+**Status**: Not Started
+**Target Date**: 2027-03-01
+
+Sessions die with the process.
+
+### Remove v0 endpoints
+**Status**: Not Started
+**Target Date**: [ ]
+"""
+
+
+def test_due_dates_flow_both_ways(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(DATED)
+    world.reconcile()
+    tracker = world.job().targets[0].tracker
+    first, second = parse(world.text()).items
+    ref = first.links[0].text.split("#")[1]
+    assert str(tracker.get(ref).due_date) == "2027-03-01"
+    assert tracker.get(second.links[0].text.split("#")[1]).due_date is None
+    from datetime import date
+
+    from syncer.model import IssueChange
+
+    tracker.update(ref, IssueChange(due_date=date(2027, 4, 15)))
+    world.reconcile()
+    assert "**Target Date**: 2027-04-15\n" in world.text()
+    text = world.text()
+    world.reconcile()
+    assert world.text() == text
