@@ -177,6 +177,7 @@ class _Parser:
         self.blocks = _blocks(text)
         self.headings = self._headings()
         self.parents = self._heading_parents()
+        self.doc_title = self._find_doc_title()
 
     # --- document structure --------------------------------------------------------------
 
@@ -209,14 +210,14 @@ class _Parser:
     def repair(self, raw: str) -> str:
         return self.damage.repair(raw)
 
-    def _doc_title(self) -> int:
+    def _find_doc_title(self) -> int:
         """Index of the document's title heading (a lone level-1 heading first), or -1."""
         lone = sum(1 for h in self.headings if h.level == 1) == 1
         return 0 if self.headings and self.headings[0].level == 1 and lone else -1
 
     def _section(self, heading: int) -> tuple[str, ...]:
         path: list[str] = []
-        title = self._doc_title()
+        title = self.doc_title
         while heading != -1:
             if heading != title:
                 path.append(self.headings[heading].title)
@@ -283,7 +284,7 @@ class _Parser:
         by_heading: dict[int, list[_FieldLine]] = {}
         for f in fields:
             by_heading.setdefault(self._governing(f.line), []).append(f)
-        title = self._doc_title()
+        title = self.doc_title
         is_item = [
             i != title and any(f.key in self.item_keys for f in by_heading.get(i, ()))
             for i in range(len(self.headings))
