@@ -56,6 +56,9 @@ class Splice:
     start: int
     end: int
     new: str
+    late: bool = False
+    """Among insertions at the same offset, goes after the others: a new block (a body opened
+    after the item's last line) must follow text appended to that line (a link)."""
 
 
 Splices = list[Splice]
@@ -68,7 +71,7 @@ def _splice(at: Span, new: str) -> Splices:
 def apply(text: str, splices: Splices) -> str:
     """Apply non-overlapping splices computed against the same text, in one pass."""
     out, pos = [], 0
-    for splice in sorted(splices, key=lambda s: (s.start, s.end)):
+    for splice in sorted(splices, key=lambda s: (s.start, s.end, s.late)):
         if splice.start < pos:
             raise EditError("two edits of the same text overlap")
         out += [text[pos : splice.start], splice.new]
@@ -274,7 +277,7 @@ def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
     parts = [*kept, new] if new else kept
     joined = nl.join(parts)
     if start == end:  # no body yet: open one after a blank line
-        return _splice((start, end), nl + nl + joined) if joined else []
+        return [Splice(start, end, nl + nl + joined, late=True)] if joined else []
     return _splice((start, end), joined)
 
 

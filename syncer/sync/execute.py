@@ -162,7 +162,7 @@ def run_cycle(
             refused=report.refused or None,
             errors=report.errors or None,
             open_conflicts=report.open_conflicts,
-            **dict(report.counts),
+            counts=dict(report.counts),
         )
     return report
 
@@ -393,7 +393,7 @@ def _write_register(
         splices += add_item_edits(register, new)
     splices += _unlink_deleted(cycle, register)
     text = apply(register.text, splices)
-    text = _link_added_items(cycle, text)
+    text, added_links = _link_added_items(cycle, text)
     if text == register.text:
         return register, True  # it already says all it can say
     try:
@@ -402,6 +402,9 @@ def _write_register(
         cycle.report.errors.append(str(exc))
         cycle.report.counts["register_busy"] += 1
         return register, False
+    for record in added_links:  # only now: an item that never reached the file has no link
+        cycle.store.save_link(record)
+        cycle.report.counts["items_added"] += 1
     cycle.report.counts["register_edits"] += len(splices) + len(cycle.added)
     cycle.report.register_written = True
     return parse(text, cycle.job.rules), True
@@ -458,12 +461,13 @@ def _link(cycle: _Cycle, register: Register, target: str, key: str, issue: Remot
     return link_edits(register, key, text, issue.url, cycle.job.hidden_links)
 
 
-def _link_added_items(cycle: _Cycle, text: str) -> str:
+def _link_added_items(cycle: _Cycle, text: str) -> tuple[str, list[LinkRecord]]:
     """Items added from trackers get their link in a second pass, once they exist."""
     if not cycle.added:
-        return text
+        return text, []
     register = parse(text, cycle.job.rules)
     splices: Splices = []
+    records: list[LinkRecord] = []
     for target, issue, _ in cycle.added:
         item = next(
             (i for i in reversed(register.items) if i.title == issue.title and not i.links), None
@@ -471,14 +475,13 @@ def _link_added_items(cycle: _Cycle, text: str) -> str:
         if item is None:
             continue
         splices += _link(cycle, register, target, item.key, issue)
-        cycle.store.save_link(
+        records.append(
             LinkRecord(
                 cycle.job.name, target, issue.ref, issue.url, item.key,
                 cycle.values(item, target), issue_values(issue), issue.version,
             )
         )  # fmt: skip
-        cycle.report.counts["items_added"] += 1
-    return apply(text, splices)
+    return apply(text, splices), records
 
 
 # --- after the writes --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the plan; `execute` carries it out.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -272,40 +273,59 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
 
 
 def _found_links(register: Register, target: Target) -> int:
-    """Stored links whose item is still there: through the link written in it, else by its key
-    (a link recorded by a cycle that died before writing the register)."""
-    by_ref = target.linked_items(register)
-    unlinked_keys = {i.key for i in register.items if not i.links}
-    return sum(1 for r in target.links if r.ref in by_ref or r.item_key in unlinked_keys)
+    return len(resolve_links(register, target))
+
+
+RENAME_SIMILARITY = 0.6
+
+
+def resolve_links(register: Register, target: Target) -> dict[str, Item]:
+    """Stored links → their items, by issue ref.
+
+    Through the link written in the item; else, for a link whose text never reached the file
+    (the cycle that made it died, or a person saved the file meanwhile), by the item's key; else,
+    if the item was renamed since, by the closest title among the items not linked to this
+    target (at least `RENAME_SIMILARITY` alike).
+    """
+    written = target.linked_items(register)
+    found = {r.ref: written[r.ref] for r in target.links if r.ref in written}
+    taken = {item.key for item in written.values()}
+    free = {i.key: i for i in register.items if i.key not in taken}
+    orphans = [r for r in target.links if r.ref not in found]
+    for record in orphans:
+        if record.item_key in free:
+            found[record.ref] = free.pop(record.item_key)
+    for record in orphans:
+        if record.ref in found or not free:
+            continue
+        title = record.base_register.get("title") or record.base_tracker.get("title") or ""
+        score, best = max((_alike(title, item.title), item.key) for item in free.values())
+        if score >= RENAME_SIMILARITY:
+            found[record.ref] = free.pop(best)
+    return found
+
+
+def _alike(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, normalized_title(a), normalized_title(b)).ratio()
 
 
 def _link_items(
     register: Register, target: Target, ops: list[Operation]
 ) -> dict[str, tuple[LinkRecord, RemoteIssue | None]]:
-    """Items linked to this target: through their written link, or a stored link whose text
-    never reached the file (a crash after the issue was created)."""
-    by_ref = {rec.ref: rec for rec in target.links}
-    by_key = {rec.item_key: rec for rec in target.links}
+    """Items linked to this target, with their stored link and the issue as read (if read)."""
+    records = {rec.ref: rec for rec in target.links}
+    written = target.linked_items(register)
     linked: dict[str, tuple[LinkRecord, RemoteIssue | None]] = {}
-    for item in register.items:
-        refs = [r for link in item.links if (r := target.ref_of(link.text)) is not None]
-        if refs:
-            ref = refs[0]
-            record = by_ref.get(ref)
-            issue = target.changed.get(ref)
-            if record is None:
-                if issue is None:
-                    continue  # written by someone else and not fetched: nothing to compare
-                record = LinkRecord("", target.name, ref, issue.url, item.key)
-            linked[item.key] = (record, issue)
-        elif item.key in by_key:
-            record = by_key[item.key]
-            linked[item.key] = (record, target.changed.get(record.ref))
-            ops.append(
-                InsertLink(
-                    item.key, target.name, record.ref, record.url, target.link_text(record.ref)
-                )
-            )
+    for ref, item in resolve_links(register, target).items():
+        record = records[ref]
+        linked[item.key] = (record, target.changed.get(ref))
+        if ref not in written:
+            ops.append(InsertLink(item.key, target.name, ref, record.url, target.link_text(ref)))
+    for ref, item in written.items():
+        issue = target.changed.get(ref)
+        if ref not in records and item.key not in linked and issue is not None:
+            # written by someone else (another machine, a person): linked, with no base yet
+            linked[item.key] = (LinkRecord("", target.name, ref, issue.url, item.key), issue)
     return linked
 
 
