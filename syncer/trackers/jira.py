@@ -246,6 +246,18 @@ def _window_start(since: str, overlap: timedelta) -> datetime:
     return parse_jira_time(since).replace(second=0, microsecond=0) - overlap
 
 
+def _reached_seen(state: _Cursor, page: list[Json]) -> bool:
+    """Whether later pages (older issues) can hold nothing new: the page is all seen, or a seen
+    issue on it is strictly newer than the page's last one (so its ties are all on this page)."""
+    if not page:
+        return True
+    seen = [raw for raw in page if not state.is_new(raw)]
+    if len(seen) == len(page):
+        return True
+    last = parse_jira_time(str(page[-1]["fields"]["updated"]))
+    return any(parse_jira_time(str(raw["fields"]["updated"])) > last for raw in seen)
+
+
 @dataclass(frozen=True)
 class _Cursor:
     """Where a poll got to: the newest `updated` seen, and the (key → updated) pairs inside the
@@ -392,8 +404,19 @@ class JiraTracker:
     # --- reads ---------------------------------------------------------------------------------
 
     def list_changed(self, cursor: str | None) -> Changes:
+        """Newest first, stopping at the page where what was already seen begins.
+
+        The JQL window overlaps the last poll by a minute (JQL dates have minute granularity),
+        so it may hold many issues seen before (a bulk create): reading newest first and
+        stopping there keeps an idle poll at one request however full the window is.
+        """
         state = _Cursor.decode(cursor)
-        hits = {str(raw["key"]): raw for raw in self._search(self._changed_jql(state))}
+        hits: dict[str, Json] = {}
+        pages = self._cloud_pages if self.flavour == "cloud" else self._server_pages
+        for page in pages(self._changed_jql(state)):
+            hits.update((str(raw["key"]), raw) for raw in page)
+            if state.since is not None and _reached_seen(state, page):
+                break
         fresh = [raw for raw in hits.values() if state.is_new(raw)]
         issues = tuple(issue_from_json(raw, self._mapping) for raw in fresh)
         return Changes(issues=issues, cursor=state.advance(fresh, self._overlap).encode())
@@ -404,7 +427,7 @@ class JiraTracker:
         start = state.window_start(self._overlap)
         if start is not None:
             jql += f' AND updated >= "{start.strftime(_JQL_MINUTE)}"'
-        return jql + " ORDER BY updated ASC, key ASC"
+        return jql + " ORDER BY updated DESC, key ASC"
 
     def get(self, ref: str) -> RemoteIssue:
         return issue_from_json(self._get_raw(ref), self._mapping)

@@ -79,6 +79,21 @@ def test_idle_poll_costs_one_request(fake: FakeJira) -> None:
     ]
 
 
+def test_idle_poll_after_a_bulk_create_costs_one_request(fake: FakeJira) -> None:
+    """A bulk create fills the one-minute overlap window with 150 issues: newest first, the
+    poll stops at the first page of issues already seen."""
+    tracker = make(fake)
+    tracker.create_many([IssueDraft(item_key=f"k{n}", title=f"Bulk {n}") for n in range(150)])
+    cursor = tracker.list_changed(None).cursor
+    with fake.server.counting() as sent:
+        assert tracker.list_changed(cursor).issues == ()
+    assert len(sent) == 1
+    fake.human_edit("DEBT-7", title="Bulk 6, retitled")
+    with fake.server.counting() as sent:
+        assert [i.title for i in tracker.list_changed(cursor).issues] == ["Bulk 6, retitled"]
+    assert len(sent) == 1
+
+
 def test_poll_after_ten_changes_costs_the_same_on_a_thousand_issues(flavour: Flavour) -> None:
     costs = {}
     for size in (40, 1000):
