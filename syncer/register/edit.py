@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
 from syncer.register.items import Item, ItemKind, Register, Span
@@ -56,12 +56,13 @@ class Splice:
     start: int
     end: int
     new: str
-    late: bool = False
-    """Among insertions at the same offset, goes after the others: a new block (a body opened
-    after the item's last line) must follow text appended to that line (a link)."""
+    order: int = 0
+    """Among insertions at one offset, lower goes first: text appended to an item's last line
+    (a link, 0), then a body opened after it (BODY), then new items placed after it (ITEM)."""
 
 
 Splices = list[Splice]
+BODY, ITEM = 1, 2
 
 
 def _splice(at: Span, new: str) -> Splices:
@@ -71,7 +72,7 @@ def _splice(at: Span, new: str) -> Splices:
 def apply(text: str, splices: Splices) -> str:
     """Apply non-overlapping splices computed against the same text, in one pass."""
     out, pos = [], 0
-    for splice in sorted(splices, key=lambda s: (s.start, s.end, s.late)):
+    for splice in sorted(splices, key=lambda s: (s.start, s.end, s.order)):
         if splice.start < pos:
             raise EditError("two edits of the same text overlap")
         out += [text[pos : splice.start], splice.new]
@@ -277,7 +278,7 @@ def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
     parts = [*kept, new] if new else kept
     joined = nl.join(parts)
     if start == end:  # no body yet: open one after a blank line
-        return [Splice(start, end, nl + nl + joined, late=True)] if joined else []
+        return [Splice(start, end, nl + nl + joined, BODY)] if joined else []
     return _splice((start, end), joined)
 
 
@@ -414,12 +415,14 @@ def add_item_edits(register: Register, new: NewItem) -> Splices:
     """Insert a new item where a person would: beside the items it belongs with, in their shape."""
     neighbour = _neighbour(register, new)
     if neighbour is None:
-        return _append_checkbox(register, new)
-    if neighbour.kind is ItemKind.HEADING:
-        return _add_heading(register, neighbour, new)
-    if neighbour.kind is ItemKind.CHECKBOX:
-        return _add_checkbox(register, neighbour, new)
-    return _add_row(register, neighbour, new)
+        splices = _append_checkbox(register, new)
+    elif neighbour.kind is ItemKind.HEADING:
+        splices = _add_heading(register, neighbour, new)
+    elif neighbour.kind is ItemKind.CHECKBOX:
+        splices = _add_checkbox(register, neighbour, new)
+    else:
+        splices = _add_row(register, neighbour, new)
+    return [replace(splice, order=ITEM) for splice in splices]
 
 
 def _neighbour(register: Register, new: NewItem) -> Item | None:

@@ -9,8 +9,10 @@ from syncer.register import (
     EditError,
     NewItem,
     add_item,
+    add_item_edits,
     add_link,
     apply,
+    body_edits,
     link_edits,
     parse,
     remove_item,
@@ -232,3 +234,19 @@ def test_removing_one_of_two_links_keeps_the_other() -> None:
     two = add_link(parse(one), key, "DEBT-3", "https://jira.example.com/browse/DEBT-3")
     assert "**Tracked in**: [o/r#5](https://github.com/o/r/issues/5), [DEBT-3](" in two
     assert remove_link(parse(two), key, "https://jira.example.com/browse/DEBT-3") == one
+
+
+def test_a_body_and_a_new_item_after_the_same_item_stay_in_order() -> None:
+    text = "# Debt\n\n## High Priority\n\n### Cache q1\n**Status**: Todo\n"
+    register = parse(text)
+    key = register.items[0].key
+    new = apply(
+        text,
+        [
+            *add_item_edits(register, NewItem("Vendor the codec", priority=Priority.HIGH)),
+            *body_edits(register, key, "It is slow."),
+        ],
+    )
+    first, second = parse(new).items
+    assert (first.title, first.body) == ("Cache q1", "It is slow.")
+    assert (second.title, second.body) == ("Vendor the codec", "")
