@@ -539,7 +539,7 @@ def _agreed(
         ok = (
             not outcome.kept_open
             and (not outcome.to_tracker or pushed or outcome.value == now_tracker.get(name))
-            and (not outcome.to_register or written)
+            and (name not in pair.register_writes or written)
         )
         if ok and name in now_tracker:
             base_register[name] = now_register[name]

@@ -163,6 +163,8 @@ class FieldPlan:
     ref: str
     item_key: str
     outcomes: Mapping[str, Outcome]
+    register_writes: frozenset[str] = frozenset()
+    """The item's fields the register must take this cycle (from any target)."""
 
 
 @dataclass(frozen=True)
@@ -470,7 +472,9 @@ def _sync_item(
         }
         if push:
             ops.append(UpdateIssue(target.name, record.ref, item.key, push))
-        plans.append(FieldPlan(target.name, record.ref, item.key, outcomes[i]))
+        plans.append(
+            FieldPlan(target.name, record.ref, item.key, outcomes[i], frozenset(to_register))
+        )
     return plans
 
 
