@@ -1,0 +1,270 @@
+"""Helpers for the sync state machine (`test_state_machine.py`): registers, fakes, a meddler.
+
+Kept apart so the machine itself reads as rules and invariants. Three kinds of help:
+
+- generated registers whose every item title carries a unique tag word (`q7`), so the test can
+  follow one item through retitles on either side, and whose non-item lines are distinctive, so
+  "bytes outside edited items unchanged" can be checked line by line;
+- resetting a running fake to an empty repository between examples (starting and stopping a
+  fake's HTTP server costs ~0.2 s, which 200 examples cannot afford);
+- a tracker wrapper through which a person saves the register file in the middle of a cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+from hypothesis import strategies as st
+
+from syncer.fakes import github as github_fake
+from syncer.fakes import gitlab as gitlab_fake
+from syncer.fakes.control import FakeTracker
+from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
+from syncer.trackers.base import FOOTER_RULE, RetryPolicy, Tracker, split_footer
+from syncer.trackers.github import GitHubTracker
+from syncer.trackers.gitlab import GitLabTracker
+
+FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
+"""As tests/sync/conftest.py: few, instant retries (sleep is a no-op), so faults stay cheap."""
+
+SYNC_LABEL = "tech-debt"
+
+# --- titles that can be followed -------------------------------------------------------------
+
+WORDS = (
+    "cache", "parser", "retry", "index", "schema", "queue", "logger", "mirror", "vendor",
+    "layout", "widget", "router", "bundle", "socket", "shader", "cursor", "codec", "ledger",
+    "pixel", "thumbnail", "webhook", "fixture", "sampler", "payload",
+)  # fmt: skip
+"""Neutral words only: no status ("done", "open"), priority ("high") or field vocabulary, so a
+generated title or body can never change how the parser reads an item."""
+
+TAG_RE = re.compile(r"\bq(\d+)\b")
+
+phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+bodies = st.one_of(st.just(""), phrases)
+"""One line at most: two different concurrent body edits then always overlap, so a body never
+ends as a line-wise merge of both sides and "the final value is one side's" stays checkable."""
+
+
+def tagged(phrase: str, n: int) -> str:
+    return f"{phrase.capitalize()} q{n}"
+
+
+def tag_of(title: str) -> int | None:
+    match = TAG_RE.search(title)
+    return int(match.group(1)) if match else None
+
+
+def normalize_body(body: str | None) -> str:
+    """How bodies compare (the engine ignores trailing spaces and surrounding blank lines)."""
+    lines = (body or "").strip("\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+# --- generated registers ---------------------------------------------------------------------
+
+CHECKBOX_SECTION = "Platform chores"
+HEADING_SECTION = "Service cleanups"
+HEADING_PHRASES = {Status.TODO: "Todo", Status.IN_PROGRESS: "In Progress", Status.DONE: "Done"}
+
+
+@dataclass(frozen=True)
+class GeneratedRegister:
+    text: str
+    frame: tuple[str, ...]
+    """Lines outside every item, in order: they must survive every cycle verbatim."""
+    next_tag: int
+
+
+@st.composite
+def checkbox_item(draw: st.DrawFn, n: int) -> str:
+    title = tagged(draw(phrases), n)
+    mark = draw(st.sampled_from([" ", "x"]))
+    body = draw(bodies)
+    if draw(st.booleans()):
+        return f"- [{mark}] **{title}**" + (f" - {body}" if body else "")
+    return f"- [{mark}] {title}" + (f"\n  {body}" if body else "")
+
+
+@st.composite
+def heading_item(draw: st.DrawFn, n: int) -> str:
+    title = tagged(draw(phrases), n)
+    status = draw(st.sampled_from(list(HEADING_PHRASES.values())))
+    body = draw(bodies)
+    return f"### {title}\n**Status**: {status}" + (f"\n\n{body}" if body else "")
+
+
+@st.composite
+def registers(draw: st.DrawFn) -> GeneratedRegister:
+    """A small register: a checkbox section, a heading-item section, and closing notes.
+
+    It ends with a section that holds no item, so a line a person appends at the end of the
+    file never becomes part of an item's body. Two to five items keep a cycle cheap.
+    """
+    checkboxes = draw(st.integers(0, 3))
+    headings = draw(st.integers(0 if checkboxes else 1, 3 if checkboxes > 1 else 2))
+    tag = 1
+    boxes = []
+    for _ in range(checkboxes):
+        boxes.append(draw(checkbox_item(tag)))
+        tag += 1
+    heads = []
+    for _ in range(headings):
+        heads.append(draw(heading_item(tag)))
+        tag += 1
+    frame = (
+        "# Tech debt register",
+        "Kept by the platform team; frame line alpha.",
+        f"## {CHECKBOX_SECTION}",
+        "Chores we keep putting off; frame line bravo.",
+        f"## {HEADING_SECTION}",
+        "Larger pieces of work; frame line charlie.",
+        "## Notes",
+        "Reviewed every quarter; frame line delta.",
+    )
+    parts = [frame[0], frame[1], frame[2], frame[3]]
+    if boxes:
+        parts.append("\n".join(boxes))
+    parts += [frame[4], frame[5], *heads, frame[6], frame[7]]
+    return GeneratedRegister("\n\n".join(parts) + "\n", frame, tag)
+
+
+# --- the fakes -------------------------------------------------------------------------------
+
+
+def reset_fake(fake: FakeTracker) -> None:
+    """Empty the fake's repository and drop queued faults, keeping its server running.
+
+    The fakes offer no public reset, so this swaps their in-memory repository for a new one
+    (private attributes, checked so a refactoring of the fakes fails here, loudly).
+    """
+    clear_faults(fake)
+    if isinstance(fake, gitlab_fake.FakeGitLab):
+        with fake._lock:
+            fake._project = gitlab_fake._Project(fake.repo, fake.server.base_url)
+    elif isinstance(fake, github_fake.FakeGitHub):
+        with fake._lock:
+            old = fake._store
+            fake._store = github_fake.Store(
+                old.base_url, old.repo, old.collaborators.values(), backlog=0
+            )
+            fake._creates.clear()
+    else:
+        raise TypeError(f"no reset for {type(fake).__name__}")
+
+
+def clear_faults(fake: FakeTracker) -> None:
+    """Faults a cycle did not consume (it stopped early) must not leak into the next one."""
+    faults = getattr(fake, "_faults", None)
+    assert faults is not None, f"{type(fake).__name__} keeps its faults elsewhere now"
+    with fake._lock:  # type: ignore[attr-defined]
+        faults.clear()
+
+
+def make_tracker(kind: str, fake: FakeTracker) -> Tracker:
+    if kind == "gitlab":
+        return GitLabTracker(
+            fake.repo, fake.token, url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+        )
+    return GitHubTracker(
+        fake.repo, fake.token, base_url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+    )
+
+
+def raw_body(kind: str, fake: FakeTracker, ref: str) -> str:
+    """The issue's whole body as stored (footer and marker included), as a web editor shows it."""
+    if isinstance(fake, github_fake.FakeGitHub):
+        return str(fake.issue_json(ref).get("body") or "")
+    project = quote(fake.repo, safe="")
+    answer = requests.get(
+        f"{fake.server.base_url}/api/v4/projects/{project}/issues/{ref}",
+        headers={"PRIVATE-TOKEN": fake.token},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return str(answer.json().get("description") or "")
+
+
+def edited_body(raw: str, body: str, keep_footer: bool) -> str:
+    """What a person leaves after rewriting the text above syncer's footer (or deleting all)."""
+    text, key = split_footer(raw)
+    if key is None or not keep_footer:
+        return body
+    footer = raw.replace("\r\n", "\n")[len(text) :].lstrip("\n")
+    footer = footer.removeprefix(FOOTER_RULE.strip("\n")).lstrip("\n")
+    return f"{body}{FOOTER_RULE}{footer}" if body else footer
+
+
+# --- a person saving the register mid-cycle ---------------------------------------------------
+
+
+@dataclass
+class SavesMidCycle:
+    """A `Tracker` through which a person saves the register while syncer is working.
+
+    `moment` is "read" (right after the tracker was listed: the register was read, nothing is
+    written yet) or "write" (at the cycle's first tracker write). The person appends a harmless
+    line; the engine must then skip its register write and re-plan next cycle.
+    """
+
+    inner: Tracker
+    path: Path
+    line: str
+    moment: str
+    fired: bool = False
+    kind: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kind = self.inner.kind
+
+    def _save(self, moment: str) -> None:
+        if self.fired or moment != self.moment:
+            return
+        self.fired = True
+        text = self.path.read_bytes().decode("utf-8")
+        self.path.write_bytes((text + "\n" + self.line + "\n").encode("utf-8"))
+
+    def list_changed(self, cursor: str | None) -> Changes:
+        changes = self.inner.list_changed(cursor)
+        self._save("read")
+        return changes
+
+    def get(self, ref: str) -> RemoteIssue:
+        return self.inner.get(ref)
+
+    def create(self, draft: IssueDraft) -> RemoteIssue:
+        self._save("write")
+        return self.inner.create(draft)
+
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
+        self._save("write")
+        return self.inner.create_many(drafts)
+
+    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
+        return self.inner.find_by_marker(item_key)
+
+    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
+        self._save("write")
+        return self.inner.update(ref, change)
+
+    def comment(self, ref: str, text: str) -> None:
+        self._save("write")
+        self.inner.comment(ref, text)
+
+    def ensure_labels(self, labels: Iterable[str]) -> None:
+        self.inner.ensure_labels(labels)
+
+
+def is_subsequence(wanted: Sequence[str], lines: Sequence[str]) -> str | None:
+    """None if `wanted` appears in `lines` in order; else the first line that went missing."""
+    it = iter(lines)
+    for line in wanted:
+        if not any(line == other for other in it):
+            return line
+    return None
