@@ -117,6 +117,10 @@ MACHINE_SETTINGS = settings(
     stateful_step_count=int(os.environ.get("SYNCER_MACHINE_STEPS", "20")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # CI replays the same histories every run (a red build names a change, not luck);
+    # SYNCER_MACHINE_RANDOM=1 explores new ones.
+    derandomize=not os.environ.get("SYNCER_MACHINE_RANDOM"),
+    database=None,
 )
 
 Values = dict[str, str]
