@@ -27,7 +27,8 @@ records, per item and field, the last value each side was given by a person; at 
   register-wins, no outbox entry is left pending, and one more cycle does nothing.
 
 Knobs: `SYNCER_MACHINE_EXAMPLES` (200 by default: 65-90 s on two cores),
-`SYNCER_MACHINE_STEPS` (20 rules per example at most; 40 finds deeper histories), and
+`SYNCER_MACHINE_STEPS` (20 rules per example at most; 40 finds deeper histories),
+`SYNCER_MACHINE_RANDOM=1` to explore new histories instead of CI's fixed ones, and
 `SYNCER_MACHINE_KNOWN_BUGS=hit` to stop steering around the engine bugs still open (see the
 xfail tests at the end). A failure shrinks slowly (each step is real HTTP and SQLite): let it,
 the short history it ends with is worth the wait.
