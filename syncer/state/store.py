@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -240,10 +241,28 @@ def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object)
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        # Readers never block the writer and vice versa; an in-memory database just stays "memory".
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(cursor)
     finally:
         cursor.close()
+
+
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to WAL: readers never block the writer and vice versa.
+
+    The switch takes an exclusive lock and SQLite answers SQLITE_BUSY at once, without its busy
+    handler, when another connection holds the file (two processes opening a fresh file). So
+    retry here for as long as busy_timeout would have waited. An in-memory database stays
+    "memory".
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _begin(connection: Connection) -> None:
