@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,6 +78,8 @@ def reconcile(
                 )
                 with spinner:
                     reports.append(run_cycle(job, store, dry_run=dry_run, force=force))
+            if not dry_run:
+                _prune(store, settings)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -85,6 +88,22 @@ def reconcile(
     else:
         _print_reports(reports, dry_run)
     raise typer.Exit(_exit_code(reports))
+
+
+def _prune(store: Store, settings: Settings) -> None:
+    """Drop the history older than the configuration keeps, once the cycles recorded theirs.
+
+    Here rather than in the engine: how long history is kept is the deployment's choice, and
+    one prune per invocation (not per register) is all the growth of one invocation needs.
+    """
+    pruned = store.prune(
+        now=datetime.now(UTC),
+        keep_for=timedelta(days=settings.state_keep_days),
+        keep_runs=settings.state_keep_runs,
+    )
+    deleted = asdict(pruned)
+    if any(deleted.values()):
+        log.get().info("pruned", **deleted)
 
 
 def _exit_code(reports: list[CycleReport]) -> int:

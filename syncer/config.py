@@ -46,6 +46,7 @@ from pydantic_settings import (
 from syncer.model import Priority, Status
 from syncer.register.rules import RegisterRules
 from syncer.trackers.base import FieldMapping, RetryPolicy
+from syncer.trackers.pacing import WriteLimits
 
 TrackerKind: TypeAlias = Literal["github", "gitlab", "jira"]
 ConflictPolicy: TypeAlias = Literal["register-wins", "tracker-wins", "newest-wins", "manual"]
@@ -59,6 +60,7 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "gitlab": "https://gitlab.com",
 }
 _DEFAULTS = FieldMapping()
+_WRITE_LIMITS = WriteLimits()
 
 
 class ConfigError(Exception):
@@ -227,6 +229,7 @@ def _nonblank(value: str) -> str:
 
 
 ConfigPath = Annotated[Path, AfterValidator(_anchor)]
+PositiveCount = Annotated[int, Field(strict=True, gt=0)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Text = Annotated[str, AfterValidator(_nonblank)]
@@ -249,6 +252,7 @@ def _read_secret(var: str, what: str, env: Mapping[str, str] | None) -> str:
 
 # Keys that one kind of tracker would silently ignore: refused, like unknown keys, so a setting
 # never looks applied when it is not.
+_GITHUB_ONLY = frozenset({"writes_per_minute", "writes_per_hour"})
 _UNUSED_BY: dict[str, frozenset[str]] = {
     "github": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
@@ -257,8 +261,9 @@ _UNUSED_BY: dict[str, frozenset[str]] = {
     "gitlab": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
         | {"jira_in_progress_statuses", "jira_transitions"}
+        | _GITHUB_ONLY
     ),
-    "jira": frozenset({"in_progress_label", "priority_labels"}),
+    "jira": frozenset({"in_progress_label", "priority_labels"}) | _GITHUB_ONLY,
 }
 
 
@@ -289,6 +294,8 @@ class TargetConfig(BaseModel):
     user_map: dict[str, Text] = Field(default_factory=dict)
     due_date_field: Text | None = "Target Date"
     retry: RetryPolicy = RetryPolicy()
+    writes_per_minute: PositiveCount = _WRITE_LIMITS.per_minute
+    writes_per_hour: PositiveCount = _WRITE_LIMITS.per_hour
 
     @model_validator(mode="before")
     @classmethod
@@ -400,6 +407,10 @@ class TargetConfig(BaseModel):
             },
         )
 
+    def write_limits(self) -> WriteLimits:
+        """How fast the GitHub adapter may write (GitHub's documented limits by default)."""
+        return WriteLimits(per_minute=self.writes_per_minute, per_hour=self.writes_per_hour)
+
     def token(self, env: Mapping[str, str] | None = None) -> str:
         """The token, read now from the environment (`env`, else `os.environ`) or the token file.
 
@@ -478,6 +489,12 @@ class Settings(BaseSettings):
     )
 
     state: ConfigPath = Field(default=Path("syncer.sqlite"), validate_default=True)
+    # Retention of the state's history (`Store.prune`): a month of settled writes and resolved
+    # conflicts answers "what did syncer do lately" and keeps the file small; 200 runs is two
+    # days of a 15-minute schedule, and `status` needs only the last. A century bounds the date
+    # arithmetic; "keep nothing" is not offered, as the last run must always survive.
+    state_keep_days: int = Field(default=30, ge=1, le=36_500)
+    state_keep_runs: int = Field(default=200, ge=1)
     conflict_policy: ConflictPolicy = "register-wins"
     link_style: LinkStyle = "visible"
     schedule: Schedule = "every 15m"

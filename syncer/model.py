@@ -40,6 +40,9 @@ class RemoteIssue:
     `ref` is what the tracker's users call the issue (`"123"` on GitHub/GitLab, `"PROJ-7"` on
     Jira) and what every adapter operation takes. `version` changes whenever the issue does
     (an ETag or the update timestamp), so echo suppression can compare it cheaply.
+    `assignees` are the tracker's own user identifiers (GitHub login, GitLab username, Jira
+    Server `name` or Cloud `accountId`), sorted, the same identifiers `IssueDraft.assignees`
+    and `IssueChange.assignees` take.
     """
 
     tracker: str
@@ -77,7 +80,10 @@ class IssueDraft:
 
 @dataclass(frozen=True)
 class IssueChange:
-    """A partial update: `None` means "leave this field alone"."""
+    """A partial update: `None` means "leave this field alone".
+
+    `assignees=()` unassigns everyone; Jira keeps only the first of several assignees.
+    """
 
     title: str | None = None
     body: str | None = None

@@ -215,6 +215,16 @@ def test_a_bad_schedule_says_what_is_wrong(schedule: str, complaint: str) -> Non
     assert complaint in message
 
 
+def test_state_retention_defaults_and_keeping_nothing_is_refused() -> None:
+    settings = load(MINIMAL, {"SYNCER_STATE_KEEP_RUNS": "50"})
+    assert (settings.state_keep_days, settings.state_keep_runs) == (30, 50)
+    lines = refusal("state_keep_days = 0\nstate_keep_runs = 0\n" + MINIMAL).splitlines()
+    assert lines == [
+        "syncer.toml: state_keep_days: input should be greater than or equal to 1",
+        "syncer.toml: state_keep_runs: input should be greater than or equal to 1",
+    ]
+
+
 def test_duplicate_register_names_and_files_are_refused() -> None:
     twice = MINIMAL + MINIMAL.replace('path = "TECH_DEBT.md"', 'path = "OTHER.md"')
     assert refusal(twice) == (

@@ -18,6 +18,12 @@ class FakeTracker(Protocol):
     repo: str
     """GitHub `owner/name`, GitLab `group/project`, or the Jira project key."""
 
+    @property
+    def known_users(self) -> tuple[str, ...]:
+        """Users issues may be assigned to (at least two), named as the adapter names them:
+        GitHub logins, GitLab usernames, Jira Server names or Jira Cloud account ids."""
+        ...
+
     def add_issue(
         self,
         title: str,
@@ -36,8 +42,11 @@ class FakeTracker(Protocol):
         body: str | None = None,
         closed: bool | None = None,
         labels: tuple[str, ...] | None = None,
+        assignees: tuple[str, ...] | None = None,
     ) -> None:
-        """Change an issue as a person would (bumps its update time, fires webhooks)."""
+        """Change an issue as a person would (bumps its update time, fires webhooks).
+
+        `assignees` are users as the API names them (see `known_users`); `()` unassigns."""
         ...
 
     def delete_issue(self, ref: str) -> None: ...
@@ -52,4 +61,11 @@ class FakeTracker(Protocol):
 
     def fail_next(self, requests: int, status: int = 502) -> None:
         """Answer the next `requests` API calls with a server error."""
+        ...
+
+    def reset(self) -> None:
+        """Back to an empty tracker, as freshly constructed without seeded issues, while the
+        server keeps running (restarting one costs a test ~0.2 s): no issues or comments, issue
+        numbers from the first again, no faults or rate-limit use, no requests recorded;
+        webhooks already fired are delivered first, then forgotten."""
         ...

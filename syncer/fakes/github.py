@@ -827,8 +827,9 @@ class FakeGitHub(ServedFake):
         body: str | None = None,
         closed: bool | None = None,
         labels: tuple[str, ...] | None = None,
+        assignees: tuple[str, ...] | None = None,
     ) -> None:
-        fields: Json = {"title": title, "body": body, "labels": labels}
+        fields: Json = {"title": title, "body": body, "labels": labels, "assignees": assignees}
         fields = {key: value for key, value in fields.items() if value is not None}
         if closed is not None:
             fields["state"] = "closed" if closed else "open"
@@ -862,6 +863,12 @@ class FakeGitHub(ServedFake):
         with self._lock:
             return self._store.issue_json(self._store.issue(int(ref)), single=True)
 
+    @property
+    def known_users(self) -> tuple[str, ...]:
+        """Logins that may be assigned: the repository's collaborators. Any other login is
+        refused as GitHub refuses it (422, `assignees` `invalid`, the login as `value`)."""
+        return tuple(self._store.collaborators.values())
+
     def throttle_next(self, requests: int, retry_after: float = 1.0, status: int = 403) -> None:
         """Answer the next calls as GitHub does when the rate limit is spent (403, or 429)."""
         with self._lock:
@@ -876,6 +883,17 @@ class FakeGitHub(ServedFake):
         """Hold the next calls for `seconds` before answering (a slow or hung server)."""
         with self._lock:
             self._faults.extend([Fault("stall", seconds=seconds)] * requests)
+
+    def reset(self) -> None:
+        """An empty repository again, server running: see `FakeTracker.reset`. Its labels and
+        milestones are GitHub's defaults again, its collaborators stay."""
+        self._forget_traffic()
+        with self._lock:
+            old = self._store
+            self._store = Store(old.base_url, old.repo, old.collaborators.values(), backlog=0)
+            self._faults.clear()
+            self._creates.clear()
+            self._used = self._reset_at = 0
 
     def _seed(self, count: int) -> None:
         """A plausible repository: most issues tech debt, some bugs, some closed, a few PRs."""

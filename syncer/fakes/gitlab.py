@@ -819,6 +819,7 @@ class FakeGitLab(ServedFake):
         body: str | None = None,
         closed: bool | None = None,
         labels: tuple[str, ...] | None = None,
+        assignees: tuple[str, ...] | None = None,
     ) -> None:
         params: Json = {"title": title, "description": body}
         params = {key: value for key, value in params.items() if value is not None}
@@ -826,6 +827,9 @@ class FakeGitLab(ServedFake):
             params["labels"] = list(labels)
         if closed is not None:
             params["state_event"] = "close" if closed else "reopen"
+        if assignees is not None:
+            ids = {user.username: user.id for user in USERS}
+            params["assignee_ids"] = [ids[name] for name in assignees]
         with self._lock:
             self._edit(self._project.issue(int(ref)), params, HUMAN)
 
@@ -836,6 +840,12 @@ class FakeGitLab(ServedFake):
     def issue_count(self) -> int:
         with self._lock:
             return len(self._project.issues)
+
+    @property
+    def known_users(self) -> tuple[str, ...]:
+        """Usernames of the instance's users, which `GET /users?username=` finds and issues
+        may be assigned (by id). GitLab ignores an unknown id in `assignee_ids`."""
+        return tuple(user.username for user in USERS)
 
     def throttle_next(self, requests: int, retry_after: float = 1.0) -> None:
         reset = time.time() + retry_after
@@ -851,6 +861,15 @@ class FakeGitLab(ServedFake):
     def fail_next(self, requests: int, status: int = 502) -> None:
         with self._lock:
             self._faults.extend(lambda: _server_error(status) for _ in range(requests))
+
+    def reset(self) -> None:
+        """An empty project again, server running: see `FakeTracker.reset`."""
+        self._forget_traffic()
+        with self._lock:
+            self._project = _Project(self.repo, self.server.base_url)
+            self._faults.clear()
+            if self._budget is not None:
+                self._budget = _RequestBudget(self._budget.limit, self._budget.window)
 
     # Writes shared by the API and the person behind it
 
@@ -1020,9 +1039,10 @@ class FakeGitLab(ServedFake):
         return JSONResponse(user)
 
     async def _list_users(self, request: Request) -> Response:
+        """`?username=` matches without case, as GitLab's does; the answer spells it right."""
         wanted = request.query_params.get("username")
         base = self.server.base_url
-        found = [user for user in USERS if wanted in (None, user.username)]
+        found = [u for u in USERS if wanted is None or wanted.lower() == u.username.lower()]
         return _paginated(request, base, found, lambda user: user.api(base))
 
     async def _get_project(self, request: Request) -> Response:

@@ -634,6 +634,7 @@ class FakeJira(ServedFake):
         body: str | None = None,
         closed: bool | None = None,
         labels: tuple[str, ...] | None = None,
+        assignees: tuple[str, ...] | None = None,
     ) -> None:
         """Edit as a person would; `body` is what they type in the description (wiki markup)."""
         labels_now = None if labels is None else list(labels)
@@ -642,7 +643,11 @@ class FakeJira(ServedFake):
             changes["status"] = "Done" if closed else "To Do"
         with self._lock:
             issue = self._find(ref)
-            self._write(issue, {k: v for k, v in changes.items() if v is not None}, _HUMAN)
+            values: Json = {k: v for k, v in changes.items() if v is not None}
+            if assignees is not None:
+                names = {self.user_id(name): name for name in self._users}
+                values["assignee"] = names[assignees[0]] if assignees else None
+            self._write(issue, values, _HUMAN)
 
     def delete_issue(self, ref: str) -> None:
         with self._lock:
@@ -664,6 +669,16 @@ class FakeJira(ServedFake):
         with self._lock:
             self._gate.fail.extend([(status, processed)] * requests)
 
+    def reset(self) -> None:
+        """An empty project again, server running: see `FakeTracker.reset`. Its clock goes on
+        forward: a fresh fake's starts now too, and time never runs back for a client."""
+        self._forget_traffic()
+        with self._lock:
+            self._issues.clear()
+            self._next_number, self._next_comment = 1, 10100
+            self._gate = _Gate()
+            self._window_hits.clear()
+
     # --- inspection for tests ------------------------------------------------------------------
 
     def issue_json(self, ref: str) -> Json:
@@ -674,6 +689,12 @@ class FakeJira(ServedFake):
     def user_id(self, name: str) -> str:
         """How the API names a known user: `name` on Server, `accountId` on Cloud."""
         return self._account_id(name) if self.flavour == "cloud" else name
+
+    @property
+    def known_users(self) -> tuple[str, ...]:
+        """The site's users as the API names them (see `user_id`): issues may be assigned
+        to them. Any other user is refused with Jira's 400 on `assignee`."""
+        return tuple(self.user_id(name) for name in self._users)
 
     # --- the store -----------------------------------------------------------------------------
 
@@ -804,12 +825,19 @@ class FakeJira(ServedFake):
         return "5b10" + hashlib.sha1(name.encode()).hexdigest()[:20]
 
     def _user_named(self, ref: Json) -> str:
-        """A user reference from a request (`{"name"}` on Server, `{"accountId"}` on Cloud)."""
-        wanted = ref.get("accountId") if self.flavour == "cloud" else ref.get("name")
-        for name in self._users:
-            if wanted in (name, self._account_id(name)):
-                return name
-        raise JiraApiError(400, assignee=f"User '{wanted}' does not exist.")
+        """The user a request refers to: `{"name"}` on Server, `{"accountId"}` on Cloud, each
+        refused in its own words (Cloud's do not name the account it could not find)."""
+        if self.flavour == "cloud":
+            wanted = ref.get("accountId")
+            found = [name for name in self._users if self._account_id(name) == wanted]
+            if not found:
+                raise JiraApiError(400, assignee="Specify a valid value for assignee")
+            return found[0]
+        if "name" not in ref:
+            raise JiraApiError(400, assignee="expected Object containing a 'name' property")
+        if ref["name"] not in self._users:
+            raise JiraApiError(400, assignee=f"User '{ref['name']}' does not exist.")
+        return str(ref["name"])
 
     # --- payloads ------------------------------------------------------------------------------
 

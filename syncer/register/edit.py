@@ -13,14 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
 from syncer.register.items import Item, ItemKind, Register, Span
-from syncer.register.parse import NUMBERING_RE
-from syncer.register.vocabulary import (
-    LINK_FIELD,
-    LINK_KEYS,
-    PRIORITY_TAG_RE,
-    Vocabulary,
-    normalize_key,
-)
+from syncer.register.parse import NUMBERING_RE, is_struck
+from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
 
 class EditError(ValueError):
@@ -39,7 +33,6 @@ class NewItem:
     section: str | None = None
 
 
-_VOCAB = Vocabulary.default()
 _DEFAULT_PHRASES = {
     Status.DONE: ("✅ Done", "Done"),
     Status.IN_PROGRESS: ("🚧 In Progress", "In Progress"),
@@ -101,22 +94,52 @@ def _one_line(value: str) -> str:
 
 def status_phrase(register: Register, status: Status) -> str:
     """The phrase this document writes for `status`, as raw (possibly damaged) text."""
+    vocab = register.vocabulary
     raws = [
         register.text[item.status_at[0] : item.status_at[1]]
         for item in register.items
         if item.status_at and item.kind is not ItemKind.CHECKBOX and item.status is status
     ]
-    covered = [r for r in raws if r and _VOCAB.covers(register.damage.repair(r))]
-    if covered:
-        return Counter(covered).most_common(1)[0][0]
+    reusable = [r for r in raws if r and vocab.reusable(register.damage.repair(r))]
+    if reusable:
+        return Counter(reusable).most_common(1)[0][0]
     for raw in raws:
         meaning = register.damage.repair(raw)
-        match = _VOCAB.status_match(meaning)
+        match = vocab.status_match(meaning)
         if match and match.start() == 0 and not match.group(0)[0].isalnum():
             word = _DEFAULT_PHRASES[status][1]
             return register.damage.apply(f"{match.group(0)} {word}")
     emoji, words = _DEFAULT_PHRASES[status]
     return register.damage.apply(emoji if _uses_emoji(register) else words)
+
+
+def _marker(register: Register, item: Item, status: Status) -> str:
+    """A status marker for a heading (`✅`, `WIP` in `[WIP]`): one of the same kind (emoji or
+    word) the document's headings already use for `status`, else the default emoji or word
+    in the old marker's case."""
+    vocab, text = register.vocabulary, register.text
+    assert item.status_at is not None
+    old = text[item.status_at[0] : item.status_at[1]]
+    used = [
+        text[i.status_at[0] : i.status_at[1]]
+        for i in register.items
+        if i.status_in_title and i.status_at and i.status is status
+    ]
+    used = [
+        u
+        for u in used
+        if u[0].isalnum() == old[0].isalnum() and vocab.reusable(register.damage.repair(u))
+    ]
+    if used:
+        return Counter(used).most_common(1)[0][0]
+    emoji, _ = _DEFAULT_PHRASES[status]
+    if not old[0].isalnum():
+        return register.damage.apply(emoji.split()[0])
+    word = _MARKER_WORDS[status]
+    return word if old.isupper() else word.lower()
+
+
+_MARKER_WORDS = {Status.DONE: "DONE", Status.IN_PROGRESS: "WIP", Status.TODO: "TODO"}
 
 
 def _uses_emoji(register: Register) -> bool:
@@ -132,7 +155,11 @@ def status_edits(register: Register, key: str, status: Status) -> Splices:
         return []
     if item.kind is ItemKind.CHECKBOX:
         assert item.status_at is not None
-        return _splice(item.status_at, _checkbox_mark(register, status))
+        mark = _splice(item.status_at, _checkbox_mark(register, status))
+        return mark + _strike(register, item, done=False)
+    if item.status_in_title:
+        assert item.status_at is not None
+        return _splice(item.status_at, _marker(register, item, status))
     if item.status_at is not None:
         return _splice(item.status_at, status_phrase(register, status))
     if item.kind is ItemKind.TABLE_ROW:
@@ -154,13 +181,17 @@ def _checkbox_mark(register: Register, status: Status) -> str:
 
 
 def _strike(register: Register, item: Item, done: bool) -> Splices:
-    """Table rows without a status column say done with a struck-through title."""
-    raw = register.text[item.title_at[0] : item.title_at[1]]
-    struck = raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4
-    if done == struck:
+    """Strike the title through (done: table rows without a status column) or lift the strike
+    (an item struck through reads done, whatever else it says). A struck title that a note
+    follows (`~~Title~~ (why dropped)`) turns bold instead, so the title keeps its bounds."""
+    start, end = item.title_at
+    if done == is_struck(register.text, item.title_at):
         return []
-    new = f"~~{raw}~~" if done else raw[2:-2]
-    return _splice(item.title_at, new)
+    if done:
+        return [Splice(start, start, "~~"), Splice(end, end, "~~")]
+    noted = item.summary_at is not None and register.text[slice(*item.summary_at)].strip()
+    lifted = "**" if noted else ""
+    return [Splice(start - 2, start, lifted), Splice(end, end + 2, lifted)]
 
 
 # --- title, priority, fields ------------------------------------------------------------------
@@ -171,13 +202,9 @@ def title_edits(register: Register, key: str, title: str) -> Splices:
     new = _one_line(title)
     if not new:
         raise EditError("a title cannot be empty")
-    at = item.title_at
-    raw = register.text[at[0] : at[1]]
     if item.kind is ItemKind.TABLE_ROW:
         new = new.replace("|", "\\|")
-        if raw.startswith("~~") and raw.endswith("~~") and len(raw) > 4:
-            at = (at[0] + 2, at[1] - 2)
-    return _splice(at, register.damage.apply(new))
+    return _splice(item.title_at, register.damage.apply(new))
 
 
 def priority_edits(register: Register, key: str, priority: Priority | None) -> Splices:
@@ -187,8 +214,8 @@ def priority_edits(register: Register, key: str, priority: Priority | None) -> S
         return []
     if item.priority_at is not None:
         raw = text[item.priority_at[0] : item.priority_at[1]]
-        return _splice(item.priority_at, _priority_value(raw, priority))
-    tag = PRIORITY_TAG_RE.search(text, item.title_at[1], _line_end(text, item.title_at[1]))
+        return _splice(item.priority_at, _priority_value(register, raw, priority))
+    tag = _tag_after_title(text, item)
     if tag is not None:
         at = (tag.start("tag"), tag.end("tag"))
         if priority is None:
@@ -199,31 +226,27 @@ def priority_edits(register: Register, key: str, priority: Priority | None) -> S
     if item.kind is ItemKind.HEADING:
         return _insert_field(register, item, "Priority", priority.value.capitalize())
     if item.kind is ItemKind.CHECKBOX:
-        return _splice((item.title_at[1], item.title_at[1]), f" ({_PRIORITY_TAGS[priority]})")
+        # at the end of the text, before owners, due dates and links: where a tag is read
+        end = item.summary_at[1] if item.summary_at else item.title_at[1]
+        return _splice((end, end), f" ({_PRIORITY_TAGS[priority]})")
     raise EditError(f"the table holding {item.title!r} has no priority column")
 
 
-def _priority_value(raw: str, priority: Priority | None) -> str:
-    """Swap the priority word inside a value ("Low - not blocking MVP"), keeping its note."""
+def _priority_value(register: Register, raw: str, priority: Priority | None) -> str:
+    """Swap the priority word inside a value ("Low - not blocking MVP"), keeping its note and
+    its scale ("Sev-2" becomes "Sev-1", not "Critical")."""
     if priority is None:
         return ""
-    word = priority.value
-    match = re.search(
-        r"\b(critical|blocker|urgent|highest|high|medium|moderate|normal|lowest|"
-        r"low|minor|trivial|p[0-4])\b",
-        raw,
-        re.IGNORECASE,
-    )
+    match = register.vocabulary.priority_match(raw)
     if match is None:
-        return word.capitalize()
-    found = match.group(0)
-    if re.fullmatch(r"p[0-4]", found, re.IGNORECASE):
-        word = _PRIORITY_TAGS[priority]
-    elif found.isupper():
-        word = word.upper()
-    elif found[0].isupper():
-        word = word.capitalize()
+        return priority.value.capitalize()
+    word = register.vocabulary.priority_word(match.group(0), priority)
     return raw[: match.start()] + word + raw[match.end() :]
+
+
+def _tag_after_title(text: str, item: Item) -> re.Match[str] | None:
+    """The `(P1)` tag written after the item's title on its first line, if any."""
+    return TAG_RE.search(text, item.title_at[1], _line_end(text, item.title_at[1]))
 
 
 def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
@@ -233,22 +256,27 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
     if existing is not None:
         if item.kind is ItemKind.TABLE_ROW:
             new = new.replace("|", "\\|")
+        elif item.kind is ItemKind.CHECKBOX and not new:
+            return _splice(existing.line_at, "")  # an inline `(due …)` goes as a whole
         return _splice(existing.at, register.damage.apply(new))
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
     return _insert_field(register, item, name, register.damage.apply(new))
 
 
-def _field_line(register: Register, name: str, raw_value: str) -> str:
-    line = register.field_style.format(name=register.damage.apply(name), value=raw_value)
-    return line.rstrip()
+def _field_line(register: Register, name: str, raw_value: str, style: str = "") -> str:
+    """A field line in `style` (a neighbouring field's shape), else the document's."""
+    template = style or register.field_style
+    return template.format(name=register.damage.apply(name), value=raw_value).rstrip()
 
 
 def _insert_field(register: Register, item: Item, name: str, raw_value: str) -> Splices:
-    """A new field line after the item's last leading field line (or its heading)."""
+    """A new field line after the item's last leading field line (or its heading), shaped
+    like that line: a bullet after bullets, bold after bold."""
     leading = [f for f in item.fields if f.line_at[1] <= item.body_at[0]]
     anchor = leading[-1].line_at[1] if leading else _line_end(register.text, item.at[0])
-    line = register.newline + _field_line(register, name, raw_value)
+    style = leading[-1].style if leading else ""
+    line = register.newline + _field_line(register, name, raw_value, style)
     if not leading and item.body_at[0] < item.at[1]:
         line += register.newline
     return _splice((anchor, anchor), line)
@@ -448,8 +476,7 @@ def _neighbour(register: Register, new: NewItem) -> Item | None:
 
 def _priority_tag(register: Register, after: Item, priority: Priority | None) -> str:
     """` (P1)` when the neighbour carries such a tag, so the new item's priority reads back."""
-    line = register.text[after.title_at[1] : _line_end(register.text, after.title_at[1])]
-    if priority is None or PRIORITY_TAG_RE.search(line) is None:
+    if priority is None or _tag_after_title(register.text, after) is None:
         return ""
     return f" ({_PRIORITY_TAGS[priority]})"
 
@@ -460,10 +487,12 @@ def _add_heading(register: Register, after: Item, new: NewItem) -> Splices:
     number = _next_number(register, after)
     title = _one_line(new.title)
     lines = [f"{hashes} {number}{title}{_priority_tag(register, after, new.priority)}"]
-    lines.append(_field_line(register, "Status", status_phrase(register, new.status)))
+    style = after.fields[0].style if after.fields else ""
+    lines.append(_field_line(register, "Status", status_phrase(register, new.status), style))
     if new.priority is not None and any(i.priority_at for i in register.items):
-        lines.append(_field_line(register, "Priority", new.priority.value.capitalize()))
-    lines += [_field_line(register, k, _one_line(v)) for k, v in new.fields.items()]
+        priority = new.priority.value.capitalize()
+        lines.append(_field_line(register, "Priority", priority, style))
+    lines += [_field_line(register, k, _one_line(v), style) for k, v in new.fields.items()]
     block = register.damage.apply(lines[0]) + nl + nl.join(lines[1:])
     if new.body.strip():
         block += nl + nl + _encode(register, new.body.strip("\n"))

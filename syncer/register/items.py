@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from syncer.model import Priority, Status
 from syncer.register.damage import Damage
+from syncer.register.vocabulary import Vocabulary
 
 Span = tuple[int, int]
 """[start, end) character offsets into the register's text."""
@@ -30,6 +31,9 @@ class Field:
     value: str
     at: Span
     line_at: Span
+    style: str = ""
+    """A field line as a `str.format` template of name and value (`- **{name}**: {value}`), so
+    a new field beside it takes the same shape; empty for cells and inline tokens."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class Item:
     at: Span
     title_at: Span
     status_at: Span | None
-    """Where the status is written: a field value, a checkbox mark, a cell; None if nowhere."""
+    """Where the status is written: a field value, a checkbox mark, a cell, a marker in the
+    heading; None if nowhere."""
     priority_at: Span | None
     body_at: Span
     """The region `set_body` rewrites (after the item's leading field lines)."""
@@ -70,6 +75,9 @@ class Item:
     """Checkbox items written `**Title** - summary`: where the summary sits on the first line."""
     level: int = 0
     """Heading level of heading items; list indentation (columns) of checkbox items."""
+    status_in_title: bool = False
+    """The status is a marker in the heading (`✅`, `[WIP]`, `DONE:`), not a field: a change
+    writes another marker there, never a phrase."""
 
     def field(self, name: str) -> Field | None:
         wanted = name.lower()
@@ -95,6 +103,9 @@ class Register:
     newline: str
     damage: Damage = field(default_factory=Damage)
     field_style: str = "**{name}**: {value}"
+    """How the document's items most often write a field line (see `Field.style`)."""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
+    """The words it was read with (built-in plus configured), for edits to write back."""
 
     def render(self) -> str:
         return self.text

@@ -30,6 +30,7 @@ from syncer.register.vocabulary import (
     PRIORITY_TAG_RE,
     PRIORITY_WORDS,
     STATUS_KEYS,
+    TAG_RE,
     TITLE_COLUMNS,
     Vocabulary,
     normalize_key,
@@ -43,15 +44,41 @@ FIELD_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<open>\*\*|__)(?P<key>[^*_\n]{1,60}?)"
     r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
 )
+PLAIN_FIELD_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*:"
+    r"[ \t]+(?P<value>\S.*?)[ \t]*$"
+)
+"""`Status: Done`, `- Priority: high`: a field only when its key is item vocabulary."""
 CHECKBOX_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX~/])\]"
     r"(?:[ \t]+(?P<text>.*?))?[ \t]*$"
 )
-_BOLD_LEAD_RE = re.compile(
-    r"(?P<open>\*\*|__)(?P<title>.+?)(?P=open)(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
+_LEAD_RE = re.compile(
+    r"(?P<open>\*\*|__|~~)(?P<title>.+?)(?P=open)(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
 )
+"""A checkbox's title set apart by bold (`**Title** - summary`) or struck through (dropped)."""
+_STRUCK_RE = re.compile(r"~~(?P<inner>[^~](?:.*[^~])?)~~")
+"""A wholly struck-through title (a table cell): done, and the title is what is inside."""
 NUMBERING_RE = re.compile(r"^(?:\d{1,4}[.)]|#\d{1,4}:?)[ \t]+")
-_STRIKE_RE = re.compile(r"^~~(?P<inner>.+)~~$")
+_CHECKBOX_META = (
+    r"@(?P<owner>[A-Za-z0-9][\w.-]*)"
+    r"|\(due:?[ \t]*(?P<due>\d{4}-\d{2}-\d{2})\)"
+    r"|<!--.*?-->"
+    r"|" + TAG_RE.pattern
+)
+_CHECKBOX_META_RE = re.compile(rf"[ \t]+(?:{_CHECKBOX_META})", re.IGNORECASE)
+_TRAILING_META_RE = re.compile(rf"(?:[ \t]+(?:{_CHECKBOX_META}))+[ \t]*$", re.IGNORECASE)
+"""What ends a checkbox line without being its title: `@owner`s, `(due 2027-01-10)`, HTML
+comments, a `(P1)` tag, in any order."""
+_FRONT_MATTER_RE = re.compile(
+    r"\A(?P<fence>---|\+\+\+)[ \t]*(?:\r\n|\r|\n)[ \t\r\n]*[\w.-]+[ \t]*[:=]"
+    r"(?:[^\r\n]*(?:\r\n|\r|\n))*?(?:(?P=fence)|\.\.\.)[ \t]*(?=\r\n|\r|\n|\Z)"
+)
+"""YAML (`---`) or TOML (`+++`) front matter opening the document with a `key:` line."""
+_MARKER_LEAD_RE = re.compile(
+    r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|(?P<word>[^\W\d_][\w' -]{0,20}?):)[ \t]+"
+)
+_MARKER_TRAIL_RE = re.compile(r"[ \t]+[\(\[](?P<word>[^\)\]\r\n]{1,24})[\)\]]$")
 TRACKER_LINK_RE = re.compile(
     r"\[(?P<text>[\w.-]+(?:/[\w.-]+)+#\d+|[A-Z][A-Z0-9_]+-\d+)\]\((?P<url>https?://[^)\s]+)\)"
 )
@@ -117,12 +144,21 @@ class _Blocks:
     rules: set[int] = field(default_factory=set)  # thematic breaks
 
 
+def _without_front_matter(text: str) -> str:
+    """The text with its front matter blanked (line breaks kept, so line numbers hold): front
+    matter is metadata for site generators, and Markdown would read it as a heading."""
+    found = _FRONT_MATTER_RE.match(text)
+    if found is None:
+        return text
+    return re.sub(r"[^\r\n]+", "", found.group(0)) + text[found.end() :]
+
+
 def _blocks(text: str) -> _Blocks:
     blocks = _Blocks()
     stack: list[int] = []
     in_head = False
     table: tuple[int, list[int]] | None = None
-    for tok in _markdown().parse(text.removeprefix("\ufeff")):
+    for tok in _markdown().parse(_without_front_matter(text.removeprefix("\ufeff"))):
         kind, where = tok.type, tok.map
         if kind == "heading_open" and where:
             blocks.headings.append((where[0], int(tok.tag[1])))
@@ -170,7 +206,7 @@ class _Parser:
     def __init__(self, text: str, rules: RegisterRules) -> None:
         self.text = text
         self.rules = rules
-        self.vocab = Vocabulary.default(rules.status_words)
+        self.vocab = Vocabulary.default(rules.status_words, rules.priority_words)
         self.item_keys = ITEM_KEYS | {normalize_key(k) for k in rules.item_fields}
         self.lines = _Lines.of(text)
         self.damage = detect(text)
@@ -178,6 +214,7 @@ class _Parser:
         self.headings = self._headings()
         self.parents = self._heading_parents()
         self.doc_title = self._find_doc_title()
+        self._section_state: dict[int, tuple[Priority | None, Status | None]] = {}
 
     # --- document structure --------------------------------------------------------------
 
@@ -225,13 +262,20 @@ class _Parser:
         return tuple(reversed(path))
 
     def _inherited(self, heading: int) -> tuple[Priority | None, Status | None]:
-        priority = status = None
-        while heading != -1 and (priority is None or status is None):
+        """The priority and status the nearest sections name (memoized: a section's items
+        all ask the same)."""
+        if heading == -1:
+            return None, None
+        found = self._section_state.get(heading)
+        if found is None:
             title = self.headings[heading].title
-            priority = priority or section_priority(self.vocab, title)
-            status = status or section_status(title)
-            heading = self.parents[heading]
-        return priority, status
+            above = self._inherited(self.parents[heading])
+            found = (
+                section_priority(self.vocab, title) or above[0],
+                section_status(self.vocab, title) or above[1],
+            )
+            self._section_state[heading] = found
+        return found
 
     def _governing(self, line: int) -> int:
         """Index of the last heading at or before 0-based `line`, or -1."""
@@ -255,7 +299,8 @@ class _Parser:
             line_starts=tuple(self.lines.starts),
             newline=_newline_of(self.text),
             damage=self.damage,
-            field_style=_field_style(self.text, fields),
+            field_style=_field_style(heading_items),
+            vocabulary=self.vocab,
         )
 
     def _field_lines(self) -> list[_FieldLine]:
@@ -264,19 +309,28 @@ class _Parser:
         found = []
         for line in sorted(candidates):
             raw = self.lines[line]
-            if "**" not in raw and "__" not in raw:
-                continue
-            match = FIELD_RE.match(raw)
+            match = FIELD_RE.match(raw) if "**" in raw or "__" in raw else None
+            if match is None and ":" in raw:
+                match = PLAIN_FIELD_RE.match(raw)
+                if match and normalize_key(self.repair(match.group("key"))) not in self.item_keys:
+                    match = None
             if match is None or not match.group("value"):
                 continue
-            base = self.lines.starts[line]
-            key = normalize_key(self.repair(match.group("key")))
-            value_at = (base + match.start("value"), base + match.end("value"))
-            line_at = (self.lines.starts[line], self.lines.ends[line])
-            name = self.repair(match.group("key")).strip().rstrip(":").strip()
-            value = self.repair(self.text[value_at[0] : value_at[1]])
-            found.append(_FieldLine(line, key, Field(name, value, value_at, line_at)))
+            found.append(self._field_line(line, match))
         return found
+
+    def _field_line(self, line: int, match: re.Match[str]) -> _FieldLine:
+        raw, base = match.string, self.lines.starts[line]
+        name = self.repair(match.group("key")).strip().rstrip(":").strip()
+        value_at = (base + match.start("value"), base + match.end("value"))
+        line_at = (base, self.lines.ends[line])
+        value = self.repair(self.text[value_at[0] : value_at[1]])
+        style = "{name}".join(
+            part.replace("{", "{{").replace("}", "}}")
+            for part in (raw[: match.start("key")], raw[match.end("key") : match.start("value")])
+        )
+        field = Field(name, value, value_at, line_at, style + "{value}")
+        return _FieldLine(line, normalize_key(name), field)
 
     # --- heading items ---------------------------------------------------------------------
 
@@ -316,7 +370,7 @@ class _Parser:
 
     def _heading_item(self, i: int, heading: Heading, last: int, fields: list[_FieldLine]) -> Item:
         first = heading.line - 1
-        title, title_at = self._heading_title(heading)
+        title, title_at, marker_at = self._heading_title(heading)
         own = [f for f in fields if f.line <= last]
         status_field = next((f for f in own if f.key in STATUS_KEYS), None)
         priority_field = next((f for f in own if f.key in PRIORITY_KEYS), None)
@@ -327,7 +381,9 @@ class _Parser:
             or _tag_priority(raw_title)
             or section_prio
         )
-        status, raw_status = self._status(status_field, section_state)
+        if status_field is not None:
+            marker_at = None
+        status, raw_status = self._status(status_field, marker_at, section_state)
         links = self._links(first, last, [f for f in own if f.key in LINK_KEYS])
         structural = {f.line for f in own if f.key in STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS}
         body_first = self._after_leading_fields(first + 1, last, {f.line for f in own})
@@ -349,33 +405,53 @@ class _Parser:
             body=body,
             fields=tuple(f.field for f in own),
             links=links,
-            reason=f"heading with item fields ({names})",
+            reason=f"heading with item fields ({names})"
+            + ("; status from its heading's marker" if marker_at else ""),
             at=(self.lines.starts[first], self.lines.ends[last]),
             title_at=title_at,
-            status_at=status_field.field.at if status_field else None,
+            status_at=status_field.field.at if status_field else marker_at,
             priority_at=priority_field.field.at if priority_field else None,
             body_at=body_at,
             level=heading.level,
+            status_in_title=marker_at is not None,
         )
 
-    def _heading_title(self, heading: Heading) -> tuple[str, Span]:
-        """The title without numbering, status emoji or a `(P0)` tag; those stay decorations."""
+    def _heading_title(self, heading: Heading) -> tuple[str, Span, Span | None]:
+        """(title, its span, a status marker's span): the title is the heading without
+        numbering, a `(P0)` tag, a status marker (`[WIP]`, `DONE:`, `(blocked)`, `✅`) or other
+        decoration emoji; those stay decorations, and the marker is where the status is read
+        and written when the item has no status field."""
         start, end = heading.at
         raw = self.text[start:end]
         lead = NUMBERING_RE.match(raw)
-        cut_start = lead.end() if lead else 0
+        lo = lead.end() if lead else 0
         trailing = _TRAILING_LINKS_RE.search(raw)
-        if trailing:
-            raw = raw[: trailing.start()]
-        tag = PRIORITY_TAG_RE.search(raw)
-        cut_end = tag.start() if tag else len(raw)
-        inner = raw[cut_start:cut_end]
+        hi = trailing.start() if trailing else len(raw)
+        tag = PRIORITY_TAG_RE.search(raw, lo, hi)
+        hi = tag.start() if tag else hi
+        marker: Span | None = None
+        for found in (_MARKER_LEAD_RE.match(raw, lo, hi), _MARKER_TRAIL_RE.search(raw, lo, hi)):
+            if found and found.lastgroup and self._is_marker(found.group(found.lastgroup)):
+                marker = found.span(found.lastgroup)
+                lo, hi = (found.end(), hi) if found.start() == lo else (lo, found.start())
+                break
+        inner = raw[lo:hi]
         left = len(inner) - len(self._strip_decor(inner, leading=True))
         right = len(inner) - len(self._strip_decor(inner, leading=False))
-        span = (start + cut_start + left, start + cut_end - right)
+        for run_start, run_end in ((lo, lo + left), (hi - right, hi)):
+            run = raw[run_start:run_end]
+            if marker is None and self._is_marker(run):
+                marker = (run_start + len(run) - len(run.lstrip()), run_start + len(run.rstrip()))
+        span = (start + lo + left, start + hi - right)
         if span[0] >= span[1]:
-            span = (start, end)
-        return self.repair(self.text[span[0] : span[1]]).strip(), span
+            return self.repair(raw).strip(), (start, end), None
+        at = (start + marker[0], start + marker[1]) if marker else None
+        return self.repair(self.text[span[0] : span[1]]).strip(), span, at
+
+    def _is_marker(self, raw: str) -> bool:
+        """Whether a bit of a heading is nothing but a status (`WIP`, `✅`, `blocked`)."""
+        meaning = self.repair(raw).strip()
+        return bool(meaning) and self.vocab.covers(meaning) and bool(self.vocab.status_of(meaning))
 
     def _strip_decor(self, raw: str, leading: bool) -> str:
         meaning = self.repair(raw)
@@ -384,12 +460,15 @@ class _Parser:
         return raw.lstrip(_DECOR_EMOJI + " ") if leading else raw.rstrip(_DECOR_EMOJI + " ")
 
     def _status(
-        self, status_field: _FieldLine | None, inherited: Status | None
+        self, status_field: _FieldLine | None, marker_at: Span | None, inherited: Status | None
     ) -> tuple[Status, str]:
         if status_field is not None:
             value = status_field.field.value
-            return self.vocab.status_of(value) or Status.TODO, value
-        return inherited or Status.TODO, ""
+        elif marker_at is not None:
+            value = self.repair(self.text[marker_at[0] : marker_at[1]])
+        else:
+            return inherited or Status.TODO, ""
+        return self.vocab.status_of(value) or Status.TODO, value
 
     def _after_leading_fields(self, first: int, last: int, field_lines: set[int]) -> int:
         line = first
@@ -464,13 +543,18 @@ class _Parser:
         links = self._inline_links(text_start, text_end)
         trailing = _TRAILING_LINKS_RE.search(self.text, text_start, text_end)
         content_end = trailing.start() if trailing else text_end
-        title_at, summary_at = _checkbox_title(self.text, text_start, content_end)
+        meta = _TRAILING_META_RE.search(self.text, text_start, content_end)
+        fields, meta_priority = self._checkbox_meta(meta) if meta else ((), None)
+        title_at, summary_at = _checkbox_title(
+            self.text, text_start, meta.start() if meta else content_end
+        )
         raw_title = self.text[title_at[0] : title_at[1]]
         tag = PRIORITY_TAG_RE.search(raw_title)
         if tag:
             title_at = (title_at[0], title_at[0] + tag.start())
         title = self.repair(self.text[title_at[0] : title_at[1]]).strip()
         mark = match.group("mark")
+        struck = is_struck(self.text, title_at)
         status = {"x": Status.DONE, "X": Status.DONE, " ": Status.TODO}.get(
             mark, Status.IN_PROGRESS
         )
@@ -485,16 +569,16 @@ class _Parser:
             key=title,
             kind=ItemKind.CHECKBOX,
             title=title,
-            status=status,
-            raw_status=f"[{mark}]",
-            priority=_tag_priority(raw_title) or section_prio,
+            status=Status.DONE if struck else status,
+            raw_status=f"[{mark}] ~~" if struck else f"[{mark}]",
+            priority=_tag_priority(raw_title) or meta_priority or section_prio,
             line=first + 1,
             span=(first + 1, last + 1),
             section=self._section(heading),
             body=body,
-            fields=(),
+            fields=fields,
             links=tuple(links),
-            reason="top-level checkbox",
+            reason="top-level checkbox" + (", struck through: done" if struck else ""),
             at=(base, self.lines.ends[last]),
             title_at=title_at,
             status_at=mark_at,
@@ -503,6 +587,28 @@ class _Parser:
             summary_at=summary_at,
             level=len(match.group("indent")),
         )
+
+    def _checkbox_meta(self, run: re.Match[str]) -> tuple[tuple[Field, ...], Priority | None]:
+        """Fields from what ends a checkbox line: `Owner` (the first run of `@handles`, as
+        written), `Due` (the date), and a `(P1)` tag's priority. A field's `line_at` is its
+        whole token, so clearing the field removes the token."""
+        owners: list[re.Match[str]] = []
+        fields: list[Field] = []
+        priority = None
+        after_owner = False
+        for token in _CHECKBOX_META_RE.finditer(self.text, run.start(), run.end()):
+            if token.group("owner") and (after_owner or not owners):
+                owners.append(token)
+            after_owner = token.group("owner") is not None
+            if token.group("due"):
+                fields.append(Field("Due", token.group("due"), token.span("due"), token.span()))
+            elif token.group("tag"):
+                priority = PRIORITY_WORDS[token.group("tag").lower()]
+        if owners:
+            at = (owners[0].start("owner") - 1, owners[-1].end())
+            owner = Field("Owner", self.text[at[0] : at[1]], at, (owners[0].start(), at[1]))
+            fields.insert(0, owner)
+        return tuple(fields), priority
 
     def _nested(self, first: int, last: int, indent: int) -> str:
         lines = []
@@ -558,10 +664,11 @@ class _Parser:
         links = self._inline_links(title_cell[0], title_cell[1])
         trailing = _TRAILING_LINKS_RE.search(self.text, title_cell[0], title_cell[1])
         title_at = (title_cell[0], trailing.start() if trailing else title_cell[1])
+        inner = _STRUCK_RE.fullmatch(self.text, title_at[0], title_at[1])
+        if inner:
+            title_at = inner.span("inner")
+        struck = inner is not None
         title = self.repair(self.text[title_at[0] : title_at[1]]).strip()
-        struck = _STRIKE_RE.match(title)
-        if struck:
-            title = struck.group("inner").strip()
         if not title:
             return None
         heading = self._governing(row)
@@ -610,9 +717,15 @@ def _tag_priority(raw_title: str) -> Priority | None:
     return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
 
 
+def is_struck(text: str, at: Span) -> bool:
+    """Whether the title at `at` is struck through (`~~title~~`): dropped or done."""
+    return at[0] >= 2 and text[at[0] - 2 : at[0]] == "~~" == text[at[1] : at[1] + 2]
+
+
 def _checkbox_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
-    """(title span, summary span) of a checkbox line: `**Title** - summary` or plain text."""
-    lead = _BOLD_LEAD_RE.match(text, start, end)
+    """(title span, summary span) of a checkbox line: `**Title** - summary`, `~~Title~~ …`
+    (the title without its tildes), or plain text."""
+    lead = _LEAD_RE.match(text, start, end)
     if lead is None:
         return (start, end), None
     title_at = (lead.start("title"), lead.end("title"))
@@ -681,10 +794,8 @@ def _newline_of(text: str) -> str:
     return found.most_common(1)[0][0] if found else "\n"
 
 
-def _field_style(text: str, fields: list[_FieldLine]) -> str:
-    """`**{name}**: {value}` or `**{name}:** {value}`, as the document's fields are written."""
-    styles: Counter[str] = Counter()
-    for f in fields:
-        raw = text[f.field.line_at[0] : f.field.at[0]]
-        styles["**{name}:** {value}" if ":**" in raw else "**{name}**: {value}"] += 1
+def _field_style(items: list[Item]) -> str:
+    """How the document's items most often write a field line (document metadata under the
+    title does not count): `**{name}**: {value}`, `- {name}: {value}`…"""
+    styles = Counter(f.style for item in items for f in item.fields)
     return styles.most_common(1)[0][0] if styles else "**{name}**: {value}"

@@ -6,11 +6,15 @@ import fnmatch
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from syncer.model import Status
+from syncer.model import Priority, Status
 
 
 class RegisterRules(BaseModel):
     """Which sections hold items, and words the built-in vocabulary lacks.
+
+    The built-in words are English; a register written in another language names its status
+    and priority words here (`{"erledigt": "done"}`, `{"hoch": "high"}`), and they then count
+    everywhere the built-in ones do: fields, cells, section headings.
 
     Section patterns are shell-style globs matched case-insensitively against each heading of
     an item's section path ("Known Tech Debt", "*Priority*").
@@ -21,6 +25,7 @@ class RegisterRules(BaseModel):
     include_sections: tuple[str, ...] = ()
     exclude_sections: tuple[str, ...] = ()
     status_words: dict[str, Status] = Field(default_factory=dict)
+    priority_words: dict[str, Priority] = Field(default_factory=dict)
     item_fields: tuple[str, ...] = ()
     title_columns: tuple[str, ...] = ()
 

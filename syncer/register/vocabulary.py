@@ -14,20 +14,27 @@ from dataclasses import dataclass
 
 from syncer.model import Priority, Status
 
+CLOSED_UNFIXED = (
+    "won't fix", "won\u2019t fix", "wont fix", "wontfix", "won't do", "won\u2019t do", "wont do",
+    "will not fix", "will not do", "not planned", "cancelled", "canceled", "dropped", "obsolete",
+    "rejected", "superseded",
+)  # fmt: skip
+"""Closed without the work: done for syncer (an issue closes), whatever the reason."""
+
 STATUS_WORDS: dict[str, Status] = {
     **dict.fromkeys(
         (
             "done", "complete", "completed", "finished", "resolved", "fixed", "closed",
             "shipped", "implemented", "merged", "delivered", "✅", "✔", "✔️", "☑", "☑️",
-            "🟢", "[x]",
+            "🟢", "[x]", *CLOSED_UNFIXED,
         ),
         Status.DONE,
     ),
     **dict.fromkeys(
         (
             "in progress", "in-progress", "wip", "ongoing", "partial", "partially", "started",
-            "planning", "in review", "doing", "underway", "🟡", "🚧", "🔄", "⏳", "🏗", "🏗️",
-            "🟠",
+            "planning", "in review", "doing", "underway", "investigating", "in development",
+            "🟡", "🚧", "🔄", "⏳", "🏗", "🏗️", "🟠",
         ),
         Status.IN_PROGRESS,
     ),
@@ -42,12 +49,26 @@ STATUS_WORDS: dict[str, Status] = {
     ),
 }  # fmt: skip
 
+QUALIFIED = frozenset((*CLOSED_UNFIXED, "blocked", "deferred"))
+"""Status words that say more than the state (why an item closed unfixed, or is stuck): they are
+read as their state, but never reused as the phrase for a plain change of state (closing an
+issue must not write "Won't fix" into the register)."""
+
+
+def _severity(level: int) -> tuple[str, ...]:
+    return (f"sev-{level}", f"sev{level}", f"sev {level}")
+
+
 PRIORITY_WORDS: dict[str, Priority] = {
-    **dict.fromkeys(("critical", "blocker", "urgent", "highest", "p0"), Priority.CRITICAL),
-    **dict.fromkeys(("high", "p1", "major"), Priority.HIGH),
-    **dict.fromkeys(("medium", "moderate", "normal", "p2"), Priority.MEDIUM),
-    **dict.fromkeys(("low", "lowest", "minor", "trivial", "p3", "p4"), Priority.LOW),
-}
+    **dict.fromkeys(("critical", "blocker", "urgent", "highest", "p0", *_severity(1)),
+                    Priority.CRITICAL),
+    **dict.fromkeys(("high", "p1", "major", *_severity(2)), Priority.HIGH),
+    **dict.fromkeys(("medium", "moderate", "normal", "p2", *_severity(3)), Priority.MEDIUM),
+    **dict.fromkeys(("low", "lowest", "minor", "trivial", "p3", "p4", *_severity(4)),
+                    Priority.LOW),
+}  # fmt: skip
+"""Numbered scales (`P0` to `P4`, `Sev-1` to `Sev-4`) are words too; edits stay on the scale a value
+already uses (see `Vocabulary.priority_word`)."""
 
 STATUS_KEYS = frozenset({"status", "state"})
 PRIORITY_KEYS = frozenset({"priority", "severity", "urgency", "prio"})
@@ -73,7 +94,10 @@ TITLE_COLUMNS = (
     "problem", "summary", "name", "description",
 )  # fmt: skip
 
-PRIORITY_TAG_RE = re.compile(r"\s*[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]\s*$", re.IGNORECASE)
+TAG_RE = re.compile(r"[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]", re.IGNORECASE)
+"""A `(P1)` / `[P0]` priority tag anywhere."""
+PRIORITY_TAG_RE = re.compile(r"\s*" + TAG_RE.pattern + r"\s*$", re.IGNORECASE)
+"""A priority tag ending a title ("Multi-Tenant Architecture (P0)")."""
 
 
 def _alternation(words: Mapping[str, object]) -> re.Pattern[str]:
@@ -96,9 +120,14 @@ class Vocabulary:
     priority_words: Mapping[str, Priority]
 
     @classmethod
-    def default(cls, extra_status: Mapping[str, Status] | None = None) -> Vocabulary:
-        words = {**STATUS_WORDS, **{k.lower(): v for k, v in (extra_status or {}).items()}}
-        return cls(words, PRIORITY_WORDS)
+    def default(
+        cls,
+        extra_status: Mapping[str, Status] | None = None,
+        extra_priority: Mapping[str, Priority] | None = None,
+    ) -> Vocabulary:
+        status = {**STATUS_WORDS, **{k.lower(): v for k, v in (extra_status or {}).items()}}
+        priority = {**PRIORITY_WORDS, **{k.lower(): v for k, v in (extra_priority or {}).items()}}
+        return cls(status, priority)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_status_re", _alternation(self.status_words))
@@ -112,8 +141,12 @@ class Vocabulary:
         match = self.status_match(text)
         return None if match is None else self.status_words[match.group(0).lower()]
 
+    def priority_match(self, text: str) -> re.Match[str] | None:
+        match: re.Match[str] | None = self._priority_re.search(text)  # type: ignore[attr-defined]
+        return match
+
     def priority_of(self, text: str) -> Priority | None:
-        match = self._priority_re.search(text)  # type: ignore[attr-defined]
+        match = self.priority_match(text)
         return None if match is None else self.priority_words[match.group(0).lower()]
 
     def covers(self, text: str) -> bool:
@@ -121,30 +154,64 @@ class Vocabulary:
         rest = self._status_re.sub("", text)  # type: ignore[attr-defined]
         return not rest.strip(" -\u2013\u2014:|()")
 
+    def reusable(self, text: str) -> bool:
+        """Whether `text` is a status phrase to write again for its state: only status words,
+        none of them `QUALIFIED` ("Won't fix" closes, but closing must not write it)."""
+        words = self._status_re.findall(text)  # type: ignore[attr-defined]
+        return self.covers(text) and not any(w.lower() in QUALIFIED for w in words)
+
+    def priority_word(self, found: str, priority: Priority) -> str:
+        """The word for `priority` written the way `found` is: on its numbered scale ("P1" →
+        "P0", "Sev-2" → "Sev-1", the nearest step when a scale has two), else in its case."""
+        scale = found.rstrip("0123456789")
+        if scale != found:
+            number, lowered = int(found[len(scale) :]), scale.lower()
+            steps = [
+                int(word[len(scale) :])
+                for word, level in self.priority_words.items()
+                if level is priority and word.startswith(lowered) and word[len(scale) :].isdigit()
+            ]
+            if steps:
+                return scale + str(min(steps, key=lambda step: (abs(step - number), step)))
+        word = priority.value
+        if found.isupper():
+            return word.upper()
+        return word.capitalize() if found[:1].isupper() else word
+
+
+_LEAD_SEPARATOR_RE = re.compile(r"\s*(?::|[-\u2013\u2014|]\s|\(|$)")
+
 
 def section_priority(vocab: Vocabulary, heading: str) -> Priority | None:
-    """A heading's priority: "High Priority", "🔴 Critical Priorities", "(P1)", or just "Low"."""
+    """A heading's priority: "High Priority", "🔴 Critical Priorities", "(P1)", just "Low" or
+    "Blockers", or one leading a heading before a separator ("P1 — fix this quarter")."""
     words = re.sub(r"[^\w\s-]", " ", heading).lower().split()
     if not words:
         return None
-    if any(w.startswith("priorit") or w == "prio" for w in words) or len(words) == 1:
+    if any(w.startswith("priorit") or w == "prio" for w in words):
         return vocab.priority_of(heading)
+    if len(words) == 1:
+        return vocab.priority_of(words[0]) or vocab.priority_of(words[0].removesuffix("s"))
+    lead = vocab.priority_match(heading)
+    if (
+        lead is not None
+        and not re.search(r"\w", heading[: lead.start()])
+        and _LEAD_SEPARATOR_RE.match(heading, lead.end())
+    ):
+        return vocab.priority_words[lead.group(0).lower()]
     tag = PRIORITY_TAG_RE.search(heading)
     return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
 
 
-SECTION_STATUS = {
-    "completed": Status.DONE, "done": Status.DONE, "finished": Status.DONE,
-    "resolved": Status.DONE, "closed": Status.DONE, "archive": Status.DONE,
-    "in progress": Status.IN_PROGRESS, "doing": Status.IN_PROGRESS,
-    "ongoing": Status.IN_PROGRESS, "wip": Status.IN_PROGRESS,
-}  # fmt: skip
+SECTION_STATUS = {"archive": Status.DONE, "archived": Status.DONE}
+"""Section names that are a state without being status words of an item."""
 
 
-def section_status(heading: str) -> Status | None:
-    """A heading that names a state ("## Completed", "### Done ✅"), for items with none."""
-    words = " ".join(re.sub(r"[^\w\s-]", " ", heading).lower().split())
-    return SECTION_STATUS.get(words)
+def section_status(vocab: Vocabulary, heading: str) -> Status | None:
+    """A heading that is nothing but a state ("## Completed", "### Done ✅", "## Won't do",
+    configured words such as "## Erledigt"), for the items under it that state none."""
+    words = " ".join(re.sub(r"[^\w\s'\u2019-]", " ", heading).lower().split())
+    return vocab.status_words.get(words) or SECTION_STATUS.get(words)
 
 
 def normalize_key(key: str) -> str:

@@ -11,8 +11,9 @@ leaves the file exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 Migration = Callable[[Connection], None]
 
@@ -93,4 +94,37 @@ def _v1_initial_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
+def _v2_link_progress(connection: Connection) -> None:
+    """Links learn whether their text was seen in the register, and which fields syncer relayed
+    to the tracker without the register taking them. A link already stored was in the file,
+    unless a crash or a busy file kept it out: those stay 0, the old (safe) reading."""
+    connection.exec_driver_sql("ALTER TABLE links ADD COLUMN in_file INTEGER NOT NULL DEFAULT 0")
+    connection.exec_driver_sql("ALTER TABLE links ADD COLUMN unsettled TEXT NOT NULL DEFAULT '[]'")
+
+
+def _v3_retention_timestamps(connection: Connection) -> None:
+    """Stamp webhook deliveries with their arrival and conflicts with their resolution.
+
+    Retention deletes by age, and neither age was recorded: a delivery had no time at all, and
+    a conflict's `created_at` is when it opened, which for one left open for weeks says nothing
+    about how long ago it was settled. Rows already there get the upgrade's time: their real
+    one is unknown, and an earlier guess could forget a delivery id while the tracker may still
+    redeliver it. Open conflicts keep NULL until resolved. The columns are nullable because
+    SQLite adds a NOT NULL column only with a constant default, and no constant is a right time;
+    the store always writes one.
+    """
+    upgraded_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    connection.exec_driver_sql("ALTER TABLE deliveries ADD COLUMN received_at TEXT")
+    connection.exec_driver_sql("ALTER TABLE conflicts ADD COLUMN resolved_at TEXT")
+    connection.execute(text("UPDATE deliveries SET received_at = :at"), {"at": upgraded_at})
+    connection.execute(
+        text("UPDATE conflicts SET resolved_at = :at WHERE state = 'resolved'"),
+        {"at": upgraded_at},
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_link_progress,
+    _v3_retention_timestamps,
+)

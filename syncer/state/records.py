@@ -26,6 +26,13 @@ class LinkRecord:
     base_register: Base = field(default_factory=dict)
     base_tracker: Base = field(default_factory=dict)
     tracker_version: str = ""
+    in_file: bool = False
+    """The link's text has been seen in the register. Once it has, a link missing from the file
+    means its item was removed, never that syncer has yet to write it in."""
+    unsettled: frozenset[str] = frozenset()
+    """Fields syncer pushed to this issue whose value the register has not taken yet (a relay
+    whose register write was skipped): the tracker side's base is what syncer wrote, and the
+    tracker is pushed whenever it differs from the register, until both agree."""
 
 
 class OutboxState(StrEnum):
@@ -74,6 +81,7 @@ class ConflictRecord:
     resolution: str = ""
     """"register" or "tracker" once resolved: which side's value was taken."""
     created_at: datetime | None = None
+    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,3 +92,13 @@ class RunRecord:
     finished_at: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str = ""
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """How many rows of each kind one `Store.prune` deleted (for the log, and the tests)."""
+
+    outbox: int = 0
+    conflicts: int = 0
+    runs: int = 0
+    deliveries: int = 0

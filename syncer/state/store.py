@@ -17,12 +17,12 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import URL, Connection, Dialect, Engine, String, Text, event, text
+from sqlalchemy import URL, Connection, Dialect, Engine, String, Text, event, func, or_, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -36,11 +36,21 @@ from syncer.state.records import (
     LinkRecord,
     OutboxEntry,
     OutboxState,
+    Pruned,
     RunRecord,
 )
 
 DELIVERIES_KEPT = 10_000
 """Webhook delivery ids remembered per source: far more than any retry window needs."""
+
+DELIVERIES_KEPT_FOR = timedelta(days=7)
+"""How long a webhook delivery id is remembered, whatever `Store.prune` is told to keep.
+
+A delivery id only serves to recognise a redelivery, and trackers redeliver within days: GitHub
+never retries on its own and offers manual redelivery of the past 3 days (Enterprise Server: 7),
+GitLab resends from a hook's recent events (kept about a week), Jira retries a failed delivery
+shortly after. A redelivery comes at most that long after the event, so at most that long after
+syncer first saw it; a week covers the longest window, and an id older than that is dead weight."""
 
 BUSY_TIMEOUT_MS = 5_000
 """How long a write waits for another process's transaction before giving up."""
@@ -114,6 +124,8 @@ class LinkRow(SQLModel, table=True):
     base_register: Base = Field(default_factory=dict, sa_type=SortedJSON)
     base_tracker: Base = Field(default_factory=dict, sa_type=SortedJSON)
     tracker_version: str = ""
+    in_file: bool = False
+    unsettled: list[str] = Field(default_factory=list, sa_type=SortedJSON)
 
     def to_record(self) -> LinkRecord:
         return LinkRecord(
@@ -125,6 +137,8 @@ class LinkRow(SQLModel, table=True):
             base_register=dict(self.base_register),
             base_tracker=dict(self.base_tracker),
             tracker_version=self.tracker_version,
+            in_file=self.in_file,
+            unsettled=frozenset(self.unsettled),
         )
 
 
@@ -181,6 +195,7 @@ class ConflictRow(SQLModel, table=True):
     state: str = ConflictState.OPEN
     resolution: str = ""
     created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def to_record(self) -> ConflictRecord:
         assert self.id is not None, "rows are read back after they are flushed"
@@ -197,6 +212,7 @@ class ConflictRow(SQLModel, table=True):
             state=ConflictState(self.state),
             resolution=self.resolution,
             created_at=self.created_at,
+            resolved_at=self.resolved_at,
         )
 
 
@@ -228,6 +244,7 @@ class DeliveryRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str
     delivery_id: str
+    received_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
 
 
 # --- engine and schema -------------------------------------------------------------------------
@@ -427,6 +444,8 @@ class Store:
             row.base_register = dict(link.base_register)
             row.base_tracker = dict(link.base_tracker)
             row.tracker_version = link.tracker_version
+            row.in_file = link.in_file
+            row.unsettled = sorted(link.unsettled)
             session.add(row)
 
     def drop_link(self, register: str, target: str, ref: str) -> None:
@@ -589,6 +608,7 @@ class Store:
                 raise KeyError(conflict_id)
             row.state = ConflictState.RESOLVED
             row.resolution = take
+            row.resolved_at = _now()
             return row.to_record()
 
     # --- runs ----------------------------------------------------------------------------------
@@ -639,6 +659,61 @@ class Store:
             session.flush()
             _trim_deliveries(session, source)
             return True
+
+    # --- retention -----------------------------------------------------------------------------
+
+    def prune(self, *, now: datetime, keep_for: timedelta, keep_runs: int) -> Pruned:
+        """Delete the history a daemon would otherwise pile up forever; return what went.
+
+        Only history goes. What the engine or a person still acts on stays, whatever its age:
+
+        - settled outbox entries (done, failed) intended more than `keep_for` before `now`
+          (a write settles within a cycle or two of its intent); pending ones are how a crash
+          mid-write is recovered, so they stay until settled;
+        - conflicts resolved more than `keep_for` ago; open ones wait for a person;
+        - runs beyond the newest `keep_runs` of each register, so `syncer status` always has
+          the last one. An unfinished run among them stays until `keep_for` old: it may be
+          another process's run in progress, which must still be able to record its end;
+        - webhook delivery ids older than `DELIVERIES_KEPT_FOR` (its docstring says why).
+
+        All in one write transaction: a reader sees the history before or after, never half.
+        """
+        if keep_runs < 1:
+            raise ValueError("keep_runs must be at least 1: `syncer status` shows the last run")
+        cutoff = now - keep_for
+        newest_first = func.row_number().over(
+            partition_by=col(RunRow.register_name), order_by=col(RunRow.id).desc()
+        )
+        ranked = select(col(RunRow.id), newest_first.label("rank")).subquery()
+        beyond_kept = select(ranked.c.id).where(ranked.c.rank > keep_runs)
+        with self._writing() as session:
+            outbox = session.exec(
+                delete(OutboxRow).where(
+                    col(OutboxRow.state) != OutboxState.PENDING,
+                    col(OutboxRow.created_at) < cutoff,
+                )
+            )
+            conflicts = session.exec(
+                delete(ConflictRow).where(
+                    col(ConflictRow.state) == ConflictState.RESOLVED,
+                    col(ConflictRow.resolved_at) < cutoff,
+                )
+            )
+            runs = session.exec(
+                delete(RunRow).where(
+                    col(RunRow.id).in_(beyond_kept),
+                    or_(col(RunRow.finished_at).is_not(None), col(RunRow.started_at) < cutoff),
+                )
+            )
+            deliveries = session.exec(
+                delete(DeliveryRow).where(col(DeliveryRow.received_at) < now - DELIVERIES_KEPT_FOR)
+            )
+        return Pruned(
+            outbox=outbox.rowcount,
+            conflicts=conflicts.rowcount,
+            runs=runs.rowcount,
+            deliveries=deliveries.rowcount,
+        )
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:

@@ -41,8 +41,6 @@ from syncer.state.records import Base, LinkRecord
 from syncer.state.store import Store
 from syncer.sync.merge import Value
 from syncer.sync.plan import (
-    DUE_DATE_FIELDS,
-    FIELDS,
     AddItem,
     AdoptIssue,
     CloseRemoved,
@@ -56,9 +54,15 @@ from syncer.sync.plan import (
     Target,
     UpdateIssue,
     WriteRegister,
-    issue_values,
-    item_values,
     plan,
+)
+from syncer.sync.values import (
+    DUE_DATE_FIELDS,
+    FIELDS,
+    OWNER_FIELDS,
+    People,
+    Reading,
+    owner_field,
 )
 from syncer.trackers.base import NotFound, RateLimited, Tracker, TrackerError
 
@@ -71,11 +75,20 @@ class TargetSpec:
     tracker: Tracker
     field_labels: Mapping[str, str] = field(default_factory=dict)
     due_date_field: str | None = None
+    user_map: Mapping[str, str] = field(default_factory=dict)
+    """Register name → tracker user id, for assignees (none: assignees are not synced)."""
 
-    def view(self, changed: Mapping[str, RemoteIssue], links: Sequence[LinkRecord]) -> Target:
-        return Target(
-            self.name, self.kind, self.repo, changed, links, self.field_labels, self.due_date_field
-        )
+    def reading(self, people: People) -> Reading:
+        return Reading(self.due_date_field, self.user_map, people)
+
+    def view(
+        self,
+        changed: Mapping[str, RemoteIssue],
+        links: Sequence[LinkRecord],
+        people: People | None = None,
+    ) -> Target:
+        reading = self.reading(people or People())
+        return Target(self.name, self.kind, self.repo, changed, links, self.field_labels, reading)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,10 @@ class RegisterJob:
     rules: RegisterRules = field(default_factory=RegisterRules)
     options: PlanOptions = field(default_factory=PlanOptions)
     hidden_links: bool = False
+
+    @property
+    def people(self) -> People:
+        return People.of([target.user_map for target in self.targets])
 
 
 @dataclass
@@ -129,9 +146,15 @@ class _Cycle:
     def tracker(self, name: str) -> Tracker:
         return self.spec(name).tracker
 
+    def reading(self, target: str) -> Reading:
+        return self.spec(target).reading(self.job.people)
+
     def values(self, item: Item, target: str) -> Base:
         """The item's values as this target compares them."""
-        return item_values(item, self.spec(target).due_date_field)
+        return self.reading(target).item(item)
+
+    def issue_values(self, issue: RemoteIssue, target: str) -> Base:
+        return self.reading(target).issue(issue)
 
     def fail(self, target: str, what: str, exc: Exception) -> None:
         self.failed_targets.add(target)
@@ -226,14 +249,14 @@ def _read_targets(cycle: _Cycle, register: Register) -> tuple[list[Target], dict
         links = store.links(job.name, spec.name)
         changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
         changed = {issue.ref: issue for issue in changes.issues}
-        draft = spec.view(changed, links)
+        draft = spec.view(changed, links, job.people)
         for ref in _refs_to_fetch(register, draft):
             try:
                 changed[ref] = spec.tracker.get(ref)
             except NotFound:
                 item = draft.linked_items(register).get(ref)
                 cycle.deleted.append((spec.name, ref, item.key if item else ""))
-        targets.append(spec.view(changed, links))
+        targets.append(spec.view(changed, links, job.people))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
         cursors[spec.name] = changes.cursor
     return targets, cursors
@@ -299,7 +322,7 @@ def _create(cycle: _Cycle, target: str, ops: list[CreateIssue], register: Regist
         store.save_link(
             LinkRecord(
                 job.name, target, issue.ref, issue.url, op.item_key,
-                base_register, issue_values(issue), issue.version,
+                base_register, cycle.issue_values(issue, target), issue.version,
             )
         )  # fmt: skip
         store.complete(entry.id, issue.ref)
@@ -313,7 +336,12 @@ def _tracker_op(cycle: _Cycle, op: Operation, register: Register) -> None:
         entry = store.add_intent(
             job.name, op.target, "update", op.item_key, _token(op.ref), json.dumps(dict(op.values))
         )
-        issue = cycle.tracker(op.target).update(op.ref, _change(op.values))
+        tracker = cycle.tracker(op.target)
+        current = cycle.latest.get((op.target, op.ref)) or cycle.read.get((op.target, op.ref))
+        if current is None and "assignees" in op.values:
+            current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
+        change = _change(op.values, cycle.reading(op.target), current)
+        issue = tracker.update(op.ref, change)
         store.complete(entry.id, issue.version)
         cycle.latest[(op.target, op.ref)] = issue
         cycle.pushed.update((op.target, op.ref, name) for name in op.values)
@@ -337,23 +365,34 @@ def _tracker_op(cycle: _Cycle, op: Operation, register: Register) -> None:
 def _adopt(cycle: _Cycle, op: AdoptIssue, item: Item) -> None:
     """Link an existing issue; the register, source of truth, sets its fields right away."""
     wanted = cycle.values(item, op.target)
-    differing = {k: v for k, v in wanted.items() if v != issue_values(op.issue).get(k)}
+    reading = cycle.reading(op.target)
+    differing = {k: v for k, v in wanted.items() if v != reading.issue(op.issue).get(k)}
     issue = (
-        cycle.tracker(op.target).update(op.issue.ref, _change(differing)) if differing else op.issue
+        cycle.tracker(op.target).update(op.issue.ref, _change(differing, reading, op.issue))
+        if differing
+        else op.issue
     )
     cycle.store.save_link(
         LinkRecord(
             cycle.job.name, op.target, issue.ref, issue.url, item.key,
-            wanted, issue_values(issue), issue.version,
+            wanted, reading.issue(issue), issue.version,
         )
     )  # fmt: skip
     cycle.new_links.append((op.target, item.key, issue))
     cycle.report.counts["adopted"] += 1
 
 
-def _change(values: Mapping[str, Value]) -> IssueChange:
+def _change(
+    values: Mapping[str, Value], reading: Reading, current: RemoteIssue | None
+) -> IssueChange:
     priority, status, due = values.get("priority"), values.get("status"), values.get("due_date")
+    assignees = (
+        reading.assignees(values["assignees"], current.assignees if current else ())
+        if "assignees" in values
+        else None
+    )
     return IssueChange(
+        assignees=assignees,
         due_date=date.fromisoformat(due) if due else None,
         clear_due_date="due_date" in values and due is None,
         title=values.get("title"),
@@ -434,15 +473,29 @@ def _field_splices(cycle: _Cycle, register: Register, op: WriteRegister) -> Spli
         "due_date": lambda v: field_edits(
             register, op.item_key, _due_field(cycle, register, op), v or ""
         ),
+        "assignees": lambda v: _owner_splices(cycle, register, op, v),
     }
     splices: Splices = []
     for name, value in op.values.items():
         try:
             splices += edits[name](value)
         except EditError as exc:
+            # What the register cannot say (a due date on a checkbox) is accepted, not fought:
+            # the tracker keeps its value, the bases take both readings, nothing fails.
             cycle.report.counts["register_unrepresentable"] += 1
-            cycle.report.errors.append(f"{op.item_key}.{name}: {exc}")
+            cycle.report.notes.append(f"{op.item_key}.{name}: {exc}")
     return splices
+
+
+def _owner_splices(cycle: _Cycle, register: Register, op: WriteRegister, value: Value) -> Splices:
+    """The owner field rewritten with the tracker's assignees, keeping names nobody maps."""
+    item = register.item(op.item_key)
+    name = owner_field(item)
+    current = item.field(name) if name else None
+    text = cycle.reading(op.source).owner_text(value, current.value if current else "")
+    if current is None and not text:
+        return []
+    return field_edits(register, op.item_key, name or OWNER_FIELDS[0], text)
 
 
 def _due_field(cycle: _Cycle, register: Register, op: WriteRegister) -> str:
@@ -478,7 +531,7 @@ def _link_added_items(cycle: _Cycle, text: str) -> tuple[str, list[LinkRecord]]:
         records.append(
             LinkRecord(
                 cycle.job.name, target, issue.ref, issue.url, item.key,
-                cycle.values(item, target), issue_values(issue), issue.version,
+                cycle.values(item, target), cycle.issue_values(issue, target), issue.version,
             )
         )  # fmt: skip
     return apply(text, splices), records
@@ -510,13 +563,18 @@ def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool
     views = {spec.name: spec.view({}, ()) for spec in job.targets}
     records = {(name, rec.ref): rec for name in views for rec in store.links(job.name, name)}
     items = {name: view.linked_items(final) for name, view in views.items()}
-    for pair in the_plan.pairs:
-        record = records.get((pair.target, pair.ref))
-        item = items[pair.target].get(pair.ref)
-        if record is None or item is None:
-            continue
-        issue = cycle.latest.get((pair.target, pair.ref)) or cycle.read.get((pair.target, pair.ref))
-        updated = _agreed(cycle, pair, record, item, issue, written)
+    pairs = {(pair.target, pair.ref): pair for pair in the_plan.pairs}
+    for (target, ref), record in records.items():
+        item = items[target].get(ref)
+        if item is None:
+            continue  # its text is not in the file (yet): nothing about it is agreed
+        pair = pairs.get((target, ref))
+        issue = cycle.latest.get((target, ref)) or cycle.read.get((target, ref))
+        updated = replace(
+            _agreed(cycle, pair, record, item, issue, written) if pair else record,
+            item_key=item.key,
+            in_file=True,
+        )
         if updated != record:
             store.save_link(updated)
 
@@ -531,8 +589,9 @@ def _agreed(
 ) -> LinkRecord:
     base_register: Base = dict(record.base_register)
     base_tracker: Base = dict(record.base_tracker)
+    unsettled = set(record.unsettled)
     now_register = cycle.values(item, pair.target)
-    now_tracker = issue_values(issue) if issue else base_tracker
+    now_tracker = cycle.issue_values(issue, pair.target) if issue else base_tracker
     for name in FIELDS:
         outcome = pair.outcomes[name]
         pushed = (pair.target, pair.ref, name) in cycle.pushed
@@ -544,10 +603,17 @@ def _agreed(
         if ok and name in now_tracker:
             base_register[name] = now_register[name]
             base_tracker[name] = now_tracker[name]
+            unsettled.discard(name)
+        elif pushed and name in now_tracker:
+            # syncer's own write landed though the register did not take the value (a relay
+            # whose register write was skipped): a person changing it back is a change, not a
+            # return to the base, and until the register agrees the tracker follows it.
+            base_tracker[name] = now_tracker[name]
+            unsettled.add(name)
     return replace(
         record,
-        item_key=item.key,
         base_register=base_register,
         base_tracker=base_tracker,
+        unsettled=frozenset(unsettled),
         tracker_version=issue.version if issue else record.tracker_version,
     )

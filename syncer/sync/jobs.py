@@ -22,6 +22,7 @@ def job_for(
             build_tracker(t, env),
             field_labels=dict(t.field_labels),
             due_date_field=None if t.kind == "github" else t.due_date_field,
+            user_map=dict(t.user_map),
         )
         for t in register.targets
     ]

@@ -17,12 +17,9 @@ from typing import TypeVar
 
 from syncer.model import IssueDraft, RemoteIssue
 from syncer.register import Item, NewItem, Register
-from syncer.state.records import Base, LinkRecord
-from syncer.sync.merge import Outcome, Policy, Value, merge_field, normalize_body
-
-FIELDS = ("title", "status", "priority", "body", "due_date")
-DUE_DATE_FIELDS = ("Target Date", "Due Date", "Due", "Deadline")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+from syncer.state.records import LinkRecord
+from syncer.sync.merge import Outcome, Policy, Value, merge_field
+from syncer.sync.values import FIELDS, Reading, item_due_date
 
 
 @dataclass(frozen=True)
@@ -37,11 +34,10 @@ class Target:
     links: Sequence[LinkRecord]
     field_labels: Mapping[str, str] = field(default_factory=dict)
     """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
-    due_date_field: str | None = None
-    """The register field holding due dates; None: this target does not sync them (GitHub)."""
+    reading: Reading = field(default_factory=Reading)
 
     def syncs(self, name: str) -> bool:
-        return name != "due_date" or self.due_date_field is not None
+        return self.reading.syncs(name)
 
     def link_text(self, ref: str) -> str:
         return ref if self.kind == "jira" else f"{self.repo}#{ref}"
@@ -194,36 +190,6 @@ class PlanOptions:
 # --- values ------------------------------------------------------------------------------------
 
 
-def item_values(item: Item, due_date_field: str | None = None) -> Base:
-    return {
-        "title": item.title,
-        "status": item.status.value,
-        "priority": item.priority.value if item.priority else None,
-        "body": normalize_body(item.body),
-        "due_date": item_due_date(item, due_date_field),
-    }
-
-
-def item_due_date(item: Item, name: str | None) -> str | None:
-    """The first ISO date in the item's due-date field (`[ ]`, "TBD"… are no date)."""
-    for candidate in (name, *DUE_DATE_FIELDS) if name else DUE_DATE_FIELDS:
-        found = item.field(candidate) if candidate else None
-        if found is not None:
-            match = _ISO_DATE.search(found.value)
-            return match.group(0) if match else None
-    return None
-
-
-def issue_values(issue: RemoteIssue) -> Base:
-    return {
-        "title": issue.title,
-        "status": issue.status.value,
-        "priority": issue.priority.value if issue.priority else None,
-        "body": normalize_body(issue.body),
-        "due_date": issue.due_date.isoformat() if issue.due_date else None,
-    }
-
-
 def normalized_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
 
@@ -284,10 +250,12 @@ RENAME_SIMILARITY = 0.6
 def resolve_links(register: Register, target: Target) -> dict[str, Item]:
     """Stored links → their items, by issue ref.
 
-    Through the link written in the item; else, for a link whose text never reached the file
-    (the cycle that made it died, or a person saved the file meanwhile), by the item's key; else,
-    if the item was renamed since, by the closest title among the items not linked to this
-    target (at least `RENAME_SIMILARITY` alike).
+    Through the link written in the item; else by the item's key (a link whose text never
+    reached the file: the cycle that made it died, or a person saved the file meanwhile; or a
+    link line a person deleted from a kept item); else, for a link never seen in the file whose
+    item was renamed since, by the closest title among the items not linked to this target (at
+    least `RENAME_SIMILARITY` alike). A link once seen in the file and now gone with its item
+    is not handed to a look-alike: its item was removed.
     """
     written = target.linked_items(register)
     found = {r.ref: written[r.ref] for r in target.links if r.ref in written}
@@ -298,7 +266,7 @@ def resolve_links(register: Register, target: Target) -> dict[str, Item]:
         if record.item_key in free:
             found[record.ref] = free.pop(record.item_key)
     for record in orphans:
-        if record.ref in found or not free:
+        if record.ref in found or record.in_file or not free:
             continue
         title = record.base_register.get("title") or record.base_tracker.get("title") or ""
         score, best = max((_alike(title, item.title), item.key) for item in free.values())
@@ -371,9 +339,10 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
         status=item.status,
         priority=item.priority,
         labels=field_labels(item, target.field_labels),
-        due_date=_date(item_due_date(item, target.due_date_field))
-        if target.due_date_field
+        due_date=_date(item_due_date(item, target.reading.due_date_field))
+        if target.reading.due_date_field
         else None,
+        assignees=target.reading.assignees(target.reading.item(item)["assignees"]),
         register_url=options.register_url,
     )
 
@@ -429,8 +398,8 @@ def _sync_item(
     options: PlanOptions,
 ) -> list[FieldPlan]:
     """Fold the item's targets field by field; emit the register write and tracker updates."""
-    register_now = item_values(item, _due_date_field(pairs))
-    trackers_now = [issue_values(i) if i else dict(rec.base_tracker) for _, rec, i in pairs]
+    register_now = _register_reading(pairs).item(item)
+    trackers_now = [t.reading.issue(i) if i else dict(rec.base_tracker) for t, rec, i in pairs]
     outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
     final: dict[str, Value] = {}
     for name in FIELDS:
@@ -468,7 +437,8 @@ def _sync_item(
         push = {
             n: final[n]
             for n in FIELDS
-            if target.syncs(n) and _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n))
+            if target.syncs(n)
+            and _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n), n in record.unsettled)
         }
         if push:
             ops.append(UpdateIssue(target.name, record.ref, item.key, push))
@@ -478,19 +448,21 @@ def _sync_item(
     return plans
 
 
-def _due_date_field(pairs: list[tuple[Target, LinkRecord, RemoteIssue | None]]) -> str | None:
-    return next((t.due_date_field for t, _, _ in pairs if t.due_date_field), None)
+def _register_reading(pairs: list[tuple[Target, LinkRecord, RemoteIssue | None]]) -> Reading:
+    """The register read once for all targets: with the first due-date field one syncs."""
+    return next((t.reading for t, _, _ in pairs if t.reading.due_date_field), pairs[0][0].reading)
 
 
-def _needs_push(outcome: Outcome, final: Value, tracker_now: Value) -> bool:
-    """Push when this target's merge asked for it, or a later target changed the value.
+def _needs_push(outcome: Outcome, final: Value, tracker_now: Value, unsettled: bool) -> bool:
+    """Push when this target's merge asked for it, a later target changed the value, or the
+    tracker still holds a value syncer relayed that the register never took.
 
     Values are not compared across sides otherwise: a tracker renders bodies its own way
     (Jira wiki), and that difference is not a change.
     """
     if outcome.kept_open:
         return False
-    if final != outcome.value:
+    if final != outcome.value or unsettled:
         return final != tracker_now
     return outcome.to_tracker
 

@@ -117,6 +117,15 @@ class Tracker(Protocol):
     def ensure_labels(self, labels: Iterable[str]) -> None: ...
 
 
+def sorted_assignees(users: Iterable[str]) -> tuple[str, ...]:
+    """Assignees as `RemoteIssue.assignees` holds them: sorted.
+
+    No tracker gives their order a meaning, yet trackers list them in assignment order, so an
+    issue assigned `(a, b)` by syncer could read back `(b, a)` and look changed to the engine.
+    """
+    return tuple(sorted(users))
+
+
 # --- The body footer and hidden marker -------------------------------------------------------
 
 MARKER_RE = re.compile(r"<!--\s*syncer:item=(?P<key>[^\s>]+)\s*-->")

@@ -16,7 +16,12 @@ def build_tracker(target: TargetConfig, env: Mapping[str, str] | None = None) ->
         from syncer.trackers.github import GitHubTracker
 
         return GitHubTracker(
-            target.repo, token, base_url=target.base_url, mapping=mapping, retry=target.retry
+            target.repo,
+            token,
+            base_url=target.base_url,
+            mapping=mapping,
+            retry=target.retry,
+            write_limits=target.write_limits(),
         )
     if target.kind == "gitlab":
         from syncer.trackers.gitlab import GitLabTracker

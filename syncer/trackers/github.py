@@ -5,6 +5,10 @@ item or a webhook's `issue`) to `RemoteIssue` and turn an `IssueChange` into a P
 are tested on recorded payloads. `GitHubTracker` does the I/O: it holds no sync logic, retries
 what GitHub asks it to retry, and translates failures into the typed errors of `base.py`.
 
+Writes are paced (`pacing.WritePacer`) below GitHub's documented limit on content-generating
+requests, so a large batch of creates waits a little between writes instead of meeting the
+limit's 403; the 403 path stays, for the limit's other triggers and other clients of the token.
+
 Incremental polling is the part worth reading twice. GitHub lists issues newest-update first
 (`sort=updated`), filtered by the sync label; `since` is inclusive and second-granular. The
 first page is requested conditionally (`If-None-Match`), which PyGithub cannot do for lists, so
@@ -26,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
@@ -47,9 +52,11 @@ from syncer.trackers.base import (
     NotFound,
     RetryPolicy,
     TrackerError,
+    sorted_assignees,
     split_footer,
     with_footer,
 )
+from syncer.trackers.pacing import WriteLimits, WritePacer
 from syncer.trackers.retry import Transient, call_with_retries
 
 Json = dict[str, Any]
@@ -87,11 +94,11 @@ def label_names(raw: Json) -> tuple[str, ...]:
 
 
 def assignee_logins(raw: Json) -> tuple[str, ...]:
-    """Logins from `assignees`, or from the lone `assignee` older payloads carry."""
+    """Logins from `assignees`, or from the lone `assignee` older payloads carry; sorted."""
     users = raw.get("assignees")
     if users is None:
         users = [raw["assignee"]] if raw.get("assignee") else []
-    return tuple(user["login"] for user in users)
+    return sorted_assignees(user["login"] for user in users)
 
 
 def _has_label(labels: Iterable[str], wanted: str) -> bool:
@@ -146,7 +153,7 @@ def version_of(raw: Json) -> str:
         raw.get("state"),
         raw.get("state_reason"),
         sorted(label_names(raw)),
-        sorted(assignee_logins(raw)),
+        assignee_logins(raw),
     ]
     digest = hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:12]
     return f"{raw['updated_at']}#{digest}"
@@ -425,8 +432,9 @@ class GitHubTracker:
     """One GitHub repository's issues as a `Tracker`.
 
     PyGithub's own retries and request pacing are turned off: this class retries with
-    `RetryPolicy`, honouring `retry-after` and `x-ratelimit-reset`, and sleeps through the
-    injected `sleep` (tests pass a recording one). `clock` is wall time in epoch seconds.
+    `RetryPolicy`, honouring `retry-after` and `x-ratelimit-reset`, paces its writes within
+    `write_limits`, and sleeps through the injected `sleep` (tests pass a recording one).
+    `clock` is wall time in epoch seconds.
     """
 
     kind = KIND
@@ -439,6 +447,7 @@ class GitHubTracker:
         base_url: str = "https://api.github.com",
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
+        write_limits: WriteLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -449,6 +458,12 @@ class GitHubTracker:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
+        self._pacer = WritePacer(
+            write_limits or WriteLimits(),
+            max_wait_seconds=self.retry.max_wait_seconds,
+            clock=clock,
+            sleep=sleep,
+        )
         self._github = Github(
             base_url=base_url.rstrip("/"),
             auth=Auth.Token(token),
@@ -527,7 +542,8 @@ class GitHubTracker:
     def comment(self, ref: str, text: str) -> None:
         number = issue_number(ref)
         issue = self._repo.get_issue(number)
-        self._call(lambda: issue.create_comment(text), f"commenting on #{number}")
+        post = partial(issue.create_comment, text)
+        self._call(partial(self._pacer.run, post), f"commenting on #{number}")
 
     def ensure_labels(self, labels: Iterable[str]) -> None:
         existing = {
@@ -624,11 +640,13 @@ class GitHubTracker:
         return self._call(lambda: issue.raw_data, f"reading #{number}")
 
     def _post_issue(self, draft: IssueDraft) -> Json:
-        created = self._repo.create_issue(
-            draft.title,
-            body=with_footer(draft.body, draft.item_key, draft.register_url),
-            labels=draft_labels(draft, self.mapping),
-            assignees=list(draft.assignees),
+        created = self._pacer.run(
+            lambda: self._repo.create_issue(
+                draft.title,
+                body=with_footer(draft.body, draft.item_key, draft.register_url),
+                labels=draft_labels(draft, self.mapping),
+                assignees=list(draft.assignees),
+            )
         )
         return created.raw_data
 
@@ -645,12 +663,14 @@ class GitHubTracker:
     def _patch(self, number: int, fields: Json) -> Json:
         """PATCH through the requester: PyGithub's `Issue.edit` does not refresh `raw_data`."""
         url = f"{self._issues_url}/{number}"
-        _, data = self._github.requester.requestJsonAndCheck("PATCH", url, input=fields)
+        requester = self._github.requester
+        _, data = self._pacer.run(lambda: requester.requestJsonAndCheck("PATCH", url, input=fields))
         return dict(data)
 
     def _create_label(self, name: str) -> None:
         try:
-            self._call(lambda: self._repo.create_label(name, label_color(name)), f"label {name!r}")
+            post = partial(self._repo.create_label, name, label_color(name))
+            self._call(partial(self._pacer.run, post), f"label {name!r}")
         except TrackerError as exc:
             if "already_exists" not in str(exc):
                 raise

@@ -23,7 +23,6 @@ from typing import Any
 
 import gitlab
 import requests
-import structlog
 from gitlab.exceptions import GitlabError
 from requests.adapters import HTTPAdapter
 
@@ -44,6 +43,7 @@ from syncer.trackers.base import (
     RateLimited,
     RetryPolicy,
     TrackerError,
+    sorted_assignees,
     split_footer,
     with_footer,
 )
@@ -57,8 +57,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Answers meaning the request was not acted on, so even a POST may be sent again."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
-
-log = structlog.get_logger(__name__)
 
 
 # --- Pure mapping: GitLab JSON -> RemoteIssue ---------------------------------------------------
@@ -127,6 +125,11 @@ def _raw_status(state: str, labels: Sequence[str], mapping: FieldMapping) -> str
     return in_progress[0] if state != "closed" and in_progress else state
 
 
+def assignee_usernames(data: Json) -> tuple[str, ...]:
+    """Usernames of an issue's assignees (REST or Issue Hook user objects), sorted."""
+    return sorted_assignees(str(user["username"]) for user in data.get("assignees") or ())
+
+
 def issue_from_api(data: Json, mapping: FieldMapping) -> RemoteIssue:
     """A REST issue (`GET /projects/:id/issues/:iid`, list items, create/edit answers)."""
     labels = label_names(data.get("labels") or ())
@@ -146,7 +149,7 @@ def issue_from_api(data: Json, mapping: FieldMapping) -> RemoteIssue:
         updated_at=updated_at,
         version=updated_at.isoformat(timespec="milliseconds"),
         labels=labels,
-        assignees=tuple(str(user["username"]) for user in data.get("assignees") or ()),
+        assignees=assignee_usernames(data),
         priority=priority_from_labels(labels, mapping),
         due_date=date.fromisoformat(due) if due else None,
         marker=marker,
@@ -452,7 +455,7 @@ class GitLabTracker:
         )
         # Lazy: the project path is enough to address its issues, saving a request per run.
         self._project = self._gl.projects.get(project, lazy=True)
-        self._user_ids: dict[str, int | None] = {}
+        self._user_ids: dict[str, int] = {}
         self._known_labels: list[str] | None = None
 
     def list_changed(self, cursor: str | None) -> Changes:
@@ -533,12 +536,16 @@ class GitLabTracker:
         return None
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Read the issue, then send only what differs (labels as additions and removals)."""
+        """Read the issue, then send only what differs (labels as additions and removals).
+
+        Assignees are replaced as a whole; `assignees=()` sends `assignee_ids: []`, which
+        GitLab reads as "unassign everyone".
+        """
         iid = _iid(ref)
         with _translated(f"updating issue #{ref}"):
             current = self._project.issues.get(iid).attributes
             data = plan_update(current, change, self.mapping)
-            assigned = {str(user["username"]) for user in current.get("assignees") or ()}
+            assigned = set(assignee_usernames(current))
             if change.assignees is not None and set(change.assignees) != assigned:
                 data["assignee_ids"] = self._assignee_ids(change.assignees)
             if data:
@@ -565,16 +572,19 @@ class GitLabTracker:
         return self._known_labels
 
     def _assignee_ids(self, usernames: Iterable[str]) -> list[int]:
-        """User ids for usernames; an unknown username is logged and left out."""
+        """User ids for usernames (writes take ids), each looked up once per adapter.
+
+        Called before the write, so an unknown username fails it whole: assigning the others
+        and leaving that one out would make the issue disagree with the register unnoticed.
+        Only users found are cached, so a user created later is found on the next cycle.
+        """
         ids: list[int] = []
         for username in usernames:
             if username not in self._user_ids:
                 with _translated(f"looking up user {username!r}"):
                     users = self._gl.users.list(username=username, get_all=False)
-                self._user_ids[username] = int(users[0].attributes["id"]) if users else None
-            user_id = self._user_ids[username]
-            if user_id is None:
-                log.warning("gitlab.unknown_assignee", username=username)
-            else:
-                ids.append(user_id)
+                if not users:
+                    raise TrackerError(f"cannot assign {username!r}: GitLab has no such user")
+                self._user_ids[username] = int(users[0].attributes["id"])
+            ids.append(self._user_ids[username])
         return ids

@@ -19,9 +19,16 @@ Jira specifics it translates, so nothing above it needs to know:
   assignees only the first is kept: a Jira issue has one (users are `name` on Server,
   `accountId` on Cloud).
 - **Status** moves through workflow transitions, chosen by name (`FieldMapping.jira_transitions`)
-  or, failing that, by where a transition leads. Done/in progress come from the status name
-  (`jira_done_statuses`, `jira_in_progress_statuses`) or its category (`done`,
+  or, failing that, by where a transition leads; where the workflow offers no direct way, in two
+  steps through in progress (To Do → In Progress → Done). Done/in progress come from the status
+  name (`jira_done_statuses`, `jira_in_progress_statuses`) or its category (`done`,
   `indeterminate`).
+- **Transitions are cached.** Jira offers the same transitions to every issue of one type in one
+  status (its workflow's step), so the list is asked for once per (status, issue type) and
+  reused: moving 80 new issues out of To Do costs one GET and 80 POSTs, not 160 requests. A
+  cached transition is only a guess: when Jira refuses it (the workflow changed, a condition
+  fails for this issue) or none fits, the issue's own list is asked for and replaces the entry,
+  so the cache can cost a request but never fail a move.
 - **Incremental reads.** JQL's `updated >=` takes minutes, so the query starts at the cursor's
   minute minus an overlap (Jira's search index can lag a write), written in the UTC offset Jira
   reported (the user's time zone, in which Jira reads JQL dates). The cursor remembers the
@@ -165,11 +172,19 @@ def _priority_of(priority: Mapping[str, Any] | None, mapping: FieldMapping) -> P
 
 
 def _user_of(user: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """Cloud users are known by `accountId`, Server users by `name`."""
+    """The assignee as a 1-tuple (Jira has one), in the identifier writes take: Cloud user
+    objects carry `accountId` (and no `name` since Atlassian's privacy changes), Server and
+    Data Center ones `name` (their `key` is internal and not accepted when assigning)."""
     if not user:
         return ()
     ident = user.get("accountId") or user.get("name")
     return (str(ident),) if ident else ()
+
+
+def _assigning(assignees: Sequence[str] | None) -> str:
+    """The assignee a write sets, for its error message: Jira Cloud refuses an unknown account
+    with "Specify a valid value for assignee", which does not say which one."""
+    return f" assigning {assignees[0]!r}" if assignees else ""
 
 
 def _browse_url(raw: Mapping[str, Any]) -> str:
@@ -226,6 +241,34 @@ def pick_transition(
         if destination and status_of(destination, mapping)[1] is target:
             return transition
     return None
+
+
+def pick_step(
+    transitions: Sequence[Mapping[str, Any]], wanted: Sequence[Status], mapping: FieldMapping
+) -> tuple[Mapping[str, Any], Status] | None:
+    """The transition towards the first of `wanted` that one leads to, and that status."""
+    for status in wanted:
+        chosen = pick_transition(transitions, status, mapping)
+        if chosen is not None:
+            return chosen, status
+    return None
+
+
+Place = tuple[str | None, str]
+"""Where an issue stands in its workflow: (status name, issue type name). Jira offers the same
+transitions to every issue at one place, conditions aside. The status is None for an issue just
+created: every new issue of a type starts in its workflow's initial status, whatever its name."""
+
+
+def place_after(transition: Mapping[str, Any], place: Place) -> Place:
+    """Where an issue at `place` stands once it took `transition`."""
+    return str((transition.get("to") or {}).get("name") or ""), place[1]
+
+
+def place_of(fields: Mapping[str, Any]) -> Place:
+    """Where an issue stands, from its `status` and `issuetype` fields."""
+    status = str((fields.get("status") or {}).get("name") or "")
+    return status, str((fields.get("issuetype") or {}).get("name") or "")
 
 
 def _jql_string(value: str) -> str:
@@ -300,6 +343,10 @@ class _Unconfirmed(TrackerError):
     """A write got no answer (5xx, timeout): Jira may or may not have applied it."""
 
 
+class _Refused(TrackerError):
+    """Jira answered and refused the request as sent (a 4xx other than auth, 404 and 429)."""
+
+
 @dataclass(frozen=True)
 class _Failure:
     error: TrackerError
@@ -337,7 +384,7 @@ def _classify(exc: Exception, what: str, now: datetime) -> _Failure:
     if status >= 500:
         error = TrackerError(f"{what}: Jira failed (HTTP {status}): {detail}".rstrip(": "))
         return _Failure(error, True, False, _retry_after(response, now))
-    return _Failure(TrackerError(f"{what}: Jira refused it (HTTP {status}): {detail}"))
+    return _Failure(_Refused(f"{what}: Jira refused it (HTTP {status}): {detail}"))
 
 
 def _utcnow() -> datetime:
@@ -383,6 +430,7 @@ class JiraTracker:
         self._sleep = sleep
         self._clock = clock
         self._overlap = overlap
+        self._transitions: dict[Place, list[Json]] = {}
         self._client = self._connect(server, token, email)
 
     def _connect(self, server: str, token: str, email: str | None) -> JIRA:
@@ -495,7 +543,7 @@ class JiraTracker:
     def create(self, draft: IssueDraft) -> RemoteIssue:
         key = self._create_keys([draft], bulk=False)[0]
         if draft.status is not Status.TODO:
-            self._move(key, draft.status)
+            self._move(key, self._new_place(), draft.status)
         return self.get(key)
 
     def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
@@ -504,7 +552,7 @@ class JiraTracker:
         keys = [key for chunk in _chunks(drafts, BULK_LIMIT) for key in self._create_keys(chunk)]
         for draft, key in zip(drafts, keys, strict=True):
             if draft.status is not Status.TODO:
-                self._move(key, draft.status)
+                self._move(key, self._new_place(), draft.status)
         raws: dict[str, Json] = {}
         for chunk in _chunks(keys, PAGE_SIZE):
             keys_jql = ", ".join(_jql_string(key) for key in chunk)
@@ -532,7 +580,7 @@ class JiraTracker:
     def _post_one(self, draft: IssueDraft) -> list[str]:
         fields = self._create_fields(draft)
         issue = self._call(
-            "create issue",
+            f"create issue{_assigning(draft.assignees)}",
             lambda: self._client.create_issue(fields=fields, prefetch=False),
             repeatable=False,
         )
@@ -545,11 +593,12 @@ class JiraTracker:
             lambda: self._client.create_issues(field_list, prefetch=False),
             repeatable=False,
         )
-        failed = [r for r in results if r["status"] == "Error"]
+        failed = [(d, r) for d, r in zip(drafts, results, strict=True) if r["status"] == "Error"]
         if failed:
+            draft, result = failed[0]
             raise TrackerError(
-                f"bulk create: Jira refused {len(failed)} of {len(drafts)} issues: "
-                f"{failed[0]['error']}"
+                f"bulk create: Jira refused {len(failed)} of {len(drafts)} issues, first "
+                f"{draft.item_key!r}{_assigning(draft.assignees)}: {result['error']}"
             )
         return [str(r["issue"].key) for r in results]
 
@@ -566,27 +615,33 @@ class JiraTracker:
         if draft.due_date is not None:
             fields["duedate"] = draft.due_date.isoformat()
         if draft.assignees:
-            fields["assignee"] = self._user_ref(draft.assignees[0])
+            fields["assignee"] = self._assignee_field(draft.assignees)
         return fields
 
     def _labels_out(self, labels: Iterable[str]) -> list[str]:
         wanted = [*labels, self._mapping.sync_label]
         return list(dict.fromkeys(label_to_jira(label) for label in wanted))
 
-    def _user_ref(self, user: str) -> Json:
-        return {"accountId": user} if self.flavour == "cloud" else {"name": user}
+    def _assignee_field(self, assignees: Sequence[str]) -> Json | None:
+        """Jira's `assignee` value: a Jira issue has one, so the first is kept and the others
+        are dropped; none unassigns. Users go by `accountId` on Cloud, by `name` on Server."""
+        if not assignees:
+            return None
+        key = "accountId" if self.flavour == "cloud" else "name"
+        return {key: assignees[0]}
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         """Fields in one edit (Jira has one assignee: the first is kept); status by transition."""
-        fields = ",".join(FIELDS)
+        fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
         issue = self._call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
         edits = self._edit_fields(issue.raw["fields"], change)
         if edits:
-            self._call(f"update {ref}", lambda: issue.update(fields=edits))
+            what = f"update {ref}{_assigning(change.assignees)}"
+            self._call(what, lambda: issue.update(fields=edits))
         current = issue_from_json(issue.raw, self._mapping)
         if change.status is None or change.status is current.status:
             return current
-        self._move(ref, change.status)
+        self._move(ref, place_of(issue.raw["fields"]), change.status)
         return self.get(ref)
 
     def _edit_fields(self, fields: Mapping[str, Any], change: IssueChange) -> Json:
@@ -607,16 +662,59 @@ class JiraTracker:
         elif change.clear_due_date:
             edits["duedate"] = None
         if change.assignees is not None:
-            edits["assignee"] = self._user_ref(change.assignees[0]) if change.assignees else None
+            edits["assignee"] = self._assignee_field(change.assignees)
         return edits
 
-    def _move(self, ref: str, target: Status) -> None:
-        transitions = self._call(f"transitions of {ref}", lambda: self._client.transitions(ref))
-        chosen = pick_transition(transitions, target, self._mapping)
-        if chosen is None:
-            offered = ", ".join(str(t.get("name")) for t in transitions)
-            raise TrackerError(f"{ref}: no transition leads to {target.value} (offered: {offered})")
-        transition_id = str(chosen["id"])
+    def _new_place(self) -> Place:
+        return None, self._mapping.jira_issue_type
+
+    def _move(self, ref: str, place: Place, target: Status) -> None:
+        """Move `ref`, standing at `place`, to `target`: by one transition, or by two through in
+        progress where the workflow offers no direct way (To Do → In Progress → Done)."""
+        via = () if target is Status.IN_PROGRESS else (Status.IN_PROGRESS,)
+        taken, heading = self._step(ref, place, (target, *via))
+        if heading is not target:
+            self._step(ref, place_after(taken, place), (target,))
+
+    def _step(
+        self, ref: str, place: Place, wanted: Sequence[Status]
+    ) -> tuple[Mapping[str, Any], Status]:
+        """Take the transition towards the first of `wanted` offered at `place`.
+
+        A cached list is tried first. Should Jira refuse its transition, or none fit, it is not
+        trusted further: the issue's own list is asked for and replaces it.
+        """
+        cached = self._transitions.get(place)
+        if cached is not None:
+            step = pick_step(cached, wanted, self._mapping)
+            if step is not None and self._accepted(ref, step[0]):
+                return step
+        offered = self._offered(ref, place)
+        step = pick_step(offered, wanted, self._mapping)
+        if step is None:
+            names = ", ".join(str(t.get("name")) for t in offered)
+            raise TrackerError(
+                f"{ref}: no transition leads to {wanted[0].value} (offered: {names})"
+            )
+        self._transition(ref, step[0])
+        return step
+
+    def _offered(self, ref: str, place: Place) -> list[Json]:
+        """The transitions Jira offers `ref` now, remembered for every issue at `place`."""
+        offered = self._call(f"transitions of {ref}", lambda: self._client.transitions(ref))
+        self._transitions[place] = list(offered)
+        return self._transitions[place]
+
+    def _accepted(self, ref: str, transition: Mapping[str, Any]) -> bool:
+        """Whether Jira took a cached transition; False when it refused it for this issue."""
+        try:
+            self._transition(ref, transition)
+        except (_Refused, NotFound):
+            return False
+        return True
+
+    def _transition(self, ref: str, transition: Mapping[str, Any]) -> None:
+        transition_id = str(transition["id"])
         self._call(f"transition {ref}", lambda: self._client.transition_issue(ref, transition_id))
 
     def comment(self, ref: str, text: str) -> None:

@@ -1,4 +1,5 @@
-"""Hypothesis: registers built from the seed styles round-trip, and any single edit is local."""
+"""Hypothesis: registers built from the seed and wild styles round-trip, and any single edit is
+local."""
 
 from __future__ import annotations
 
@@ -14,19 +15,30 @@ from .helpers import changed_old_lines, summary
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=8)
 titles = st.lists(words, min_size=1, max_size=4).map(lambda ws: " ".join(ws).capitalize())
 status_values = st.sampled_from(
-    ["Done", "🟢 COMPLETE ✅", "🔴 Not Started", "🟡 In Progress", "Partial", "❌ Not Implemented"]
+    [
+        "Done",
+        "🟢 COMPLETE ✅",
+        "🔴 Not Started",
+        "🟡 In Progress",
+        "Partial",
+        "❌ Not Implemented",
+        "Won't fix",
+    ]
 )
 spaces = st.sampled_from(["", " ", "  ", "\t"])
 
 
 @st.composite
 def heading_item(draw: st.DrawFn, n: int) -> tuple[str, int]:
-    style = draw(st.sampled_from(["**{k}**: {v}", "**{k}:** {v}"]))
+    style = draw(st.sampled_from(["**{k}**: {v}", "**{k}:** {v}", "{k}: {v}", "- {k}: {v}"]))
     number = draw(st.sampled_from(["", f"{n}. "]))
+    marker = draw(st.sampled_from(["", "[WIP] ", "DONE: ", "✅ "]))
     tag = draw(st.sampled_from(["", " (P1)", " (P3)"]))
-    lines = [f"### {number}{draw(titles)} h{n}q{tag}"]
-    lines.append(style.format(k="Status", v=draw(status_values)) + draw(spaces))
-    if draw(st.booleans()):
+    lines = [f"### {number}{marker}{draw(titles)} h{n}q{tag}"]
+    status = not marker or draw(st.booleans())
+    if status:
+        lines.append(style.format(k="Status", v=draw(status_values)) + draw(spaces))
+    if not status or draw(st.booleans()):
         lines.append(style.format(k="Effort", v=draw(st.sampled_from(["Low", "High"]))))
     lines.append("")
     for _ in range(draw(st.integers(0, 3))):
@@ -45,9 +57,10 @@ def checkbox_list(draw: st.DrawFn, n: int) -> tuple[str, int]:
     for i in range(count):
         mark = draw(st.sampled_from([" ", "x", "X"]))
         title = f"{draw(titles)} c{n}q{i}"
-        bold = draw(st.booleans())
-        text = f"**{title}** - {draw(titles)}" if bold else title
-        lines.append(f"- [{mark}] {text}{draw(spaces)}")
+        shape = draw(st.sampled_from(["**{t}** - {s}", "~~{t}~~", "~~{t}~~ {s}", "{t}"]))
+        text = shape.format(t=title, s=draw(titles))
+        meta = draw(st.sampled_from(["", " @ann", " (due 2027-01-10)", " @ann (P2)"]))
+        lines.append(f"- [{mark}] {text}{meta}{draw(spaces)}")
         indent = draw(st.sampled_from(["  ", "    ", "\t"]))
         for _ in range(draw(st.integers(0, 2))):
             sub = draw(st.sampled_from(["- [ ] ", "- ", "- [x] "]))

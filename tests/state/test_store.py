@@ -6,7 +6,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection
 
 from syncer.state.migrations import MIGRATIONS
-from syncer.state.records import ConflictState, LinkRecord, OutboxState
-from syncer.state.store import DELIVERIES_KEPT, Store, StoreError, migrate, open_engine
+from syncer.state.records import ConflictState, LinkRecord, OutboxState, Pruned
+from syncer.state.store import (
+    DELIVERIES_KEPT,
+    DELIVERIES_KEPT_FOR,
+    Store,
+    StoreError,
+    migrate,
+    open_engine,
+)
 
 REG = "debt"
 GH = "github"
@@ -533,23 +541,52 @@ def add_priority_column(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE links ADD COLUMN priority TEXT")
 
 
-def test_a_v1_database_migrates_forward_and_keeps_its_data(db_path: Path) -> None:
+def test_a_database_migrates_forward_and_keeps_its_data(db_path: Path) -> None:
+    current = len(MIGRATIONS)
     with Store(db_path) as store:
         store.save_link(link())
-        assert store.schema_version == 1
+        assert store.schema_version == current
 
     engine = open_engine(db_path)
     try:
-        assert migrate(engine, [*MIGRATIONS, add_priority_column]) == 2
-        assert migrate(engine, [*MIGRATIONS, add_priority_column]) == 2  # nothing left to do
+        assert migrate(engine, [*MIGRATIONS, add_priority_column]) == current + 1
+        assert migrate(engine, [*MIGRATIONS, add_priority_column]) == current + 1  # no-op
     finally:
         engine.dispose()
 
     with raw(db_path) as db:
         assert db.execute("SELECT ref, priority FROM links").fetchall() == [("12", None)]
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            "2",
+            str(current + 1),
         )
+
+
+def test_links_of_a_first_release_database_are_kept_and_read_as_not_yet_seen(
+    db_path: Path,
+) -> None:
+    """v2 added `in_file` and `unsettled`: old links keep their bases and read the safe way."""
+    engine = open_engine(db_path)
+    try:
+        migrate(engine, MIGRATIONS[:1])
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO links (register, target, ref, url, item_key, base_register,"
+                " base_tracker, tracker_version) VALUES ('debt', 'github', '12', 'u', 'k',"
+                ' \'{"title": "Slow build"}\', \'{"title": "Slow build"}\', \'v1\')'
+            )
+    finally:
+        engine.dispose()
+
+    with Store(db_path) as store:
+        (record,) = store.links("debt", "github")
+    assert record.base_register == {"title": "Slow build"}
+    assert (record.in_file, record.unsettled) == (False, frozenset())
+
+
+def test_a_links_progress_survives_a_round_trip(store: Store) -> None:
+    saved = replace(link(), in_file=True, unsettled=frozenset({"status", "title"}))
+    store.save_link(saved)
+    assert store.links(REG, saved.target) == [saved]
 
 
 def test_a_failed_migration_leaves_the_database_as_it_was(db_path: Path) -> None:
@@ -567,7 +604,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(db_path: Path) -> None
         engine.dispose()
 
     with Store(db_path) as store:
-        assert store.schema_version == 1
+        assert store.schema_version == len(MIGRATIONS)
     with raw(db_path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(links)")]
     assert "priority" not in columns
@@ -575,18 +612,19 @@ def test_a_failed_migration_leaves_the_database_as_it_was(db_path: Path) -> None
 
 def test_a_database_from_a_newer_syncer_is_refused(db_path: Path) -> None:
     Store(db_path).close()
+    newer = len(MIGRATIONS) + 1
     with raw(db_path) as db, db:
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute(f"UPDATE meta SET value = '{newer}' WHERE key = 'schema_version'")
 
     with pytest.raises(StoreError) as refused:
         Store(db_path)
 
     message = str(refused.value)
     assert str(db_path) in message
-    assert "version 2" in message
-    assert "version 1" in message
+    assert f"version {newer}" in message
+    assert f"version {len(MIGRATIONS)}" in message
     with raw(db_path) as db:
-        assert db.execute("SELECT value FROM meta").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta").fetchone() == (str(newer),)
 
 
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
@@ -598,3 +636,165 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> 
         Store(notes)
 
     assert notes.read_text() == content
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+MONTH = timedelta(days=30)
+
+
+def backdate(path: Path, table: str, column: str, row_id: int) -> None:
+    """Move a row's timestamp to 2020, as if the store had been running for years."""
+    with raw(path) as db, db:
+        db.execute(
+            f"UPDATE {table} SET {column} = '2020-01-01T00:00:00.000000+00:00' WHERE id = ?",
+            (row_id,),
+        )
+
+
+def fill_history(store: Store) -> None:
+    """One of each: settled and pending writes, resolved and open conflicts, 3 runs, a delivery."""
+    store.complete(store.add_intent(REG, GH, "create", "TD-1", "done", "{}").id, "42")
+    store.fail(store.add_intent(REG, GH, "update", "TD-2", "failed", "{}").id, "422")
+    store.add_intent(REG, GH, "close", "TD-3", "pending", "{}")
+    store.resolve_conflict(open_title_conflict(store), "register")
+    store.open_conflict(REG, GH, "13", "TD-2", "status", "open", "done", "closed")
+    for _ in range(3):
+        store.finish_run(store.start_run(REG).id, {"updated": 1})
+    store.remember_delivery("github", "d-1")
+
+
+def test_prune_deletes_settled_history_past_its_age_and_counts_it(store: Store) -> None:
+    fill_history(store)
+    last = store.last_run(REG)
+
+    pruned = store.prune(now=datetime.now(UTC) + MONTH * 2, keep_for=MONTH, keep_runs=2)
+
+    assert pruned == Pruned(outbox=2, conflicts=1, runs=1, deliveries=1)
+    assert [e.token for e in store.pending(REG)] == ["pending"]
+    assert [c.state for c in store.conflicts(state=None)] == [ConflictState.OPEN]
+    assert store.last_run(REG) == last
+    assert store.remember_delivery("github", "d-1") is True, "forgotten, so new again"
+    done_again = store.add_intent(REG, GH, "create", "TD-1", "done", "{}")
+    assert done_again.state is OutboxState.PENDING, "the settled entry is gone"
+
+
+def test_history_younger_than_its_age_is_kept(store: Store) -> None:
+    fill_history(store)
+
+    pruned = store.prune(now=datetime.now(UTC) + timedelta(days=6), keep_for=MONTH, keep_runs=3)
+
+    assert pruned == Pruned()
+    assert len(store.conflicts(state=None)) == 2
+    assert store.remember_delivery("github", "d-1") is False
+
+
+def test_delivery_ids_are_kept_a_week_whatever_the_history_age(store: Store) -> None:
+    store.remember_delivery("github", "d-1")
+    year = timedelta(days=365)
+    soon = datetime.now(UTC) + DELIVERIES_KEPT_FOR - timedelta(hours=1)
+    later = datetime.now(UTC) + DELIVERIES_KEPT_FOR + timedelta(hours=1)
+
+    assert store.prune(now=soon, keep_for=year, keep_runs=1).deliveries == 0
+    assert store.prune(now=later, keep_for=year, keep_runs=1).deliveries == 1
+
+
+def test_pending_writes_open_conflicts_and_each_last_run_survive_any_age(store: Store) -> None:
+    fill_history(store)
+    other = store.finish_run(store.start_run("other").id, {})
+    mine = store.last_run(REG)
+    decade = datetime.now(UTC) + timedelta(days=3650)
+
+    pruned = store.prune(now=decade, keep_for=timedelta(days=1), keep_runs=1)
+
+    assert pruned.runs == 2
+    assert [e.token for e in store.pending(REG)] == ["pending"]
+    assert [c.field for c in store.conflicts()] == ["status"]
+    assert (store.last_run(REG), store.last_run("other")) == (mine, other)
+
+
+def test_a_conflict_ages_from_its_resolution_not_its_opening(db_path: Path) -> None:
+    """A conflict left open for months and settled today is today's history."""
+    with Store(db_path) as store:
+        conflict_id = open_title_conflict(store)
+    backdate(db_path, "conflicts", "created_at", conflict_id)
+
+    with Store(db_path) as store:
+        before = datetime.now(UTC)
+        resolved = store.resolve_conflict(conflict_id, "tracker")
+        pruned = store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1)
+
+        assert_recent_utc(resolved.resolved_at, before)
+        assert pruned.conflicts == 0
+        assert store.conflicts(state=None) == [resolved]
+
+
+def test_settled_writes_age_from_their_intent(db_path: Path) -> None:
+    with Store(db_path) as store:
+        old = store.add_intent(REG, GH, "update", "TD-1", "old", "{}")
+        store.complete(old.id, "v2")
+        recent = store.add_intent(REG, GH, "update", "TD-1", "recent", "{}")
+        store.complete(recent.id, "v3")
+        stuck = store.add_intent(REG, GH, "update", "TD-1", "stuck", "{}")
+    for entry in (old, stuck):
+        backdate(db_path, "outbox", "created_at", entry.id)
+
+    with Store(db_path) as store:
+        assert store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1).outbox == 1
+        assert [e.token for e in store.pending(REG)] == ["stuck"]
+        assert store.add_intent(REG, GH, "update", "TD-1", "recent", "{}").state is OutboxState.DONE
+
+
+def test_a_run_still_in_progress_elsewhere_can_finish_after_a_prune(store: Store) -> None:
+    """Another process's run is unfinished and no longer the newest; it may still record its
+    end. Left unfinished past the age, it crashed, and goes like any other old run."""
+    in_progress = store.start_run(REG)
+    newest = store.finish_run(store.start_run(REG).id, {})
+
+    assert store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1).runs == 0
+    store.finish_run(in_progress.id, {"updated": 1})
+    assert store.last_run(REG) == newest
+
+    crashed = store.start_run(REG)
+    store.finish_run(store.start_run(REG).id, {})
+    assert store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1).runs == 2
+    assert store.prune(now=datetime.now(UTC) + MONTH * 2, keep_for=MONTH, keep_runs=1).runs == 1
+    with pytest.raises(KeyError):
+        store.finish_run(crashed.id, {})
+
+
+def test_prune_never_drops_the_last_run(store: Store) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=0)
+
+
+def test_upgrading_to_retention_keeps_rows_and_dates_them_at_the_upgrade(db_path: Path) -> None:
+    """v3 added `deliveries.received_at` and `conflicts.resolved_at`: rows from before get the
+    upgrade's time, so the upgrade deletes none of them early."""
+    engine = open_engine(db_path)
+    try:
+        migrate(engine, MIGRATIONS[:2])
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO deliveries (source, delivery_id) VALUES ('github', 'd-1')"
+            )
+            for state in ("resolved", "open"):
+                connection.exec_driver_sql(
+                    "INSERT INTO conflicts (register, target, ref, item_key, field, state,"
+                    f" resolution, created_at) VALUES ('debt', 'github', '12', 'TD-1', '{state}',"
+                    f" '{state}', '', '2020-01-01T00:00:00.000000+00:00')"
+                )
+    finally:
+        engine.dispose()
+    before = datetime.now(UTC)
+
+    with Store(db_path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        resolved, still_open = store.conflicts(state=None)
+        assert_recent_utc(resolved.resolved_at, before)
+        assert still_open.resolved_at is None
+        assert store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1) == Pruned()
+        assert store.remember_delivery("github", "d-1") is False
+        later = store.prune(now=datetime.now(UTC) + MONTH * 2, keep_for=MONTH, keep_runs=1)
+        assert later == Pruned(conflicts=1, deliveries=1)
+        assert store.conflicts() == [still_open]

@@ -56,6 +56,8 @@ class World:
         self.store = Store(tmp / "state.sqlite")
         self.fakes = fakes
         self.policy = Policy.REGISTER_WINS
+        self.user_maps: dict[str, dict[str, str]] = {}
+        """Target name → its `user_map` (register name → tracker user)."""
 
     def job(self) -> RegisterJob:
         specs = [
@@ -65,6 +67,7 @@ class World:
                 fake.repo,
                 BUILDERS[kind](fake),
                 due_date_field=None if kind == "github" else "Target Date",
+                user_map=self.user_maps.get(name, {}),
             )
             for name, (kind, fake) in self.fakes.items()
         ]
@@ -80,6 +83,11 @@ class World:
 
     def write(self, text: str) -> None:
         self.path.write_bytes(text.encode("utf-8"))
+
+
+def write_requests(fake: FakeTracker) -> int:
+    """Requests that change something, answered by `fake` so far."""
+    return sum(1 for r in fake.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE"))
 
 
 BUILDERS: dict[str, Callable[[FakeTracker], Tracker]] = {

@@ -22,7 +22,6 @@ import requests
 from hypothesis import strategies as st
 
 from syncer.fakes import github as github_fake
-from syncer.fakes import gitlab as gitlab_fake
 from syncer.fakes.control import FakeTracker
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
 from syncer.trackers.base import FOOTER_RULE, RetryPolicy, Tracker, split_footer
@@ -139,24 +138,8 @@ def registers(draw: st.DrawFn) -> GeneratedRegister:
 
 
 def reset_fake(fake: FakeTracker) -> None:
-    """Empty the fake's repository and drop queued faults, keeping its server running.
-
-    The fakes offer no public reset, so this swaps their in-memory repository for a new one
-    (private attributes, checked so a refactoring of the fakes fails here, loudly).
-    """
-    clear_faults(fake)
-    if isinstance(fake, gitlab_fake.FakeGitLab):
-        with fake._lock:
-            fake._project = gitlab_fake._Project(fake.repo, fake.server.base_url)
-    elif isinstance(fake, github_fake.FakeGitHub):
-        with fake._lock:
-            old = fake._store
-            fake._store = github_fake.Store(
-                old.base_url, old.repo, old.collaborators.values(), backlog=0
-            )
-            fake._creates.clear()
-    else:
-        raise TypeError(f"no reset for {type(fake).__name__}")
+    """Empty the fake between examples, faults and all, keeping its server running."""
+    fake.reset()
 
 
 def clear_faults(fake: FakeTracker) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 from syncer.cli import app
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.register import parse, set_title
+from syncer.state.store import Store
 
 from .conftest import SEEDS
 
@@ -97,3 +100,39 @@ def test_bad_config_and_missing_token_exit_2(tmp_path: Path, fake: FakeGitLab) -
     config.write_text("registers = 3\n", "utf-8")
     result = runner.invoke(app, ["reconcile", "--config", str(config)])
     assert result.exit_code == 2 and "syncer.toml" in result.stderr
+
+
+def test_reconcile_prunes_old_history_and_a_dry_run_does_not(
+    tmp_path: Path, fake: FakeGitLab
+) -> None:
+    config, env = setup(tmp_path, fake)
+    env["SYNCER_STATE_KEEP_RUNS"] = "1"
+    invoke("reconcile", "--config", str(config), env=env)
+    state = tmp_path / "state.sqlite"
+    with Store(state) as store:
+        store.remember_delivery("gitlab", "delivered-long-ago")
+        old = store.add_intent("backend", "gitlab", "update", "TD-1", "long-ago", "{}")
+        store.complete(old.id, "v1")
+    long_ago = "2020-01-01T00:00:00.000000+00:00"
+    with closing(sqlite3.connect(state)) as db, db:
+        db.execute("UPDATE deliveries SET received_at = ?", (long_ago,))
+        db.execute("UPDATE outbox SET created_at = ? WHERE id = ?", (long_ago, old.id))
+
+    def history() -> tuple[list[int], list[int], int]:
+        with closing(sqlite3.connect(state)) as db:
+            runs = [row[0] for row in db.execute("SELECT id FROM runs ORDER BY id")]
+            writes = [row[0] for row in db.execute("SELECT id FROM outbox ORDER BY id")]
+            (deliveries,) = db.execute("SELECT count(*) FROM deliveries").fetchone()
+        return runs, writes, deliveries
+
+    before = history()
+    code, _ = invoke("reconcile", "--config", str(config), "--dry-run", env=env)
+    assert code == 0 and history() == before, "a dry run changes nothing, history included"
+
+    code, _ = invoke("reconcile", "--config", str(config), env=env)
+
+    runs, writes, deliveries = history()
+    assert code == 0
+    assert len(runs) == 1 and runs[0] > before[0][-1], "only the newest run is kept"
+    assert writes == [w for w in before[1] if w != old.id], "recent writes stay"
+    assert deliveries == 0

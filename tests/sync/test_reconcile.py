@@ -9,13 +9,9 @@ from syncer.model import Status
 from syncer.register import parse, set_status
 from syncer.sync.merge import Policy
 
-from .conftest import World
+from .conftest import World, write_requests
 
 SEED = "todo-checklists.md"
-
-
-def writes(fake: FakeGitLab) -> int:
-    return sum(1 for r in fake.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE"))
 
 
 def test_first_reconcile_creates_issues_and_writes_links(
@@ -39,10 +35,10 @@ def test_second_reconcile_is_a_no_op(
 ) -> None:
     world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
     world.reconcile()
-    text, before = world.text(), writes(fake_gitlab)
+    text, before = world.text(), write_requests(fake_gitlab)
     report = world.reconcile()
     assert world.text() == text
-    assert writes(fake_gitlab) == before
+    assert write_requests(fake_gitlab) == before
     assert not report.plan or not report.plan.operations
 
 
@@ -122,13 +118,13 @@ def test_a_truncated_register_is_refused(
 ) -> None:
     world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
     world.reconcile()
-    before = writes(fake_gitlab)
+    before = write_requests(fake_gitlab)
     world.write("# TODO\n")
     from syncer.sync.execute import run_cycle
 
     report = run_cycle(world.job(), world.store)
     assert "refusing" in report.refused
-    assert writes(fake_gitlab) == before, "no issue was closed"
+    assert write_requests(fake_gitlab) == before, "no issue was closed"
 
 
 def test_an_issue_labelled_in_the_tracker_becomes_an_item(
@@ -153,7 +149,7 @@ def test_dry_run_changes_nothing(
     text = world.text()
     report = world.reconcile(dry_run=True)
     assert report.plan is not None and len(report.plan.operations) == 39
-    assert world.text() == text and writes(fake_gitlab) == 0
+    assert world.text() == text and write_requests(fake_gitlab) == 0
     assert world.store.links("debt") == [] and world.store.last_run("debt") is None
 
 

@@ -6,20 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
 from syncer.model import Priority, Status
 from syncer.register import parse, set_status
 
-from .conftest import BUILDERS, SEEDS, World
+from .conftest import BUILDERS, SEEDS, World, write_requests
 
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.md"))
-
-
-def write_requests(fake: FakeTracker) -> int:
-    return sum(1 for r in fake.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE"))
 
 
 @pytest.mark.parametrize("seed", SEED_NAMES)

@@ -383,13 +383,14 @@ class SyncMachine(RuleBasedStateMachine):
         if self.would_refuse(after):
             return
         if KNOWN_BUGS and not self.all_linked(register):
-            return  # KNOWN BUG (test_removed_items_issue_is_closed_not_given_to_a_new_item)
+            # KNOWN BUG (test_item_renamed_beyond_recognition_keeps_its_issue): a link that
+            # never reached the file is found again by title, so a removal is a rename to
+            # whichever similar item is added next
+            return
         self.write(after.text)
         entity = self.entity_of(item)
         entity.removed = True
         self.tick()
-        if KNOWN_BUGS:
-            self.clean_cycle()  # close its issue before any new item could be taken for it
 
     @rule(pick=st.integers(0, 99))
     def register_swaps_neighbours(self, pick: int) -> None:
@@ -561,8 +562,6 @@ class SyncMachine(RuleBasedStateMachine):
                 fake.fail_next(count, status)
         elif fault == "throttle":
             fake.throttle_next(count, retry_after=1.0)
-        elif KNOWN_BUGS and self.tracker_edit_to_relay():
-            return  # KNOWN BUG (test_edit_on_a_tracker_that_got_a_relayed_value_is_not_lost)
         else:
             self.persons += 1
             line = f"Saved by a person mid-cycle, pass {self.persons}."
@@ -633,17 +632,6 @@ class SyncMachine(RuleBasedStateMachine):
         }
         stored = {(name, r.ref) for name in self.targets for r in self.store.links(REGISTER, name)}
         return len(written) == len(register.items) * len(self.targets) and stored == written
-
-    def tracker_edit_to_relay(self) -> bool:
-        """Whether the next cycle will carry a tracker edit through the register to another
-        target (only with two targets)."""
-        since = self.clean_cycles[-1] if self.clean_cycles else 0
-        return len(self.targets) > 1 and any(
-            edit.side != "register" and edit.seq > since
-            for entity in self.entities.values()
-            for edits in entity.edits.values()
-            for edit in edits
-        )
 
     # --- invariants -------------------------------------------------------------------------
 
@@ -972,37 +960,27 @@ def test_body_pulled_into_an_item_stays_with_it_when_an_item_is_added_after_it(
     assert bodies == {"Cache the parser q1": "It is slow.", "Vendor the codec q2": ""}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "plan.resolve_links treats the stored link of an item removed from the register as a "
-        "link whose text never reached the file, and hands it to the closest-titled item not "
-        "linked yet: remove 'Router q1' and add 'Router payload q3' before the next cycle, and "
-        "#1 is relinked to the new item and retitled instead of being closed (CloseRemoved "
-        "is never planned; no issue is created for the new item)"
-    ),
-)
 def test_removed_items_issue_is_closed_not_given_to_a_new_item(fakes: Fakes, small: Small) -> None:
-    small.path.write_text(SMALL.replace("**Cache the parser q1** - it is slow", "Router q1"))
-    assert run_cycle(small.job(), small.store).counts["created"] == 1
+    """The stored link of an item removed from the register was taken for a link whose text
+    never reached the file and handed to the closest-titled new item: 'Router q1' removed and
+    'Router payload q3' added, #1 was retitled instead of closed."""
+    others = "- [ ] Tidy the logger q2\n- [ ] Vendor the codec q2\n\n## Notes"
+    text = SMALL.replace("**Cache the parser q1** - it is slow", "Router q1")
+    small.path.write_text(text.replace("\n## Notes", others), "utf-8")
+    assert run_cycle(small.job(), small.store).counts["created"] == 3
     register = parse(small.path.read_text("utf-8"))
     text = remove_item(register, register.items[0].key)
     small.path.write_text(add_item(parse(text), NewItem("Router payload q3")), "utf-8")
     report = run_cycle(small.job(), small.store)
     assert report.counts["closed"] == 1 and report.counts["created"] == 1, report.counts
-    assert small.gitlab.tracker.get("1").title == "Router q1"
+    router = small.gitlab.tracker.get("1")
+    assert (router.title, router.state) == ("Router q1", IssueState.CLOSED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GitLab's close is relayed to GitHub in a cycle whose register write a person's save "
-        "skipped; execute._agreed now (rightly) keeps GitHub's base, but that base still says "
-        "'todo' though syncer itself made GitHub 'done'. A person reopening it on GitHub then "
-        "looks like no change: the next cycle closes it again, with no conflict recorded"
-    ),
-)
 def test_edit_on_a_tracker_that_got_a_relayed_value_is_not_lost(fakes: Fakes, small: Small) -> None:
+    """GitLab's close relayed to GitHub in a cycle whose register write a person's save
+    skipped left GitHub's base at 'todo' though syncer had made it 'done': a person reopening
+    it there looked like no change, and the next cycle closed it again, recording nothing."""
     both = small.job(small.gitlab, small.github)
     assert run_cycle(both, small.store).counts["created"] == 2
     fakes.gitlab.human_edit("1", closed=True)

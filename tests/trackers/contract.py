@@ -15,7 +15,7 @@ import pytest
 
 from syncer.fakes.control import FakeTracker
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
-from syncer.trackers.base import AuthError, FieldMapping, NotFound, Tracker
+from syncer.trackers.base import AuthError, FieldMapping, NotFound, Tracker, TrackerError
 
 SYNC_LABEL = FieldMapping().sync_label
 
@@ -120,6 +120,35 @@ class TrackerContract:
         assert tracker.get(ref).due_date == date(2027, 3, 1)
         tracker.update(ref, IssueChange(due_date=date(2027, 4, 2)))
         assert tracker.get(ref).due_date == date(2027, 4, 2)
+
+    def test_assignee_is_set_changed_kept_and_cleared(
+        self, tracker: Tracker, fake: FakeTracker
+    ) -> None:
+        first, second = fake.known_users[:2]
+        ref = tracker.create(draft("owned", "Owned", assignees=(first,))).ref
+        assert tracker.get(ref).assignees == (first,)
+        tracker.update(ref, IssueChange(assignees=(second,)))
+        assert tracker.get(ref).assignees == (second,)
+        tracker.update(ref, IssueChange(title="Owned, retitled"))
+        assert tracker.get(ref).assignees == (second,), "None leaves the assignee alone"
+        tracker.update(ref, IssueChange(assignees=()))
+        assert tracker.get(ref).assignees == ()
+
+    def test_an_unknown_assignee_is_refused_naming_the_user(self, tracker: Tracker) -> None:
+        stranger = "no-such-user-4711"
+        for attempt in (
+            lambda: tracker.create(draft("stray", "Stray", assignees=(stranger,))),
+            lambda: tracker.create_many([draft("stray", "Stray", assignees=(stranger,))]),
+        ):
+            with pytest.raises(TrackerError, match=stranger) as refused:
+                attempt()
+            assert not isinstance(refused.value, NotFound | AuthError)
+        assert tracker.find_by_marker("stray") is None, "a refused create leaves no issue"
+        ref = tracker.create(draft("kept", "Kept")).ref
+        with pytest.raises(TrackerError, match=stranger):
+            tracker.update(ref, IssueChange(title="Not applied", assignees=(stranger,)))
+        got = tracker.get(ref)
+        assert (got.title, got.assignees) == ("Kept", ()), "a refused update changes nothing"
 
     def test_comment(self, tracker: Tracker, fake: FakeTracker) -> None:
         ref = tracker.create(draft("c", "Commented")).ref

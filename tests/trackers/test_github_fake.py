@@ -240,7 +240,9 @@ def test_invalid_fields_are_refused_with_validation_failed(fake: FakeGitHub) -> 
         no_title = http.post(url, json={"body": "x"})
         stranger = http.patch(f"{url}/{ref}", json={"title": "ok", "assignees": ["stranger"]})
     assert (no_title.status_code, no_title.json()["message"]) == (422, "Validation Failed")
-    assert stranger.json()["errors"][0]["field"] == "assignees"
+    assert stranger.json()["errors"] == [
+        {"resource": "Issue", "code": "invalid", "field": "assignees", "value": "stranger"}
+    ]
     assert fake.issue_json(ref)["title"] == "Strict", "a refused edit changes nothing"
 
 
@@ -364,3 +366,34 @@ def test_webhook_payloads_have_the_shape_of_real_deliveries(hooked: Hooked) -> N
     assert got["issues.closed"].payload["issue"]["state"] == "closed"
     comment = json.loads((WEBHOOKS / "issue_comment.created.json").read_text())["comment"]
     assert keys(comment) <= keys(got["issue_comment.created"].payload["comment"])
+
+
+# --- reset -------------------------------------------------------------------------------------
+
+
+def test_reset_leaves_an_empty_repository_that_still_answers(hooked: Hooked) -> None:
+    fake, got = hooked
+    ref = fake.add_issue("Before", labels=("bug",))
+    fake.human_edit(ref, title="Before, retitled")
+    with client(fake) as http:
+        http.post(f"/repos/{fake.repo}/issues", json={"title": "Made by the API"})
+        http.post(f"/repos/{fake.repo}/issues/{ref}/comments", json={"body": "Noted."})
+    fake.throttle_next(2)
+    fake.fail_next(2)
+
+    fake.reset()
+
+    arrived = len(got)
+    assert arrived == 5, "webhooks fired before the reset arrive before it returns"
+    assert fake.issue_count() == 0
+    assert fake.server.requests == []
+    assert fake.webhooks is not None and fake.webhooks.delivered == []
+    with client(fake) as http:
+        listed = http.get(f"/repos/{fake.repo}/issues", params={"state": "all"})
+        made = http.post(f"/repos/{fake.repo}/issues", json={"title": "After"})
+    assert (listed.status_code, listed.json()) == (200, [])
+    assert listed.headers["x-ratelimit-used"] == "1", "the rate limit starts afresh"
+    assert (made.status_code, made.json()["number"]) == (201, 1), "numbered as on a fresh fake"
+    assert fake.server.count() == 2
+    fake.flush_webhooks()
+    assert [r.payload["issue"]["title"] for r in got[arrived:]] == ["After"]

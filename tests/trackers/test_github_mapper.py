@@ -57,6 +57,18 @@ def real_issue_payloads() -> list[tuple[str, dict[str, Any]]]:
 
 PAYLOADS = real_issue_payloads()
 
+# Who each fixture's issues are assigned to, as GitHub's web page shows it.
+ASSIGNEES = {
+    "issue.get.pygithub-28.json": ("jacquev6",),
+    "issues.list.pygithub-labels-Bug.json": ("jacquev6",),
+    "issues.list.pygithub-state-closed-milestone-3.json": ("jacquev6",),
+    "pygithub-replay.Issue.testEditWithAllParameters.txt": ("jacquev6",),
+    "issue_comment.created.json": ("Codertocat",),
+    "issues.closed.json": (),
+    "issues.edited.json": ("Codertocat",),
+    "issues.opened.json": ("Codertocat",),
+}
+
 
 def test_every_fixture_file_contributes_an_issue() -> None:
     sources = {name for name, _ in PAYLOADS}
@@ -75,6 +87,7 @@ def test_mapper_reads_every_real_payload(source: str, raw: dict[str, Any]) -> No
     assert issue.state is IssueState(raw["state"])
     assert (issue.status is Status.DONE) == (raw["state"] == "closed")
     assert issue.labels == tuple(label["name"] for label in raw["labels"])
+    assert issue.assignees == ASSIGNEES[source]
     assert issue.updated_at.tzinfo is not None
     assert issue.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") == raw["updated_at"]
     assert "\r" not in issue.body
@@ -100,6 +113,15 @@ def test_old_payloads_with_only_a_lone_assignee_still_name_them() -> None:
     raw = json.loads((API / "issues.list.pygithub-labels-Bug.json").read_text())[0]
     assert "assignees" not in raw
     assert issue_from_json(raw, MAPPING).assignees == ("jacquev6",)
+
+
+def test_assignees_read_in_order_whatever_order_github_lists_them() -> None:
+    raw = json.loads((WEBHOOKS / "issues.opened.json").read_text())["issue"]
+    user = raw["assignees"][0]
+    raw["assignees"] = [user, {**user, "login": "alice"}, {**user, "login": "Bob"}]
+    reordered = {**raw, "assignees": raw["assignees"][::-1]}
+    assert issue_from_json(raw, MAPPING).assignees == ("Bob", "Codertocat", "alice")
+    assert version_of(reordered) == version_of(raw), "reordering alone is no change"
 
 
 def test_web_editor_line_endings_do_not_reach_the_register() -> None:

@@ -225,14 +225,14 @@ def test_create_assigns_dates_and_closes_done_items(tracker: GitLabTracker) -> N
             "shipped",
             "Already shipped",
             status=Status.DONE,
-            assignees=("alice", "no-such-user"),
+            assignees=("bob", "alice"),
             due_date=date(2027, 1, 31),
             register_url="https://example.com/TECH_DEBT.md",
         )
     )
     got = tracker.get(made.ref)
     assert (got.state, got.status) == (IssueState.CLOSED, Status.DONE)
-    assert got.assignees == ("alice",)
+    assert got.assignees == ("alice", "bob")
     assert got.due_date == date(2027, 1, 31)
     assert got.labels == ("tech-debt",)
 
@@ -241,6 +241,29 @@ def test_assignees_and_due_date_can_be_cleared(tracker: GitLabTracker) -> None:
     ref = tracker.create(IssueDraft("x", "X", assignees=("bob",), due_date=date(2027, 1, 1))).ref
     cleared = tracker.update(ref, IssueChange(assignees=(), clear_due_date=True))
     assert (cleared.assignees, cleared.due_date) == ((), None)
+
+
+def test_usernames_are_looked_up_once_and_as_gitlab_spells_them(
+    fake: FakeGitLab, tracker: GitLabTracker
+) -> None:
+    with measured(fake) as first:
+        made = tracker.create(IssueDraft("who", "Who", assignees=("Alice",)))
+    with measured(fake) as again:
+        tracker.create(IssueDraft("who-else", "Who else", assignees=("Alice",)))
+    assert [r.method for r in first] == ["GET", "POST"] and first[0].path == "/api/v4/users"
+    assert [r.method for r in again] == ["POST"], "the user's id is remembered"
+    assert made.assignees == ("alice",), "GitLab matches usernames without case"
+
+
+def test_an_unknown_username_stops_the_write_before_it_is_sent(
+    fake: FakeGitLab, tracker: GitLabTracker
+) -> None:
+    ref = tracker.create(IssueDraft("u", "U", assignees=("alice",))).ref
+    refusal = "cannot assign 'ghost': GitLab has no such user"
+    with measured(fake) as requests, pytest.raises(TrackerError, match=refusal):
+        tracker.update(ref, IssueChange(assignees=("alice", "ghost")))
+    assert [r.method for r in requests] == ["GET", "GET"], "the issue, then the user; no PUT"
+    assert tracker.get(ref).assignees == ("alice",)
 
 
 def test_a_label_a_person_added_survives_a_priority_change(

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gitlab
 import httpx
@@ -216,6 +217,17 @@ def test_due_date_set_and_cleared(fake: FakeGitLab) -> None:
     assert issues.update(made.iid, {"due_date": ""})["due_date"] is None
 
 
+def test_users_are_found_by_username_without_case_and_assigned_by_id(fake: FakeGitLab) -> None:
+    found = http(fake, "/users", username="ALICE").json()
+    assert [(user["id"], user["username"]) for user in found] == [(3, "alice")]
+    assert http(fake, "/users", username="ghost").json() == []
+    issues = client(fake).projects.get(fake.repo, lazy=True).issues
+    made = issues.create({"title": "Owned", "assignee_ids": [3, 999]})
+    assert [user["username"] for user in made.assignees] == ["alice"], "unknown ids dropped"
+    cleared = issues.update(made.iid, {"assignee_ids": []})
+    assert (cleared["assignees"], cleared["assignee"]) == ([], None)
+
+
 def test_a_bad_edit_changes_nothing(fake: FakeGitLab) -> None:
     ref = fake.add_issue("Intact")
     issues = client(fake).projects.get(fake.repo, lazy=True).issues
@@ -313,3 +325,34 @@ def test_serve_gitlab_starts_a_seeded_fake() -> None:
         assert len(issues) == 3
     finally:
         fake.stop()
+
+
+# --- Reset -------------------------------------------------------------------------------------
+
+
+def test_reset_leaves_an_empty_project_that_still_answers(receiver: Receiver) -> None:
+    with FakeGitLab(webhook_url=receiver.url, request_limit=2, limit_window=60) as fake:
+        ref = fake.add_issue("Before", labels=("tech-debt",))
+        fake.human_edit(ref, title="Before, renamed")
+        project = client(fake).projects.get(fake.repo, lazy=True)
+        project.issues.create({"title": "Made by the API"})
+        project.issues.get(ref, lazy=True).notes.create({"body": "Noted."})
+        fake.throttle_next(2)
+        fake.fail_next(2)
+
+        fake.reset()
+
+        arrived = len(receiver.deliveries)
+        assert arrived == 4, "webhooks fired before the reset arrive before it returns"
+        assert fake.issue_count() == 0
+        assert fake.server.requests == []
+        assert fake.webhooks is not None and fake.webhooks.delivered == []
+        listed = http(fake, f"/projects/{quote(fake.repo, safe='')}/issues", state="all")
+        made = project.issues.create({"title": "After"})
+        assert (listed.status_code, listed.json()) == (200, [])
+        assert listed.headers["ratelimit-remaining"] == "1", "the request budget starts afresh"
+        assert made.iid == 1, "numbered as on a fresh fake"
+        assert fake.server.count() == 2
+        fake.flush_webhooks()
+    titles = [p["object_attributes"]["title"] for _, p in receiver.deliveries[arrived:]]
+    assert titles == ["After"]

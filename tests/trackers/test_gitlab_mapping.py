@@ -104,6 +104,13 @@ def test_rest_payloads_map_to_what_gitlab_shows(name: str, data: dict[str, Any])
     assert issue.marker is None and issue.priority is None
 
 
+def test_assignees_read_in_order_whatever_order_gitlab_lists_them() -> None:
+    data = load(API / "issues.list.docs-v4.json")[0]
+    root = data["assignees"][0]
+    data["assignees"] = [root, {**root, "id": 3, "username": "alice"}]
+    assert issue_from_api(data, MAPPING).assignees == ("alice", "root")
+
+
 def test_issue_hook_maps_labels_assignees_and_the_iso_timestamp() -> None:
     issue = issue_from_hook(load(HOOKS / "issue_hook.docs.json"), MAPPING)
     assert (issue.ref, issue.id) == ("23", "301")

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from syncer.fakes.jira import FakeJira, serve_jira
+from syncer.fakes.jira import FakeJira, Flavour, serve_jira
 from syncer.fakes.server import FakeServer
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
@@ -150,6 +150,36 @@ def test_labels_with_spaces_are_refused_like_jira() -> None:
     assert answer.json()["errors"] == {
         "labels": "The label 'area: api' contains spaces which is invalid."
     }
+
+
+@pytest.mark.parametrize(
+    "flavour, assignee, refusal",
+    [
+        ("server", {"name": "ghost"}, "User 'ghost' does not exist."),
+        (
+            "server",
+            {"accountId": "5b10ac8d82e05b22cc7d4ef5"},
+            "expected Object containing a 'name' property",
+        ),
+        ("cloud", {"accountId": "5b10ac8d82e05b22cc7d4ef5"}, "Specify a valid value for assignee"),
+    ],
+)
+def test_an_unknown_assignee_is_refused_in_each_flavours_words(
+    flavour: Flavour, assignee: dict[str, str], refusal: str
+) -> None:
+    with FakeJira(flavour=flavour) as fake, api(fake) as client:
+        answer = client.post("/issue", json=new_issue("x", assignee=assignee))
+        assert answer.status_code == 400
+        assert answer.json() == {"errorMessages": [], "errors": {"assignee": refusal}}
+        assert fake.issue_count() == 0
+
+
+@pytest.mark.parametrize(("flavour", "key"), [("server", "name"), ("cloud", "accountId")])
+def test_known_users_are_assigned_by_each_flavours_identifier(flavour: Flavour, key: str) -> None:
+    with FakeJira(flavour=flavour) as fake, api(fake) as client:
+        user = fake.known_users[1]
+        made = client.post("/issue", json=new_issue("x", assignee={key: user})).json()
+        assert fake.issue_json(made["key"])["fields"]["assignee"][key] == user
 
 
 def test_bulk_create_takes_fifty_at_most_and_reports_each_failure() -> None:
@@ -311,3 +341,41 @@ def test_serve_jira_starts_a_fake_for_the_cli() -> None:
             assert client.get("/search", params={"jql": "project = DEBT"}).json()["total"] == 5
     finally:
         fake.stop()
+
+
+# --- Reset --------------------------------------------------------------------------------------
+
+
+def test_reset_leaves_an_empty_project_that_still_answers(
+    receiver: tuple[FakeServer, list[tuple[dict[str, str], bytes]]],
+) -> None:
+    server, got = receiver
+    hook = f"{server.base_url}/hook"
+    with (
+        FakeJira(webhook_url=hook, request_limit=3, request_window=60) as fake,
+        api(fake) as client,
+    ):
+        key = fake.add_issue("Before", labels=("tech-debt",))
+        fake.human_edit(key, title="Before, renamed")
+        client.post("/issue", json=new_issue("Made by the API"))
+        client.post(f"/issue/{key}/comment", json={"body": "Noted."})
+        fake.throttle_next(2)
+        fake.fail_next(2)
+
+        fake.reset()
+
+        arrived = len(got)
+        assert arrived == 4, "webhooks fired before the reset arrive before it returns"
+        assert fake.issue_count() == 0
+        assert fake.server.requests == []
+        assert fake.webhooks is not None and fake.webhooks.delivered == []
+        found = client.get("/search", params={"jql": "project = DEBT"})
+        made = client.post("/issue", json=new_issue("After"))
+        commented = client.post(f"/issue/{made.json()['key']}/comment", json={"body": "Again."})
+        assert (found.status_code, found.json()["total"]) == (200, 0)
+        assert made.json()["key"] == "DEBT-1", "numbered as on a fresh fake"
+        assert commented.status_code == 201, "the request limit starts afresh"
+        assert fake.server.count() == 3
+        fake.flush_webhooks()
+    about = [json.loads(body)["issue"]["fields"]["summary"] for _, body in got[arrived:]]
+    assert about == ["After", "After"], "nothing from before the reset arrives after it"

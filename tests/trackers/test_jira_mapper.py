@@ -90,6 +90,26 @@ def test_webhook_issue_moved_to_done() -> None:
     assert issue_from_json(payload["issue"], blocker).priority is Priority.CRITICAL
 
 
+@pytest.mark.parametrize(
+    "name, assignee",
+    [
+        # A 2018 Cloud user carries both; Cloud writes take only the account id.
+        (
+            "api/jira/issue.get.cloud-getsentry-dev.json",
+            "557058:2b9b2878-fb9d-48b2-a166-86c179604206",
+        ),
+        ("api/jira/issue.get.server-with-customfield.json", "admin"),
+    ],
+)
+def test_an_assignee_reads_as_the_identifier_its_flavour_assigns_by(
+    name: str, assignee: str
+) -> None:
+    """Both fixtures are unassigned; their reporter (a real user object) stands in."""
+    raw = fixture(name)
+    raw["fields"]["assignee"] = raw["fields"]["reporter"]
+    assert issue_from_json(raw, MAPPING).assignees == (assignee,)
+
+
 def test_status_categories_decide_when_the_name_is_unknown() -> None:
     raw = fixture("api/jira/issue.get.cloud-getsentry-dev.json")
     status = raw["fields"]["status"]

@@ -1,0 +1,149 @@
+"""The synced fields of an item and of an issue, each read in its own side's terms.
+
+The planner compares a register's values with a tracker's only through these readings, so a
+difference of form (a Jira wiki body, a GitHub login for an owner written `@dana`) is never
+taken for a change. Pure: values in, values out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from syncer.model import RemoteIssue
+from syncer.register import Item
+from syncer.state.records import Base
+from syncer.sync.merge import Value, normalize_body
+
+FIELDS = ("title", "status", "priority", "body", "due_date", "assignees")
+DUE_DATE_FIELDS = ("Target Date", "Due Date", "Due", "Deadline")
+OWNER_FIELDS = ("Owner", "Owners", "Assignee", "Assignees", "Assigned to", "Assigned")
+"""Fields naming who an item is for; the first an item has is the one read and written."""
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_PERSON_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\band\b)\s*", re.IGNORECASE)
+_TRAILING_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def person_key(name: str) -> str:
+    """How names compare: `@Dana` and `dana` are one person."""
+    return name.strip().lstrip("@").casefold()
+
+
+def _owner_parts(text: str) -> list[tuple[str, str]]:
+    """(name, the words as written) per person of an owner field."""
+    parts = (part.strip() for part in _PERSON_SEPARATORS.split(text))
+    named = ((_TRAILING_NOTE.sub("", part), part) for part in parts)
+    return [(name, part) for name, part in named if person_key(name)]
+
+
+def owner_names(text: str) -> list[str]:
+    """The people an owner field names: `@dana, Lee Park (backend) and @kim` → three."""
+    return [name for name, _ in _owner_parts(text)]
+
+
+def owner_field(item: Item) -> str | None:
+    """The name of the item's owner field, if it has one."""
+    return next((name for name in OWNER_FIELDS if item.field(name) is not None), None)
+
+
+@dataclass(frozen=True)
+class People:
+    """Who syncs as an assignee: the register names of every target's `user_map`, as configured.
+
+    Names nobody mapped are not synced at all: they stay in the register untouched, and a
+    tracker assignee syncer cannot name is left on the issue.
+    """
+
+    spellings: Mapping[str, str] = field(default_factory=dict)
+    """person_key → the name as the configuration spells it."""
+
+    @classmethod
+    def of(cls, user_maps: Sequence[Mapping[str, str]]) -> People:
+        spellings: dict[str, str] = {}
+        for user_map in user_maps:
+            for name in user_map:
+                spellings.setdefault(person_key(name), name)
+        return cls(spellings)
+
+    def value(self, names: Sequence[str]) -> Value:
+        """The canonical value of a set of names: known ones, as configured, sorted."""
+        known = {self.spellings[k] for n in names if (k := person_key(n)) in self.spellings}
+        return ", ".join(sorted(known, key=person_key)) or None
+
+    def knows(self, name: str) -> bool:
+        return person_key(name) in self.spellings
+
+
+def value_names(value: Value) -> list[str]:
+    return value.split(", ") if value else []
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one target reads the two sides: where due dates live, and who its users are."""
+
+    due_date_field: str | None = None
+    """The register field holding due dates; None: this target does not sync them (GitHub)."""
+    user_map: Mapping[str, str] = field(default_factory=dict)
+    """Register name → this tracker's user id. Empty: assignees are not synced here."""
+    people: People = field(default_factory=People)
+    """Every name any target of the register maps: the register side reads the same for all."""
+
+    def syncs(self, name: str) -> bool:
+        if name == "due_date":
+            return self.due_date_field is not None
+        if name == "assignees":
+            return bool(self.user_map)
+        return True
+
+    def item(self, item: Item) -> Base:
+        owner = owner_field(item)
+        found = item.field(owner) if owner else None
+        return {
+            "title": item.title,
+            "status": item.status.value,
+            "priority": item.priority.value if item.priority else None,
+            "body": normalize_body(item.body),
+            "due_date": item_due_date(item, self.due_date_field),
+            "assignees": self.people.value(owner_names(found.value)) if found else None,
+        }
+
+    def issue(self, issue: RemoteIssue) -> Base:
+        by_user: dict[str, str] = {}
+        for name, user in self.user_map.items():
+            by_user.setdefault(user.casefold(), name)
+        return {
+            "title": issue.title,
+            "status": issue.status.value,
+            "priority": issue.priority.value if issue.priority else None,
+            "body": normalize_body(issue.body),
+            "due_date": issue.due_date.isoformat() if issue.due_date else None,
+            "assignees": self.people.value(
+                [by_user[u.casefold()] for u in issue.assignees if u.casefold() in by_user]
+            ),
+        }
+
+    def assignees(self, value: Value, current: Sequence[str] = ()) -> tuple[str, ...]:
+        """The tracker users for `value`, keeping the issue's assignees syncer cannot name."""
+        users = {person_key(name): user for name, user in self.user_map.items()}
+        mapped = {user.casefold() for user in self.user_map.values()}
+        wanted = [users[k] for n in value_names(value) if (k := person_key(n)) in users]
+        kept = [user for user in current if user.casefold() not in mapped]
+        return tuple(sorted(dict.fromkeys([*wanted, *kept])))
+
+    def owner_text(self, value: Value, current: str) -> str:
+        """The owner field's new text: `value`'s names, then the names nobody maps, kept."""
+        kept = [part for name, part in _owner_parts(current) if not self.people.knows(name)]
+        return ", ".join([*value_names(value), *kept])
+
+
+def item_due_date(item: Item, name: str | None) -> str | None:
+    """The first ISO date in the item's due-date field (`[ ]`, "TBD"… are no date)."""
+    for candidate in (name, *DUE_DATE_FIELDS) if name else DUE_DATE_FIELDS:
+        found = item.field(candidate) if candidate else None
+        if found is not None:
+            match = _ISO_DATE.search(found.value)
+            return match.group(0) if match else None
+    return None

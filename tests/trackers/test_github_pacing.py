@@ -1,0 +1,96 @@
+"""The GitHub adapter paces its writes: a batch larger than GitHub's write limit is created one
+request per issue, without a single limit answer, and a wait too long ends the cycle cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+import syncer.fakes.github as fake_github_module
+from syncer.fakes.clock import VirtualTime
+from syncer.fakes.github import FakeGitHub
+from syncer.model import IssueChange, IssueDraft
+from syncer.trackers.base import RateLimited, RetryPolicy
+from syncer.trackers.github import GitHubTracker
+from syncer.trackers.pacing import WriteLimits
+
+POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=60, timeout_seconds=5)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    virtual = VirtualTime()
+    monkeypatch.setattr(fake_github_module, "time", virtual)
+    return virtual
+
+
+def adapter(
+    fake: FakeGitHub, clock: VirtualTime, per_minute: int, max_wait: float = 60
+) -> GitHubTracker:
+    return GitHubTracker(
+        fake.repo,
+        fake.token,
+        base_url=fake.server.base_url,
+        retry=RetryPolicy(**{**POLICY.__dict__, "max_wait_seconds": max_wait}),
+        write_limits=WriteLimits(per_minute=per_minute, per_hour=500),
+        sleep=clock.sleep,
+        clock=clock.time,
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as running:
+        yield running
+
+
+def test_creates_beyond_the_limit_cost_one_request_each_and_meet_no_limit(
+    clock: VirtualTime,
+) -> None:
+    with FakeGitHub(create_limit=5, create_window=60.0) as fake:
+        tracker = adapter(fake, clock, per_minute=5)
+        with fake.server.counting() as made:
+            created = tracker.create_many([IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
+        assert [c.title for c in created] == [f"Item {i}" for i in range(12)]
+        assert fake.issue_count() == 12
+        assert [r.status for r in made if r.method == "POST"] == [201] * 12
+        assert not [r for r in fake.server.requests if r.status == 403]
+        assert sum(clock.waits) > 60, "12 creates at 5 a minute span over two minutes"
+
+
+def test_without_pacing_the_same_batch_meets_the_limit(clock: VirtualTime) -> None:
+    """The fake's limit is real: what the previous test shows is the pacer's doing."""
+    with FakeGitHub(create_limit=5, create_window=60.0) as fake:
+        tracker = adapter(fake, clock, per_minute=1000)
+        tracker.create_many([IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
+        assert [r for r in fake.server.requests if r.status == 403]
+
+
+def test_every_kind_of_write_counts_and_reads_never_wait(
+    fake: FakeGitHub, clock: VirtualTime
+) -> None:
+    tracker = adapter(fake, clock, per_minute=3, max_wait=10)
+    ref = tracker.create(IssueDraft("w", "Written")).ref
+    tracker.update(ref, IssueChange(title="Written again"))
+    tracker.comment(ref, "A comment")
+    for _ in range(5):
+        tracker.get(ref)
+    tracker.list_changed(None)
+    assert clock.waits == []
+    with fake.server.counting() as made, pytest.raises(RateLimited):
+        tracker.ensure_labels(["a label GitHub has not seen"])
+    assert [r.method for r in made] == ["GET"], "the label was not created, only listed"
+
+
+def test_a_pacing_wait_longer_than_allowed_ends_in_rate_limited_without_sleeping(
+    fake: FakeGitHub, clock: VirtualTime
+) -> None:
+    tracker = adapter(fake, clock, per_minute=2, max_wait=10)
+    tracker.create_many([IssueDraft("a", "A"), IssueDraft("b", "B")])
+    with fake.server.counting() as made, pytest.raises(RateLimited) as caught:
+        tracker.create(IssueDraft("c", "C"))
+    assert (made, clock.waits, fake.issue_count()) == ([], [], 2)
+    expected = datetime.fromtimestamp(clock.time() + 60, tz=UTC)
+    assert abs((caught.value.retry_at - expected).total_seconds()) < 5

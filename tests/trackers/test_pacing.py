@@ -1,0 +1,103 @@
+"""The write pacer on a fake clock: it waits only when a limit would be crossed, exactly as long
+as needed, and gives the cycle back instead of waiting longer than the target allows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from syncer.trackers.base import RateLimited
+from syncer.trackers.pacing import WriteLimits, WritePacer
+
+START = 1_700_000_000.0
+
+
+class FakeTime:
+    """A clock that only the pacer's `sleep` (and the test) moves."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def pacer(
+    time: FakeTime, per_minute: int = 3, per_hour: int = 100, max_wait: float = 3600
+) -> WritePacer:
+    return WritePacer(
+        WriteLimits(per_minute=per_minute, per_hour=per_hour),
+        max_wait_seconds=max_wait,
+        clock=time.clock,
+        sleep=time.sleep,
+    )
+
+
+def write_at(time: FakeTime, paced: WritePacer, after: float = 0.0) -> float:
+    """Let `after` seconds pass, then write; the (fake) moment the write went out."""
+    time.now += after
+    return paced.run(time.clock) - START
+
+
+def test_a_burst_within_the_limits_goes_out_without_waiting() -> None:
+    time = FakeTime()
+    paced = pacer(time, per_minute=3)
+    assert [write_at(time, paced) for _ in range(3)] == [0, 0, 0]
+    assert time.sleeps == []
+
+
+def test_the_write_past_the_limit_waits_until_the_oldest_leaves_the_minute() -> None:
+    time = FakeTime()
+    paced = pacer(time, per_minute=3)
+    assert [write_at(time, paced, after=10) for _ in range(3)] == [10, 20, 30]
+    assert write_at(time, paced, after=5) == 70, "the write at 10 s leaves the window at 70 s"
+    assert write_at(time, paced) == 80, "then the one at 20 s: the window slides"
+    assert time.sleeps == [35, 10]
+
+
+def test_the_hourly_limit_holds_when_the_minute_one_has_room() -> None:
+    time = FakeTime()
+    paced = pacer(time, per_minute=80, per_hour=3)
+    assert [write_at(time, paced, after=600) for _ in range(3)] == [600, 1200, 1800]
+    assert write_at(time, paced, after=60) == 4200, "the write at 600 s leaves the hour"
+    assert time.sleeps == [2340]
+
+
+def test_a_wait_longer_than_allowed_raises_rate_limited_without_writing_or_sleeping() -> None:
+    time = FakeTime()
+    paced = pacer(time, per_minute=2, max_wait=30)
+    write_at(time, paced)
+    write_at(time, paced, after=15)
+    written: list[str] = []
+    with pytest.raises(RateLimited) as caught:
+        paced.run(lambda: written.append("third"))
+    assert caught.value.retry_at == datetime.fromtimestamp(START + 60, tz=UTC)
+    assert "2 a minute" in str(caught.value)
+    assert (written, time.sleeps) == ([], [])
+
+
+def test_a_wait_the_target_allows_is_slept() -> None:
+    time = FakeTime()
+    paced = pacer(time, per_minute=1, max_wait=60)
+    write_at(time, paced)
+    assert write_at(time, paced) == 60
+    assert time.sleeps == [60]
+
+
+def test_a_failed_write_still_counts() -> None:
+    """GitHub may have counted a request it refused or that got no answer."""
+    time = FakeTime()
+    paced = pacer(time, per_minute=1)
+
+    def refused() -> None:
+        raise ConnectionError("no answer")
+
+    with pytest.raises(ConnectionError):
+        paced.run(refused)
+    assert write_at(time, paced) == 60
