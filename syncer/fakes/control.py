@@ -63,6 +63,15 @@ class FakeTracker(Protocol):
         """Answer the next `requests` API calls with a server error."""
         ...
 
+    def stall_next(self, requests: int, seconds: float) -> None:
+        """Do the work of the next `requests` API calls at once but answer `seconds` late: a
+        client that timed out meanwhile must not repeat a write blindly."""
+        ...
+
+    def clear_faults(self) -> None:
+        """Forget the faults scheduled and not yet met (a cycle stopped before meeting them)."""
+        ...
+
     def reset(self) -> None:
         """Back to an empty tracker, as freshly constructed without seeded issues, while the
         server keeps running (restarting one costs a test ~0.2 s): no issues or comments, issue

@@ -880,9 +880,12 @@ class FakeGitHub(ServedFake):
             self._faults.extend([Fault("fail", status=status, acted=acted)] * requests)
 
     def stall_next(self, requests: int, seconds: float) -> None:
-        """Hold the next calls for `seconds` before answering (a slow or hung server)."""
         with self._lock:
             self._faults.extend([Fault("stall", seconds=seconds)] * requests)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
 
     def reset(self) -> None:
         """An empty repository again, server running: see `FakeTracker.reset`. Its labels and
@@ -982,14 +985,14 @@ class FakeGitHub(ServedFake):
     def _endpoint(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             fault = self._next_fault()
-            if fault is not None and fault.kind == "stall":
-                await asyncio.sleep(fault.seconds)
             if fault is not None and fault.kind == "throttle":
                 return self._to_response(request, self._throttled(fault))
             if fault is not None and fault.kind == "fail" and not fault.acted:
                 return self._to_response(request, self._server_error(fault.status))
             payload = await request.body()
             answer = self._answer(request, payload, handler)
+            if fault is not None and fault.kind == "stall":
+                await asyncio.sleep(fault.seconds)
             if fault is not None and fault.kind == "fail":
                 return self._to_response(request, self._server_error(fault.status))
             return self._to_response(request, answer)

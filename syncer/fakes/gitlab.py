@@ -11,6 +11,7 @@ milestones and everything else syncer never touches.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -790,6 +791,8 @@ class FakeGitLab(ServedFake):
         self.webhook_uuid = str(uuid.uuid4())
         self._budget = _RequestBudget(request_limit, limit_window) if request_limit else None
         self._faults: deque[Callable[[], Response]] = deque()
+        self._stalls: deque[float] = deque()
+        """Seconds to hold the next answers back, after doing their work."""
         self._lock = threading.RLock()
         self.server = FakeServer(self._app(), port=port)
         self._project = _Project(repo, self.server.base_url)
@@ -862,12 +865,22 @@ class FakeGitLab(ServedFake):
         with self._lock:
             self._faults.extend(lambda: _server_error(status) for _ in range(requests))
 
+    def stall_next(self, requests: int, seconds: float) -> None:
+        with self._lock:
+            self._stalls.extend([seconds] * requests)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._stalls.clear()
+
     def reset(self) -> None:
         """An empty project again, server running: see `FakeTracker.reset`."""
         self._forget_traffic()
         with self._lock:
             self._project = _Project(self.repo, self.server.base_url)
             self._faults.clear()
+            self._stalls.clear()
             if self._budget is not None:
                 self._budget = _RequestBudget(self._budget.limit, self._budget.window)
 
@@ -993,6 +1006,7 @@ class FakeGitLab(ServedFake):
         async def guarded(request: Request) -> Response:
             with self._lock:
                 refusal = self._refusal(request)
+                stall = self._stalls.popleft() if self._stalls and refusal is None else 0.0
             if refusal is not None:
                 return refusal
             try:
@@ -1002,6 +1016,7 @@ class FakeGitLab(ServedFake):
             with self._lock:
                 if self._budget is not None:
                     response.headers.update(self._budget.headers())
+            await asyncio.sleep(stall)
             return response
 
         return guarded

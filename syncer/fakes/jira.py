@@ -18,6 +18,7 @@ one JQL minute.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -537,6 +538,8 @@ class _Gate:
 
     fail: list[tuple[int, bool]] = field(default_factory=list)
     throttle: list[float] = field(default_factory=list)
+    stall: list[float] = field(default_factory=list)
+    """Seconds to hold the next answers back, after doing their work."""
 
 
 class FakeJira(ServedFake):
@@ -668,6 +671,14 @@ class FakeJira(ServedFake):
         after the write went through), the case a client must not blindly repeat."""
         with self._lock:
             self._gate.fail.extend([(status, processed)] * requests)
+
+    def stall_next(self, requests: int, seconds: float) -> None:
+        with self._lock:
+            self._gate.stall.extend([seconds] * requests)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._gate = _Gate()
 
     def reset(self) -> None:
         """An empty project again, server running: see `FakeTracker.reset`. Its clock goes on
@@ -1122,6 +1133,9 @@ class FakeJira(ServedFake):
                 response = await handler(request)
             except JiraApiError as err:
                 response = JSONResponse(err.body, status_code=err.status)
+            with self._lock:
+                stall = self._gate.stall.pop(0) if self._gate.stall else 0.0
+            await asyncio.sleep(stall)
             return response if lost is None else _bad_gateway(lost)
 
         return endpoint

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
@@ -352,24 +353,38 @@ def _content_indent(text: str, item: Item) -> int:
 
 def link_edits(register: Register, key: str, text: str, url: str, hidden: bool = False) -> Splices:
     """Write the item's link to a tracker issue (DESIGN §1 Identity); no-op if present."""
+    return links_edits(register, key, [(text, url)], hidden)
+
+
+def links_edits(
+    register: Register, key: str, links: Sequence[tuple[str, str]], hidden: bool = False
+) -> Splices:
+    """Write several (text, url) links into one item at once: links to two trackers made in
+    one cycle share one `Tracked in` line, as a person would write them. Present ones are
+    skipped."""
     item = register.item(key)
     source = register.text
-    if any(link.url == url for link in item.links):
+    present = {link.url for link in item.links}
+    new = [(text, url) for text, url in dict.fromkeys(links) if url not in present]
+    if not new:
         return []
-    written = f"<!-- syncer: {text} {url} -->" if hidden else f"[{text}]({url})"
+    if hidden:
+        written = [f"<!-- syncer: {text} {url} -->" for text, url in new]
+    else:
+        written = [f"[{text}]({url})" for text, url in new]
     if item.kind is ItemKind.HEADING:
         if hidden:
             end = _line_end(source, item.at[0])
-            return _splice((end, end), " " + written)
+            return _splice((end, end), " " + " ".join(written))
         existing = next((f for f in item.fields if normalize_key(f.name) in LINK_KEYS), None)
         if existing is not None:
-            return _splice((existing.at[1], existing.at[1]), ", " + written)
-        return _insert_field(register, item, LINK_FIELD, written)
+            return _splice((existing.at[1], existing.at[1]), ", " + ", ".join(written))
+        return _insert_field(register, item, LINK_FIELD, ", ".join(written))
     if item.kind is ItemKind.CHECKBOX:
         end = _line_end(source, item.at[0])
-        return _splice((end, end), " " + written)
+        return _splice((end, end), " " + " ".join(written))
     anchor = max([item.title_at[1], *(link.at[1] for link in item.links)])
-    return _splice((anchor, anchor), " " + written)
+    return _splice((anchor, anchor), " " + " ".join(written))
 
 
 def unlink_edits(register: Register, key: str, url: str) -> Splices:

@@ -30,6 +30,7 @@ from syncer.register import (
     body_edits,
     field_edits,
     link_edits,
+    links_edits,
     parse,
     priority_edits,
     status_edits,
@@ -421,13 +422,16 @@ def _write_register(
 ) -> tuple[Register, bool]:
     """All register edits of the cycle, applied in memory, then one guarded atomic write."""
     splices: Splices = []
+    links: dict[str, list[tuple[str, str]]] = {}
     for op in the_plan.operations:
         if isinstance(op, WriteRegister):
             splices += _field_splices(cycle, register, op)
         elif isinstance(op, InsertLink) and op.target not in cycle.failed_targets:
-            splices += link_edits(register, op.item_key, op.text, op.url, cycle.job.hidden_links)
+            links.setdefault(op.item_key, []).append((op.text, op.url))
     for target, key, issue in cycle.new_links:
-        splices += _link(cycle, register, target, key, issue)
+        links.setdefault(key, []).append((_link_text(cycle, target, issue.ref), issue.url))
+    for key, pairs in links.items():  # an item's links to two trackers share one line
+        splices += links_edits(register, key, pairs, cycle.job.hidden_links)
     for _, _, new in cycle.added:
         splices += add_item_edits(register, new)
     splices += _unlink_deleted(cycle, register)
@@ -508,10 +512,8 @@ def _due_field(cycle: _Cycle, register: Register, op: WriteRegister) -> str:
     return configured
 
 
-def _link(cycle: _Cycle, register: Register, target: str, key: str, issue: RemoteIssue) -> Splices:
-    spec = next(t for t in cycle.job.targets if t.name == target)
-    text = spec.view({}, ()).link_text(issue.ref)
-    return link_edits(register, key, text, issue.url, cycle.job.hidden_links)
+def _link_text(cycle: _Cycle, target: str, ref: str) -> str:
+    return cycle.spec(target).view({}, ()).link_text(ref)
 
 
 def _link_added_items(cycle: _Cycle, text: str) -> tuple[str, list[LinkRecord]]:
@@ -527,7 +529,8 @@ def _link_added_items(cycle: _Cycle, text: str) -> tuple[str, list[LinkRecord]]:
         )
         if item is None:
             continue
-        splices += _link(cycle, register, target, item.key, issue)
+        link = _link_text(cycle, target, issue.ref)
+        splices += link_edits(register, item.key, link, issue.url, cycle.job.hidden_links)
         records.append(
             LinkRecord(
                 cycle.job.name, target, issue.ref, issue.url, item.key,

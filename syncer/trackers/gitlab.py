@@ -510,10 +510,24 @@ class GitLabTracker:
         if draft.assignees:
             data["assignee_ids"] = self._assignee_ids(draft.assignees)
         with _translated(f"creating an issue for {draft.item_key!r}"):
-            created: Json = self._project.issues.create(data).attributes
+            created = self._post_once(draft.item_key, data)
             if draft.status is Status.DONE:
                 created = self._project.issues.update(created["iid"], {"state_event": "close"})
         return issue_from_api(created, self.mapping)
+
+    def _post_once(self, item_key: str, data: dict[str, Any]) -> Json:
+        """POST the issue, never twice: after an answer that may have come after GitLab made
+        it (a timeout, a 5xx from its proxy), look for its marker. Not there (yet): the error
+        stands, and the engine looks again next cycle rather than risk a second issue."""
+        try:
+            return dict(self._project.issues.create(data).attributes)
+        except (requests.Timeout, requests.ConnectionError, GitlabError) as exc:
+            if isinstance(exc, GitlabError) and (exc.response_code or 0) < 500:
+                raise
+            found = self.find_by_marker(item_key)
+            if found is None:
+                raise
+            return dict(self._project.issues.get(int(found.ref)).attributes)
 
     def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
         """One by one: GitLab has no bulk issue creation."""

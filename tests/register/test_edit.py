@@ -14,6 +14,7 @@ from syncer.register import (
     apply,
     body_edits,
     link_edits,
+    links_edits,
     parse,
     remove_item,
     remove_link,
@@ -87,6 +88,36 @@ def test_visible_and_hidden_links_read_back_and_are_not_added_twice() -> None:
     hidden = add_link(register, key, "DEBT-4", "https://jira.example.com/browse/DEBT-4", True)
     assert "<!-- syncer: DEBT-4 https://jira.example.com/browse/DEBT-4 -->" in hidden
     assert parse(hidden).item(key).links[0].hidden
+
+
+TWO_LINKS = [
+    ("o/r#9", "https://github.com/o/r/issues/9"),
+    ("DEBT-4", "https://jira.example.com/browse/DEBT-4"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            "# Debt\n\n### Slow build\n**Status**: Todo\n",
+            "**Status**: Todo\n**Tracked in**: [o/r#9](https://github.com/o/r/issues/9), "
+            "[DEBT-4](https://jira.example.com/browse/DEBT-4)\n",
+        ),
+        (
+            "# Debt\n\n- [ ] Slow build\n",
+            "- [ ] Slow build [o/r#9](https://github.com/o/r/issues/9) "
+            "[DEBT-4](https://jira.example.com/browse/DEBT-4)\n",
+        ),
+    ],
+)
+def test_links_to_two_trackers_written_at_once_share_one_place(text: str, written: str) -> None:
+    register = parse(text)
+    key = register.items[0].key
+    new = apply(text, links_edits(register, key, TWO_LINKS))
+    assert new.endswith(written)
+    assert [link.url for link in parse(new).item(key).links] == [url for _, url in TWO_LINKS]
+    assert links_edits(parse(new), key, TWO_LINKS) == [], "links already there are skipped"
 
 
 def test_link_in_a_table_title_cell_keeps_the_title() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -137,26 +137,19 @@ def registers(draw: st.DrawFn) -> GeneratedRegister:
 # --- the fakes -------------------------------------------------------------------------------
 
 
-def reset_fake(fake: FakeTracker) -> None:
-    """Empty the fake between examples, faults and all, keeping its server running."""
-    fake.reset()
+TIMEOUTS = {"github": 1.0, "gitlab": 0.3}
+"""The shortest timeout each adapter can be given (PyGithub takes whole seconds), for the
+cycles where a fake holds its answers back: short, so a timeout costs the machine little."""
 
 
-def clear_faults(fake: FakeTracker) -> None:
-    """Faults a cycle did not consume (it stopped early) must not leak into the next one."""
-    faults = getattr(fake, "_faults", None)
-    assert faults is not None, f"{type(fake).__name__} keeps its faults elsewhere now"
-    with fake._lock:  # type: ignore[attr-defined]
-        faults.clear()
-
-
-def make_tracker(kind: str, fake: FakeTracker) -> Tracker:
+def make_tracker(kind: str, fake: FakeTracker, timeout_seconds: float | None = None) -> Tracker:
+    policy = FAST if timeout_seconds is None else replace(FAST, timeout_seconds=timeout_seconds)
     if kind == "gitlab":
         return GitLabTracker(
-            fake.repo, fake.token, url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+            fake.repo, fake.token, url=fake.server.base_url, retry=policy, sleep=lambda s: None
         )
     return GitHubTracker(
-        fake.repo, fake.token, base_url=fake.server.base_url, retry=FAST, sleep=lambda s: None
+        fake.repo, fake.token, base_url=fake.server.base_url, retry=policy, sleep=lambda s: None
     )
 
 

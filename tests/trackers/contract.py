@@ -54,6 +54,17 @@ class TrackerContract:
         assert found is not None and found.ref == created.ref
         assert tracker.find_by_marker("never-created") is None
 
+    def test_a_create_answered_too_late_is_made_once(
+        self, make_tracker: Callable[..., Tracker], fake: FakeTracker
+    ) -> None:
+        """The tracker made the issue but its answer came after the client gave up: sending
+        the create again would make a second issue, the one thing markers exist to prevent."""
+        impatient = make_tracker(fake.token, timeout_seconds=1.0)
+        fake.stall_next(1, seconds=1.4)
+        created = impatient.create(draft("late-answer", "Answered late"))
+        assert created.marker == "late-answer"
+        assert fake.issue_count() == 1
+
     def test_create_many_creates_in_order(self, tracker: Tracker) -> None:
         made = tracker.create_many([draft(f"bulk-{i}", f"Bulk {i}") for i in range(7)])
         assert [m.title for m in made] == [f"Bulk {i}" for i in range(7)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -22,11 +23,12 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def make_tracker(fake: FakeGitHub) -> Iterator[Callable[[str], GitHubTracker]]:
+def make_tracker(fake: FakeGitHub) -> Iterator[Callable[..., GitHubTracker]]:
     made: list[GitHubTracker] = []
 
-    def make(token: str) -> GitHubTracker:
-        tracker = GitHubTracker(fake.repo, token, base_url=fake.server.base_url, retry=FAST)
+    def make(token: str, timeout_seconds: float = FAST.timeout_seconds) -> GitHubTracker:
+        retry = replace(FAST, timeout_seconds=timeout_seconds)
+        tracker = GitHubTracker(fake.repo, token, base_url=fake.server.base_url, retry=retry)
         made.append(tracker)
         return tracker
 
@@ -36,7 +38,7 @@ def make_tracker(fake: FakeGitHub) -> Iterator[Callable[[str], GitHubTracker]]:
 
 
 @pytest.fixture
-def tracker(fake: FakeGitHub, make_tracker: Callable[[str], GitHubTracker]) -> GitHubTracker:
+def tracker(fake: FakeGitHub, make_tracker: Callable[..., GitHubTracker]) -> GitHubTracker:
     return make_tracker(fake.token)
 
 

@@ -183,7 +183,8 @@ def test_a_create_answered_with_a_gateway_error_is_not_sent_twice(
     fake.fail_next(1, status=502)
     with measured(fake) as requests, pytest.raises(TrackerError, match="502"):
         tracker.create(IssueDraft("once", "Only once"))
-    assert [(r.method, r.status) for r in requests] == [("POST", 502)]
+    posts = [(r.method, r.status) for r in requests if r.method == "POST"]
+    assert posts == [("POST", 502)], "looked for its marker, found none, did not post again"
     fake.fail_next(1, status=503)
     assert tracker.create(IssueDraft("once", "Only once")).title == "Only once"
     assert fake.issue_count() == 1

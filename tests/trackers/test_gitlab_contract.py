@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -21,18 +22,19 @@ def fake() -> Iterator[FakeGitLab]:
 
 
 @pytest.fixture
-def make_tracker(fake: FakeGitLab) -> Callable[[str], GitLabTracker]:
-    def make(token: str) -> GitLabTracker:
+def make_tracker(fake: FakeGitLab) -> Callable[..., GitLabTracker]:
+    def make(token: str, timeout_seconds: float = FAST.timeout_seconds) -> GitLabTracker:
         # Waits are skipped: the fake counts requests, not seconds.
+        retry = replace(FAST, timeout_seconds=timeout_seconds)
         return GitLabTracker(
-            fake.repo, token, url=fake.server.base_url, retry=FAST, sleep=lambda _: None
+            fake.repo, token, url=fake.server.base_url, retry=retry, sleep=lambda _: None
         )
 
     return make
 
 
 @pytest.fixture
-def tracker(make_tracker: Callable[[str], GitLabTracker], fake: FakeGitLab) -> GitLabTracker:
+def tracker(make_tracker: Callable[..., GitLabTracker], fake: FakeGitLab) -> GitLabTracker:
     return make_tracker(fake.token)
 
 

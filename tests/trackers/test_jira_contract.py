@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from functools import partial
 
 import pytest
 
@@ -14,11 +16,14 @@ from tests.trackers.contract import TrackerContract
 FAST_RETRY = RetryPolicy(backoff_seconds=0.05, max_wait_seconds=5.0, timeout_seconds=5.0)
 
 
-def jira_tracker(fake: FakeJira, token: str) -> JiraTracker:
+def jira_tracker(
+    fake: FakeJira, token: str, timeout_seconds: float = FAST_RETRY.timeout_seconds
+) -> JiraTracker:
     """Server: a personal access token; Cloud: email + API token, as users configure them."""
     email = fake.email if fake.flavour == "cloud" else None
+    retry = replace(FAST_RETRY, timeout_seconds=timeout_seconds)
     return JiraTracker(
-        fake.base_url, fake.repo, token, email=email, flavour=fake.flavour, retry=FAST_RETRY
+        fake.base_url, fake.repo, token, email=email, flavour=fake.flavour, retry=retry
     )
 
 
@@ -35,8 +40,8 @@ def tracker(fake: FakeJira) -> JiraTracker:
 
 
 @pytest.fixture
-def make_tracker(fake: FakeJira) -> Callable[[str], JiraTracker]:
-    return lambda token: jira_tracker(fake, token)
+def make_tracker(fake: FakeJira) -> Callable[..., JiraTracker]:
+    return partial(jira_tracker, fake)
 
 
 class TestJiraContract(TrackerContract):
