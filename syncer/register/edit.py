@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
 from syncer.register.items import Item, ItemKind, Register, Span
-from syncer.register.parse import NUMBERING_RE, is_struck
+from syncer.register.parse import HANDLE, NUMBERING_RE, is_struck
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
 
@@ -259,10 +259,21 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
             new = new.replace("|", "\\|")
         elif item.kind is ItemKind.CHECKBOX and not new:
             return _splice(existing.line_at, "")  # an inline `(due …)` goes as a whole
+        elif item.kind is ItemKind.CHECKBOX and register.text.startswith("@", existing.at[0]):
+            new = _handles(item, new)
         return _splice(existing.at, register.damage.apply(new))
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
     return _insert_field(register, item, name, register.damage.apply(new))
+
+
+def _handles(item: Item, value: str) -> str:
+    """Owners ending a checkbox line are space-separated `@handles`: anything else written
+    there would read back as part of the title."""
+    names = value.replace(",", " ").split()
+    if not all(re.fullmatch(f"@{HANDLE}", name) for name in names):
+        raise EditError(f"{item.title!r} names its owners as @handles, not as {value!r}")
+    return " ".join(names)
 
 
 def _field_line(register: Register, name: str, raw_value: str, style: str = "") -> str:

@@ -60,8 +60,10 @@ _LEAD_RE = re.compile(
 _STRUCK_RE = re.compile(r"~~(?P<inner>[^~](?:.*[^~])?)~~")
 """A wholly struck-through title (a table cell): done, and the title is what is inside."""
 NUMBERING_RE = re.compile(r"^(?:\d{1,4}[.)]|#\d{1,4}:?)[ \t]+")
+HANDLE = r"[A-Za-z0-9][\w.-]*"
+"""An `@handle` naming an owner at the end of a checkbox line (without its `@`)."""
 _CHECKBOX_META = (
-    r"@(?P<owner>[A-Za-z0-9][\w.-]*)"
+    rf"@(?P<owner>{HANDLE})"
     r"|\(due:?[ \t]*(?P<due>\d{4}-\d{2}-\d{2})\)"
     r"|<!--.*?-->"
     r"|" + TAG_RE.pattern

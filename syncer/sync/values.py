@@ -24,6 +24,7 @@ OWNER_FIELDS = ("Owner", "Owners", "Assignee", "Assignees", "Assigned to", "Assi
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PERSON_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\band\b)\s*", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
+_HANDLES = re.compile(r"@\S+(?:\s+@\S+)+")
 
 
 def person_key(name: str) -> str:
@@ -32,9 +33,10 @@ def person_key(name: str) -> str:
 
 
 def _owner_parts(text: str) -> list[tuple[str, str]]:
-    """(name, the words as written) per person of an owner field."""
-    parts = (part.strip() for part in _PERSON_SEPARATORS.split(text))
-    named = ((_TRAILING_NOTE.sub("", part), part) for part in parts)
+    """(name, the words as written) per person of an owner field; `@a @b` are two people."""
+    parts = [part.strip() for part in _PERSON_SEPARATORS.split(text)]
+    people = [p for part in parts for p in (part.split() if _HANDLES.fullmatch(part) else [part])]
+    named = ((_TRAILING_NOTE.sub("", part), part) for part in people)
     return [(name, part) for name, part in named if person_key(name)]
 
 
@@ -126,12 +128,13 @@ class Reading:
         }
 
     def assignees(self, value: Value, current: Sequence[str] = ()) -> tuple[str, ...]:
-        """The tracker users for `value`, keeping the issue's assignees syncer cannot name."""
+        """The tracker users for `value`, in its (name) order, then the issue's assignees
+        syncer cannot name, kept. Jira, which takes one, takes the first."""
         users = {person_key(name): user for name, user in self.user_map.items()}
         mapped = {user.casefold() for user in self.user_map.values()}
         wanted = [users[k] for n in value_names(value) if (k := person_key(n)) in users]
         kept = [user for user in current if user.casefold() not in mapped]
-        return tuple(sorted(dict.fromkeys([*wanted, *kept])))
+        return tuple(dict.fromkeys([*wanted, *kept]))
 
     def owner_text(self, value: Value, current: str) -> str:
         """The owner field's new text: `value`'s names, then the names nobody maps, kept."""

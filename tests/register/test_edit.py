@@ -120,6 +120,18 @@ def test_links_to_two_trackers_written_at_once_share_one_place(text: str, writte
     assert links_edits(parse(new), key, TWO_LINKS) == [], "links already there are skipped"
 
 
+def test_owners_ending_a_checkbox_line_are_written_as_handles() -> None:
+    text = "# D\n\n- [ ] Slow build @dana @lee (due 2027-01-10)\n"
+    register = parse(text)
+    key = register.items[0].key
+    new = set_field(register, key, "Owner", "@kim, @lee")
+    assert new.endswith("- [ ] Slow build @kim @lee (due 2027-01-10)\n")
+    item = parse(new).item(key)
+    assert (item.title, item.field("Owner").value) == ("Slow build", "@kim @lee")  # type: ignore[union-attr]
+    with pytest.raises(EditError, match="@handles"):
+        set_field(register, key, "Owner", "Lee Park")
+
+
 def test_link_in_a_table_title_cell_keeps_the_title() -> None:
     text = read_seed("tech-debt-followups.md")
     key = by_title(text, "Webhook sink")

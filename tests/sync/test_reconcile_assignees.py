@@ -132,3 +132,24 @@ def test_jira_takes_one_assignee_and_settles(
     text, before = world.text(), write_requests(fake_jira)
     world.reconcile()
     assert world.text() == text and write_requests(fake_jira) == before
+
+
+def test_checkbox_owners_are_handles_and_one_without_owners_gets_a_note(
+    world_factory: Callable[..., World], fake_github: FakeGitHub
+) -> None:
+    world = world_factory("active-work.md", github=("github", fake_github))
+    world.write("# Debt\n\n## Now\n\n- [ ] Slow build @dana @ops\n- [ ] Old cache\n")
+    dana, lee = fake_github.known_users[1:3]
+    world.user_maps["github"] = {"@dana": dana, "@lee": lee}
+    world.reconcile()
+    assert assignees(world, fake_github, "Slow build") == (dana,)
+
+    fake_github.human_edit(ref_of(world, "Slow build"), assignees=(lee,))
+    fake_github.human_edit(ref_of(world, "Old cache"), assignees=(dana,))
+    report = world.reconcile()
+    assert "- [ ] Slow build @lee @ops [" in world.text()
+    assert report.counts["register_unrepresentable"] == 1, "a plain checkbox has no owner slot"
+    assert any("Old cache" in note for note in report.notes), report.notes
+    text, before = world.text(), write_requests(fake_github)
+    world.reconcile()
+    assert world.text() == text and write_requests(fake_github) == before

@@ -36,6 +36,7 @@ ISSUE = RemoteIssue(
         ("@dana", ["@dana"]),
         ("@dana, Lee Park (backend) and @kim", ["@dana", "Lee Park", "@kim"]),
         ("Dana & Lee; Kim / Ops", ["Dana", "Lee", "Kim", "Ops"]),
+        ("@dana @lee", ["@dana", "@lee"]),
         ("", []),
         (" , @ ,", []),
     ],
@@ -65,7 +66,8 @@ def test_a_tracker_side_names_mapped_users_and_ignores_the_others() -> None:
 
 
 def test_assignees_sent_keep_the_users_syncer_cannot_name() -> None:
-    assert GITHUB.assignees("Lee Park", ("dana-k", "dependabot")) == ("dependabot", "lpark")
+    assert GITHUB.assignees("Lee Park", ("dana-k", "dependabot")) == ("lpark", "dependabot")
+    assert GITHUB.assignees("@dana, Lee Park", ()) == ("dana-k", "lpark"), "in name order"
     assert GITHUB.assignees(None, ("dana-k",)) == ()
     assert GITHUB.assignees("@kim", ()) == (), "kim has no GitHub user: nothing to send"
 
