@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -434,19 +434,16 @@ class Store:
         moving the link would orphan the old issue, which the next cycle would then import as a
         new item. Relinking is explicit: drop the old link first.
         """
+        self.save_links([link])
+
+    def save_links(self, links: Iterable[LinkRecord]) -> None:
+        """`save_link` for many, in one transaction: all saved, or (refused) none."""
+        batch = list(links)
+        if not batch:
+            return  # not even the write lock
         with self._writing() as session:
-            _refuse_second_link(session, link)
-            row = _link_row(session, link.register, link.target, link.ref) or LinkRow(
-                register_name=link.register, target=link.target, ref=link.ref, url="", item_key=""
-            )
-            row.url = link.url
-            row.item_key = link.item_key
-            row.base_register = dict(link.base_register)
-            row.base_tracker = dict(link.base_tracker)
-            row.tracker_version = link.tracker_version
-            row.in_file = link.in_file
-            row.unsettled = sorted(link.unsettled)
-            session.add(row)
+            for link in batch:
+                _save_link(session, link)
 
     def drop_link(self, register: str, target: str, ref: str) -> None:
         """Forget the link to `ref`; dropping a link that is not there is not an error."""
@@ -721,6 +718,21 @@ def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow
         LinkRow.register_name == register, LinkRow.target == target, LinkRow.ref == ref
     )
     return session.exec(query).first()
+
+
+def _save_link(session: Session, link: LinkRecord) -> None:
+    _refuse_second_link(session, link)
+    row = _link_row(session, link.register, link.target, link.ref) or LinkRow(
+        register_name=link.register, target=link.target, ref=link.ref, url="", item_key=""
+    )
+    row.url = link.url
+    row.item_key = link.item_key
+    row.base_register = dict(link.base_register)
+    row.base_tracker = dict(link.base_tracker)
+    row.tracker_version = link.tracker_version
+    row.in_file = link.in_file
+    row.unsettled = sorted(link.unsettled)
+    session.add(row)
 
 
 def _refuse_second_link(session: Session, link: LinkRecord) -> None:

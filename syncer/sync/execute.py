@@ -559,14 +559,15 @@ def _record_conflicts(cycle: _Cycle, the_plan: Plan) -> None:
 def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool) -> None:
     """A field's base moves to the agreed value only if every write it needed succeeded.
 
-    Links are read once per target and saved only when something about them changed, so an
-    idle cycle over a thousand links writes nothing to the store.
+    Links are read once per target and saved only when something about them changed, all in
+    one transaction, so an idle cycle over a thousand links writes nothing to the store.
     """
     job, store = cycle.job, cycle.store
     views = {spec.name: spec.view({}, ()) for spec in job.targets}
     records = {(name, rec.ref): rec for name in views for rec in store.links(job.name, name)}
     items = {name: view.linked_items(final) for name, view in views.items()}
     pairs = {(pair.target, pair.ref): pair for pair in the_plan.pairs}
+    changed: list[LinkRecord] = []
     for (target, ref), record in records.items():
         item = items[target].get(ref)
         if item is None:
@@ -579,7 +580,8 @@ def _advance_bases(cycle: _Cycle, the_plan: Plan, final: Register, written: bool
             in_file=True,
         )
         if updated != record:
-            store.save_link(updated)
+            changed.append(updated)
+    store.save_links(changed)
 
 
 def _agreed(
