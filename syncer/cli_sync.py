@@ -23,7 +23,7 @@ from syncer import log
 from syncer.config import ConfigError, Settings, load_config
 from syncer.state.records import ConflictRecord
 from syncer.state.store import Store, StoreError
-from syncer.sync.execute import CycleReport, run_cycle
+from syncer.sync.execute import CycleReport, run_cycles
 from syncer.sync.jobs import job_for
 from syncer.sync.plan import describe
 
@@ -77,7 +77,7 @@ def reconcile(
                     err.status(f"reconciling {reg.name}…") if err.is_terminal else nullcontext()
                 )
                 with spinner:
-                    reports.append(run_cycle(job, store, dry_run=dry_run, force=force))
+                    reports.append(run_cycles(job, store, dry_run=dry_run, force=force))
             if not dry_run:
                 _prune(store, settings)
     except ConfigError as exc:

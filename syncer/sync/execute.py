@@ -163,6 +163,44 @@ class _Cycle:
         self.report.counts["errors"] += 1
 
 
+BUSY_RETRIES = 2
+"""Cycles run again at once when a person's save kept a cycle's register write out."""
+
+
+def run_cycles(
+    job: RegisterJob,
+    store: Store,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    busy_retries: int = BUSY_RETRIES,
+) -> CycleReport:
+    """One cycle, re-run right away (at most `busy_retries` times) while a person's save mid-
+    cycle keeps its register write out.
+
+    The skipped write held links to issues just made and values pulled from trackers; until
+    the file has them, an item renamed or removed meanwhile cannot be told apart from a new
+    one. A fresh cycle re-reads the file as the person left it and re-plans, as any later one
+    would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
+    and conflicts of the last (what is still wrong now).
+    """
+    report = last = run_cycle(job, store, dry_run=dry_run, force=force)
+    for _ in range(busy_retries):
+        if dry_run or not last.counts["register_busy"]:
+            break
+        last = run_cycle(job, store, force=force)
+        report = CycleReport(
+            job.name,
+            plan=last.plan,
+            counts=report.counts + last.counts,
+            errors=last.errors,
+            notes=report.notes + last.notes,
+            register_written=report.register_written or last.register_written,
+            open_conflicts=last.open_conflicts,
+        )
+    return report
+
+
 def run_cycle(
     job: RegisterJob, store: Store, *, dry_run: bool = False, force: bool = False
 ) -> CycleReport:
