@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
+from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
 from syncer.register import Item, parse, set_field
 
@@ -153,3 +154,32 @@ def test_checkbox_owners_are_handles_and_one_without_owners_gets_a_note(
     text, before = world.text(), write_requests(fake_github)
     world.reconcile()
     assert world.text() == text and write_requests(fake_github) == before
+
+
+def test_an_assignee_set_in_one_tracker_reaches_the_other_through_the_register(
+    world_factory: Callable[..., World], fake_github: FakeGitHub, fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(
+        "active-work.md", gitlab=("gitlab", fake_gitlab), github=("github", fake_github)
+    )
+    world.write(REGISTER)
+    world.user_maps["gitlab"] = dict(
+        zip(("@dana", "@kim"), fake_gitlab.known_users[1:3], strict=True)
+    )
+    world.user_maps["github"] = dict(
+        zip(("@dana", "@kim"), fake_github.known_users[1:3], strict=True)
+    )
+    world.reconcile()
+    gitlab_ref = item(world, "Old cache").links[0].text.rsplit("#", 1)[-1]
+    fake_gitlab.human_edit(gitlab_ref, assignees=(fake_gitlab.known_users[2],))
+    world.reconcile()
+    assert owner(world, "Old cache") == "@kim"
+    github_ref = item(world, "Old cache").links[1].text.rsplit("#", 1)[-1]
+    assert BUILDERS["github"](fake_github).get(github_ref).assignees == (
+        fake_github.known_users[2],
+    )
+    text = world.text()
+    before = write_requests(fake_github) + write_requests(fake_gitlab)
+    world.reconcile()
+    assert world.text() == text
+    assert write_requests(fake_github) + write_requests(fake_gitlab) == before
