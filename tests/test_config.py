@@ -20,9 +20,12 @@ from syncer.config import (
     load_config,
     parse_schedule,
 )
-from syncer.model import Priority
+from syncer.fakes.github import FakeGitHub
+from syncer.model import IssueDraft, Priority
 from syncer.register.rules import RegisterRules
-from syncer.trackers.base import FieldMapping, RetryPolicy
+from syncer.trackers.base import FieldMapping, RateLimited, RetryPolicy
+from syncer.trackers.factory import build_tracker
+from syncer.trackers.pacing import WriteLimits
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "syncer.example.toml"
 TOKEN = "ghp_Zq8sEcReTtOkEnVaLuE0123456789abcd"
@@ -409,3 +412,47 @@ def test_schedules_parse_for_the_daemon() -> None:
         # by name: APScheduler 3 counts weekday 0 as Monday, cron as Sunday
         "day_of_week": "sun,mon,tue,wed,thu,fri",
     }
+
+
+# --- GitHub write limits -------------------------------------------------------------------------
+
+
+def test_write_limits_default_to_githubs_documented_figures() -> None:
+    assert target().write_limits() == WriteLimits(per_minute=80, per_hour=500)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("writes_per_minute = 0", "writes_per_minute: input should be greater than 0"),
+        ("writes_per_hour = -5", "writes_per_hour: input should be greater than 0"),
+        ('writes_per_minute = "80"', "writes_per_minute: input should be a valid integer"),
+        ("writes_per_hour = 7.5", "writes_per_hour: input should be a valid integer"),
+    ],
+)
+def test_write_limits_must_be_whole_numbers_above_zero(line: str, problem: str) -> None:
+    assert refusal(MINIMAL + line + "\n").endswith(f"registers[0].targets[0].{problem}")
+
+
+def test_write_limits_are_refused_on_other_trackers() -> None:
+    jira = MINIMAL.replace(
+        'kind = "github"\nrepo = "acme/platform"',
+        'kind = "jira"\nrepo = "PLAT"\nbase_url = "https://jira.example.com"',
+    )
+    message = refusal(jira + "writes_per_hour = 100\n")
+    assert message.endswith("registers[0].targets[0].writes_per_hour: not used by jira targets")
+
+
+def test_the_built_adapter_keeps_to_the_configured_pace() -> None:
+    with FakeGitHub() as fake:
+        github = target(
+            repo=fake.repo,
+            base_url=fake.server.base_url,
+            writes_per_minute=1,
+            retry={"max_wait_seconds": 0},
+        )
+        tracker = build_tracker(github, {"GITHUB_TOKEN": fake.token})
+        tracker.create(IssueDraft("first", "First"))
+        with pytest.raises(RateLimited):
+            tracker.create(IssueDraft("second", "Second"))
+        assert fake.issue_count() == 1
