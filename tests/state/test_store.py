@@ -536,6 +536,18 @@ def test_two_stores_can_create_the_same_fresh_file_at_once(db_path: Path) -> Non
 # --- schema versions ---------------------------------------------------------------------------
 
 
+def older_database(path: Path, version: int, *rows: str) -> None:
+    """A state file as a syncer at schema `version` left it, holding `rows` (SQL inserts)."""
+    engine = open_engine(path)
+    try:
+        migrate(engine, MIGRATIONS[:version])
+        with engine.begin() as connection:
+            for row in rows:
+                connection.exec_driver_sql(row)
+    finally:
+        engine.dispose()
+
+
 def add_priority_column(connection: Connection) -> None:
     """A stand-in for a future migration."""
     connection.exec_driver_sql("ALTER TABLE links ADD COLUMN priority TEXT")
@@ -565,17 +577,13 @@ def test_links_of_a_first_release_database_are_kept_and_read_as_not_yet_seen(
     db_path: Path,
 ) -> None:
     """v2 added `in_file` and `unsettled`: old links keep their bases and read the safe way."""
-    engine = open_engine(db_path)
-    try:
-        migrate(engine, MIGRATIONS[:1])
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO links (register, target, ref, url, item_key, base_register,"
-                " base_tracker, tracker_version) VALUES ('debt', 'github', '12', 'u', 'k',"
-                ' \'{"title": "Slow build"}\', \'{"title": "Slow build"}\', \'v1\')'
-            )
-    finally:
-        engine.dispose()
+    older_database(
+        db_path,
+        1,
+        "INSERT INTO links (register, target, ref, url, item_key, base_register,"
+        " base_tracker, tracker_version) VALUES ('debt', 'github', '12', 'u', 'k',"
+        ' \'{"title": "Slow build"}\', \'{"title": "Slow build"}\', \'v1\')',
+    )
 
     with Store(db_path) as store:
         (record,) = store.links("debt", "github")
@@ -771,21 +779,17 @@ def test_prune_never_drops_the_last_run(store: Store) -> None:
 def test_upgrading_to_retention_keeps_rows_and_dates_them_at_the_upgrade(db_path: Path) -> None:
     """v3 added `deliveries.received_at` and `conflicts.resolved_at`: rows from before get the
     upgrade's time, so the upgrade deletes none of them early."""
-    engine = open_engine(db_path)
-    try:
-        migrate(engine, MIGRATIONS[:2])
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO deliveries (source, delivery_id) VALUES ('github', 'd-1')"
-            )
-            for state in ("resolved", "open"):
-                connection.exec_driver_sql(
-                    "INSERT INTO conflicts (register, target, ref, item_key, field, state,"
-                    f" resolution, created_at) VALUES ('debt', 'github', '12', 'TD-1', '{state}',"
-                    f" '{state}', '', '2020-01-01T00:00:00.000000+00:00')"
-                )
-    finally:
-        engine.dispose()
+    older_database(
+        db_path,
+        2,
+        "INSERT INTO deliveries (source, delivery_id) VALUES ('github', 'd-1')",
+        *(
+            "INSERT INTO conflicts (register, target, ref, item_key, field, state,"
+            f" resolution, created_at) VALUES ('debt', 'github', '12', 'TD-1', '{state}',"
+            f" '{state}', '', '2020-01-01T00:00:00.000000+00:00')"
+            for state in ("resolved", "open")
+        ),
+    )
     before = datetime.now(UTC)
 
     with Store(db_path) as store:
