@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from syncer import log
@@ -101,8 +102,9 @@ class RegisterJob:
     options: PlanOptions = field(default_factory=PlanOptions)
     hidden_links: bool = False
 
-    @property
+    @cached_property
     def people(self) -> People:
+        """Every name the targets' user maps know: computed once, read per item and field."""
         return People.of([target.user_map for target in self.targets])
 
 
@@ -495,7 +497,7 @@ def _unlink_deleted(cycle: _Cycle, register: Register) -> Splices:
     """Issues deleted in a tracker: reported, and their link taken out of the item."""
     splices: Splices = []
     for target, ref, _ in cycle.deleted:
-        view = next(t for t in cycle.job.targets if t.name == target).view({}, ())
+        view = cycle.spec(target).view({}, ())
         item = view.linked_items(register).get(ref)
         cycle.store.drop_link(cycle.job.name, target, ref)
         cycle.report.notes.append(f"{target}: issue {ref} was deleted there; unlinked")

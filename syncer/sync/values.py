@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from syncer.model import RemoteIssue
 from syncer.register import Item
@@ -112,10 +113,21 @@ class Reading:
             "assignees": self.people.value(owner_names(found.value)) if found else None,
         }
 
-    def issue(self, issue: RemoteIssue) -> Base:
-        by_user: dict[str, str] = {}
+    @cached_property
+    def _user_of(self) -> dict[str, str]:
+        """person_key → this tracker's user."""
+        return {person_key(name): user for name, user in self.user_map.items()}
+
+    @cached_property
+    def _name_of(self) -> dict[str, str]:
+        """A tracker user (casefolded) → the first register name mapped to it."""
+        names: dict[str, str] = {}
         for name, user in self.user_map.items():
-            by_user.setdefault(user.casefold(), name)
+            names.setdefault(user.casefold(), name)
+        return names
+
+    def issue(self, issue: RemoteIssue) -> Base:
+        names = self._name_of
         return {
             "title": issue.title,
             "status": issue.status.value,
@@ -123,17 +135,16 @@ class Reading:
             "body": normalize_body(issue.body),
             "due_date": issue.due_date.isoformat() if issue.due_date else None,
             "assignees": self.people.value(
-                [by_user[u.casefold()] for u in issue.assignees if u.casefold() in by_user]
+                [names[u.casefold()] for u in issue.assignees if u.casefold() in names]
             ),
         }
 
     def assignees(self, value: Value, current: Sequence[str] = ()) -> tuple[str, ...]:
         """The tracker users for `value`, in its (name) order, then the issue's assignees
         syncer cannot name, kept. Jira, which takes one, takes the first."""
-        users = {person_key(name): user for name, user in self.user_map.items()}
-        mapped = {user.casefold() for user in self.user_map.values()}
+        users = self._user_of
         wanted = [users[k] for n in value_names(value) if (k := person_key(n)) in users]
-        kept = [user for user in current if user.casefold() not in mapped]
+        kept = [user for user in current if user.casefold() not in self._name_of]
         return tuple(dict.fromkeys([*wanted, *kept]))
 
     def owner_text(self, value: Value, current: str) -> str:
