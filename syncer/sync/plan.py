@@ -342,7 +342,7 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
         due_date=_date(item_due_date(item, target.reading.due_date_field))
         if target.reading.due_date_field
         else None,
-        assignees=target.reading.assignees(target.reading.item(item)["assignees"]),
+        assignees=target.reading.assignees(target.reading.owners(item)),
         register_url=options.register_url,
     )
 

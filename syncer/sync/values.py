@@ -102,16 +102,20 @@ class Reading:
         return True
 
     def item(self, item: Item) -> Base:
-        owner = owner_field(item)
-        found = item.field(owner) if owner else None
         return {
             "title": item.title,
             "status": item.status.value,
             "priority": item.priority.value if item.priority else None,
             "body": normalize_body(item.body),
             "due_date": item_due_date(item, self.due_date_field),
-            "assignees": self.people.value(owner_names(found.value)) if found else None,
+            "assignees": self.owners(item),
         }
+
+    def owners(self, item: Item) -> Value:
+        """The item's owners that sync: the known people its owner field names."""
+        owner = owner_field(item)
+        found = item.field(owner) if owner else None
+        return self.people.value(owner_names(found.value)) if found else None
 
     @cached_property
     def _user_of(self) -> dict[str, str]:
