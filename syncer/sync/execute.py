@@ -149,8 +149,13 @@ class _Cycle:
     def tracker(self, name: str) -> Tracker:
         return self.spec(name).tracker
 
+    @cached_property
+    def _readings(self) -> dict[str, Reading]:
+        return {spec.name: spec.reading(self.job.people) for spec in self.job.targets}
+
     def reading(self, target: str) -> Reading:
-        return self.spec(target).reading(self.job.people)
+        """How `target` reads values, built once per cycle (its user lookups with it)."""
+        return self._readings[target]
 
     def values(self, item: Item, target: str) -> Base:
         """The item's values as this target compares them."""
