@@ -56,7 +56,9 @@ from syncer.model import Status
 from syncer.register import Item, Splices, apply, parse, status_edits, title_edits
 from syncer.state.records import LinkRecord
 from syncer.state.store import Store
-from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
+from syncer.sync.cycle import run_cycle
+from syncer.sync.job import RegisterJob, TargetSpec
+from syncer.sync.progress import CycleReport
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.pacing import WriteLimits
 

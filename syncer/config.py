@@ -495,6 +495,9 @@ class Settings(BaseSettings):
     # arithmetic; "keep nothing" is not offered, as the last run must always survive.
     state_keep_days: int = Field(default=30, ge=1, le=36_500)
     state_keep_runs: int = Field(default=200, ge=1)
+    # How long a run waits for another run of the same register to finish before giving up
+    # (exit 5); the daemon's scheduled runs do not wait for another process at all.
+    lock_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
     conflict_policy: ConflictPolicy = "register-wins"
     link_style: LinkStyle = "visible"
     schedule: Schedule = "every 15m"

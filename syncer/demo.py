@@ -16,8 +16,10 @@ from syncer.fakes.github import FakeGitHub
 from syncer.model import Status
 from syncer.register import parse, set_status
 from syncer.state.store import Store
-from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
-from syncer.sync.plan import describe
+from syncer.sync.cycle import run_cycle
+from syncer.sync.job import RegisterJob, TargetSpec
+from syncer.sync.operations import describe
+from syncer.sync.progress import CycleReport
 from syncer.trackers.github import GitHubTracker
 
 Say = Callable[[str], None]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from syncer.app import build_tracker
 from syncer.config import (
     ConfigError,
     Cron,
@@ -24,7 +25,6 @@ from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueDraft, Priority
 from syncer.register.rules import RegisterRules
 from syncer.trackers.base import FieldMapping, RateLimited, RetryPolicy
-from syncer.trackers.factory import build_tracker
 from syncer.trackers.pacing import WriteLimits
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "syncer.example.toml"

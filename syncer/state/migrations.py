@@ -123,8 +123,25 @@ def _v3_retention_timestamps(connection: Connection) -> None:
     )
 
 
+def _v4_service(connection: Connection) -> None:
+    """What a long-running service needs to remember between processes.
+
+    Runs keep their notes (an inconsistency settled, a link refused: `syncer status` shows
+    them) and which process ran them. `writes` holds the tracker writes of the last hour per
+    pacing key, so a restarted daemon or back-to-back `reconcile` runs stay under a tracker's
+    write limits together.
+    """
+    connection.exec_driver_sql("ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
+    connection.exec_driver_sql("ALTER TABLE runs ADD COLUMN runner TEXT NOT NULL DEFAULT ''")
+    connection.exec_driver_sql(
+        "CREATE TABLE writes (id INTEGER PRIMARY KEY, key TEXT NOT NULL, at REAL NOT NULL)"
+    )
+    connection.exec_driver_sql("CREATE INDEX writes_by_key ON writes (key, at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_link_progress,
     _v3_retention_timestamps,
+    _v4_service,
 )

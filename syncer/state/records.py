@@ -92,6 +92,11 @@ class RunRecord:
     finished_at: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str = ""
+    notes: tuple[str, ...] = ()
+    """What a person should know about the run that is not a failure (settled inconsistencies,
+    refused links, items a tracker refused…)."""
+    runner: str = ""
+    """`host:pid` of the process that ran it."""
 
 
 @dataclass(frozen=True)

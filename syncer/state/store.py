@@ -1,36 +1,26 @@
-"""The SQLite state store: what syncer must remember between cycles, and nothing secret.
+"""The state store: what syncer must remember between cycles, and nothing secret.
 
 Every public method is one short transaction, so a crash loses at most the call in flight and a
-second process (a `syncer reconcile` next to the daemon) only ever waits briefly. Writes start
-with BEGIN IMMEDIATE: they take SQLite's write lock before reading, so a read-then-write (an
-upsert, an idempotent insert) can neither interleave with another writer nor fail halfway with
-"database is locked"; the busy timeout makes the other side wait instead of erroring.
-
-The table models below describe columns for the ORM only; the schema itself, constraints
-included, is created by the migrations in `syncer.state.migrations`.
+second process (a `syncer reconcile` next to the daemon) only ever waits briefly. The database is
+SQLite (`syncer.state.engine`), its tables are in `syncer.state.tables`; callers only ever see
+the frozen records of `syncer.state.records`.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import URL, Connection, Dialect, Engine, String, Text, event, func, or_, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
+from sqlmodel import Session, col, delete, select
 
-from syncer.state.migrations import MIGRATIONS, Migration
+from syncer.state.engine import SCHEMA_VERSION_KEY, StoreError, open_migrated, writer
+from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
 from syncer.state.records import (
-    Base,
     ConflictRecord,
     ConflictState,
     LinkRecord,
@@ -39,343 +29,44 @@ from syncer.state.records import (
     Pruned,
     RunRecord,
 )
+from syncer.state.retention import prune_history, trim_deliveries, trim_writes
+from syncer.state.tables import (
+    ConflictRow,
+    CursorRow,
+    DeliveryRow,
+    LinkRow,
+    MetaRow,
+    OutboxRow,
+    RunRow,
+    WriteRow,
+)
 
-DELIVERIES_KEPT = 10_000
-"""Webhook delivery ids remembered per source: far more than any retry window needs."""
-
-DELIVERIES_KEPT_FOR = timedelta(days=7)
-"""How long a webhook delivery id is remembered, whatever `Store.prune` is told to keep.
-
-A delivery id only serves to recognise a redelivery, and trackers redeliver within days: GitHub
-never retries on its own and offers manual redelivery of the past 3 days (Enterprise Server: 7),
-GitLab resends from a hook's recent events (kept about a week), Jira retries a failed delivery
-shortly after. A redelivery comes at most that long after the event, so at most that long after
-syncer first saw it; a week covers the longest window, and an id older than that is dead weight."""
-
-BUSY_TIMEOUT_MS = 5_000
-"""How long a write waits for another process's transaction before giving up."""
-
-_BEGIN_OPTION = "syncer_begin"
-_SCHEMA_VERSION_KEY = "schema_version"
 _TAKES = frozenset({"register", "tracker"})
 
 
-class StoreError(Exception):
-    """The state file cannot be used as asked (not a database, from a newer syncer, …)."""
-
-
-# --- column types ------------------------------------------------------------------------------
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware UTC timestamp stored as fixed-width ISO text, so it sorts and reads back aware."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
-        return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else datetime.fromisoformat(value)
-
-
-class SortedJSON(TypeDecorator[Any]):
-    """JSON text with sorted keys: the same value is always the same text (diffable, comparable)."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return None if value is None else json.loads(value)
+class LinkClaimed(StoreError):
+    """An item already linked to one issue on a target was about to be linked to another."""
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _register_field(*, primary_key: bool = False) -> Any:
-    """The `register` column, as `register_name`: SQLModel classes own `register`."""
-    return Field(primary_key=primary_key, sa_column_kwargs={"name": "register"})
-
-
-# --- table models ------------------------------------------------------------------------------
-
-
-class MetaRow(SQLModel, table=True):
-    __tablename__ = "meta"
-
-    key: str = Field(primary_key=True)
-    value: str
-
-
-class LinkRow(SQLModel, table=True):
-    __tablename__ = "links"
-
-    id: int | None = Field(default=None, primary_key=True)
-    register_name: str = _register_field()
-    target: str
-    ref: str
-    url: str
-    item_key: str
-    base_register: Base = Field(default_factory=dict, sa_type=SortedJSON)
-    base_tracker: Base = Field(default_factory=dict, sa_type=SortedJSON)
-    tracker_version: str = ""
-    in_file: bool = False
-    unsettled: list[str] = Field(default_factory=list, sa_type=SortedJSON)
-
-    def to_record(self) -> LinkRecord:
-        return LinkRecord(
-            register=self.register_name,
-            target=self.target,
-            ref=self.ref,
-            url=self.url,
-            item_key=self.item_key,
-            base_register=dict(self.base_register),
-            base_tracker=dict(self.base_tracker),
-            tracker_version=self.tracker_version,
-            in_file=self.in_file,
-            unsettled=frozenset(self.unsettled),
-        )
-
-
-class CursorRow(SQLModel, table=True):
-    __tablename__ = "cursors"
-
-    register_name: str = _register_field(primary_key=True)
-    target: str = Field(primary_key=True)
-    cursor: str
-
-
-class OutboxRow(SQLModel, table=True):
-    __tablename__ = "outbox"
-
-    id: int | None = Field(default=None, primary_key=True)
-    register_name: str = _register_field()
-    target: str
-    operation: str
-    item_key: str
-    token: str
-    payload: str
-    state: str
-    result: str = ""
-    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
-
-    def to_record(self) -> OutboxEntry:
-        assert self.id is not None, "rows are read back after they are flushed"
-        return OutboxEntry(
-            id=self.id,
-            register=self.register_name,
-            target=self.target,
-            operation=self.operation,
-            item_key=self.item_key,
-            token=self.token,
-            payload=self.payload,
-            state=OutboxState(self.state),
-            result=self.result,
-            created_at=self.created_at,
-        )
-
-
-class ConflictRow(SQLModel, table=True):
-    __tablename__ = "conflicts"
-
-    id: int | None = Field(default=None, primary_key=True)
-    register_name: str = _register_field()
-    target: str
-    ref: str
-    item_key: str
-    field: str
-    base: str | None
-    register_value: str | None
-    tracker_value: str | None
-    state: str = ConflictState.OPEN
-    resolution: str = ""
-    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
-    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-    def to_record(self) -> ConflictRecord:
-        assert self.id is not None, "rows are read back after they are flushed"
-        return ConflictRecord(
-            id=self.id,
-            register=self.register_name,
-            target=self.target,
-            ref=self.ref,
-            item_key=self.item_key,
-            field=self.field,
-            base=self.base,
-            register_value=self.register_value,
-            tracker_value=self.tracker_value,
-            state=ConflictState(self.state),
-            resolution=self.resolution,
-            created_at=self.created_at,
-            resolved_at=self.resolved_at,
-        )
-
-
-class RunRow(SQLModel, table=True):
-    __tablename__ = "runs"
-
-    id: int | None = Field(default=None, primary_key=True)
-    register_name: str = _register_field()
-    started_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
-    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    counts: dict[str, int] = Field(default_factory=dict, sa_type=SortedJSON)
-    error: str = ""
-
-    def to_record(self) -> RunRecord:
-        assert self.id is not None, "rows are read back after they are flushed"
-        return RunRecord(
-            id=self.id,
-            register=self.register_name,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            counts=dict(self.counts),
-            error=self.error,
-        )
-
-
-class DeliveryRow(SQLModel, table=True):
-    __tablename__ = "deliveries"
-
-    id: int | None = Field(default=None, primary_key=True)
-    source: str
-    delivery_id: str
-    received_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
-
-
-# --- engine and schema -------------------------------------------------------------------------
-
-
-def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    """Per-connection settings SQLite does not persist in the file (WAL does, but is cheap)."""
-    # Leave transaction control to us: pysqlite's implicit BEGIN is always DEFERRED.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        _enable_wal(cursor)
-    finally:
-        cursor.close()
-
-
-def _enable_wal(cursor: sqlite3.Cursor) -> None:
-    """Switch to WAL: readers never block the writer and vice versa.
-
-    The switch takes an exclusive lock and SQLite answers SQLITE_BUSY at once, without its busy
-    handler, when another connection holds the file (two processes opening a fresh file). So
-    retry here for as long as busy_timeout would have waited. An in-memory database stays
-    "memory".
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.01)
-
-
-def _begin(connection: Connection) -> None:
-    """Start each transaction as the engine's options ask: DEFERRED to read, IMMEDIATE to write."""
-    mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-def open_engine(path: str | Path) -> Engine:
-    """An engine on the SQLite file at `path` (":memory:" for a private in-memory database)."""
-    in_memory = str(path) == ":memory:"
-    if in_memory:
-        # One shared connection, or every checkout would see a new, empty database.
-        engine = create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-    else:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        url = URL.create("sqlite", database=str(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _configure_connection)
-    event.listen(engine, "begin", _begin)
-    return engine
-
-
-def _writer(engine: Engine) -> Engine:
-    return engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-
-
-def _stored_version(connection: Connection) -> int:
-    has_meta = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-    ).first()
-    if has_meta is None:
-        return 0
-    value = connection.execute(
-        text("SELECT value FROM meta WHERE key = :key"), {"key": _SCHEMA_VERSION_KEY}
-    ).scalar()
-    return 0 if value is None else int(value)
-
-
-def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """Bring the database up to `len(migrations)` in one transaction; return that version.
-
-    The write lock is taken first, so two processes opening a fresh file at once cannot both
-    run the same step. A database from a newer syncer is refused rather than guessed at.
-    """
-    known = len(migrations)
-    with _writer(engine).begin() as connection:
-        found = _stored_version(connection)
-        if found > known:
-            raise StoreError(
-                f"{engine.url.database or ':memory:'}: state schema version {found} is newer "
-                f"than this syncer supports (version {known}); upgrade syncer to use this file"
-            )
-        for step in migrations[found:]:
-            step(connection)
-        if found < known:
-            connection.execute(
-                text(
-                    "INSERT INTO meta (key, value) VALUES (:key, :value) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-                ),
-                {"key": _SCHEMA_VERSION_KEY, "value": str(known)},
-            )
-    return known
-
-
-def _open_migrated(path: str | Path) -> Engine:
-    """An engine on `path` with its schema current, or a StoreError saying why the file won't do."""
-    engine = open_engine(path)
-    try:
-        migrate(engine)
-    except DBAPIError as error:
-        engine.dispose()
-        raise StoreError(f"{path}: not a usable SQLite state database ({error.orig})") from error
-    except BaseException:
-        engine.dispose()
-        raise
-    return engine
-
-
-# --- the store ---------------------------------------------------------------------------------
-
-
 class Store:
     """Links and their bases, read cursors, the outbox, conflicts, runs and webhook deliveries."""
 
     def __init__(self, path: str | Path) -> None:
-        self._engine = _open_migrated(path)
-        self._write_engine = _writer(self._engine)
+        self._engine = open_migrated(path)
+        self._write_engine = writer(self._engine)
+        in_memory = str(path) == ":memory:"
+        self._locks: RegisterLocks = (
+            ThreadLocks() if in_memory else FileLocks(Path(f"{path}.locks"))
+        )
 
     @property
     def schema_version(self) -> int:
         with self._reading() as session:
-            row = session.get(MetaRow, _SCHEMA_VERSION_KEY)
+            row = session.get(MetaRow, SCHEMA_VERSION_KEY)
             return 0 if row is None else int(row.value)
 
     def close(self) -> None:
@@ -392,6 +83,13 @@ class Store:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def lock(self, register: str, wait_seconds: float) -> AbstractContextManager[None]:
+        """Hold `register` for a whole cycle, across processes; `RegisterBusy` after the wait.
+
+        SQLite: a file lock per register in the folder `<state>.locks` beside the database.
+        """
+        return self._locks.hold(register, wait_seconds)
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
@@ -612,12 +310,18 @@ class Store:
 
     def start_run(self, register: str) -> RunRecord:
         with self._writing() as session:
-            row = RunRow(register_name=register)
+            row = RunRow(register_name=register, runner=runner_name())
             session.add(row)
             session.flush()
             return row.to_record()
 
-    def finish_run(self, run_id: int, counts: Mapping[str, int], error: str = "") -> RunRecord:
+    def finish_run(
+        self,
+        run_id: int,
+        counts: Mapping[str, int],
+        error: str = "",
+        notes: Sequence[str] = (),
+    ) -> RunRecord:
         with self._writing() as session:
             row = session.get(RunRow, run_id)
             if row is None:
@@ -625,6 +329,7 @@ class Store:
             row.finished_at = _now()
             row.counts = dict(counts)
             row.error = error
+            row.notes = list(notes)
             return row.to_record()
 
     def last_run(self, register: str) -> RunRecord | None:
@@ -654,63 +359,39 @@ class Store:
                 return False
             session.add(DeliveryRow(source=source, delivery_id=delivery_id))
             session.flush()
-            _trim_deliveries(session, source)
+            trim_deliveries(session, source)
             return True
+
+    # --- tracker writes, for pacing ------------------------------------------------------------
+
+    def recent_writes(self, key: str, since: float) -> list[float]:
+        """When the writes of pacing key `key` at or after `since` (epoch seconds) were sent,
+        oldest first."""
+        query = (
+            select(WriteRow.at)
+            .where(WriteRow.key == key, col(WriteRow.at) >= since)
+            .order_by(col(WriteRow.at))
+        )
+        with self._reading() as session:
+            return list(session.exec(query))
+
+    def record_write(self, key: str, at: float) -> None:
+        """Remember one write of `key`, and forget those no pacing window counts any more."""
+        with self._writing() as session:
+            session.add(WriteRow(key=key, at=at))
+            trim_writes(session, key, at)
+
+    def write_ledger(self, key: str) -> WriteLedger:
+        """The writes of one pacing key, as a tracker's write pacer reads and records them."""
+        return WriteLedger(self, key)
 
     # --- retention -----------------------------------------------------------------------------
 
     def prune(self, *, now: datetime, keep_for: timedelta, keep_runs: int) -> Pruned:
-        """Delete the history a daemon would otherwise pile up forever; return what went.
-
-        Only history goes. What the engine or a person still acts on stays, whatever its age:
-
-        - settled outbox entries (done, failed) intended more than `keep_for` before `now`
-          (a write settles within a cycle or two of its intent); pending ones are how a crash
-          mid-write is recovered, so they stay until settled;
-        - conflicts resolved more than `keep_for` ago; open ones wait for a person;
-        - runs beyond the newest `keep_runs` of each register, so `syncer status` always has
-          the last one. An unfinished run among them stays until `keep_for` old: it may be
-          another process's run in progress, which must still be able to record its end;
-        - webhook delivery ids older than `DELIVERIES_KEPT_FOR` (its docstring says why).
-
-        All in one write transaction: a reader sees the history before or after, never half.
-        """
-        if keep_runs < 1:
-            raise ValueError("keep_runs must be at least 1: `syncer status` shows the last run")
-        cutoff = now - keep_for
-        newest_first = func.row_number().over(
-            partition_by=col(RunRow.register_name), order_by=col(RunRow.id).desc()
-        )
-        ranked = select(col(RunRow.id), newest_first.label("rank")).subquery()
-        beyond_kept = select(ranked.c.id).where(ranked.c.rank > keep_runs)
+        """Delete old history (`syncer.state.retention.prune_history` says what), in one write
+        transaction: a reader sees the history before or after, never half."""
         with self._writing() as session:
-            outbox = session.exec(
-                delete(OutboxRow).where(
-                    col(OutboxRow.state) != OutboxState.PENDING,
-                    col(OutboxRow.created_at) < cutoff,
-                )
-            )
-            conflicts = session.exec(
-                delete(ConflictRow).where(
-                    col(ConflictRow.state) == ConflictState.RESOLVED,
-                    col(ConflictRow.resolved_at) < cutoff,
-                )
-            )
-            runs = session.exec(
-                delete(RunRow).where(
-                    col(RunRow.id).in_(beyond_kept),
-                    or_(col(RunRow.finished_at).is_not(None), col(RunRow.started_at) < cutoff),
-                )
-            )
-            deliveries = session.exec(
-                delete(DeliveryRow).where(col(DeliveryRow.received_at) < now - DELIVERIES_KEPT_FOR)
-            )
-        return Pruned(
-            outbox=outbox.rowcount,
-            conflicts=conflicts.rowcount,
-            runs=runs.rowcount,
-            deliveries=deliveries.rowcount,
-        )
+            return prune_history(session, now, keep_for, keep_runs)
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:
@@ -745,23 +426,23 @@ def _refuse_second_link(session: Session, link: LinkRecord) -> None:
         )
     ).first()
     if other is not None:
-        raise StoreError(
+        raise LinkClaimed(
             f"item {link.item_key!r} of register {link.register!r} is already linked to "
             f"{other.ref!r} on {link.target!r}; drop that link before linking it to {link.ref!r}"
         )
 
 
-def _trim_deliveries(session: Session, source: str) -> None:
-    oldest_kept = (
-        select(DeliveryRow.id)
-        .where(DeliveryRow.source == source)
-        .order_by(col(DeliveryRow.id).desc())
-        .offset(DELIVERIES_KEPT - 1)
-        .limit(1)
-        .scalar_subquery()
-    )
-    session.exec(
-        delete(DeliveryRow).where(
-            col(DeliveryRow.source) == source, col(DeliveryRow.id) < oldest_kept
-        )
-    )
+@dataclass(frozen=True)
+class WriteLedger:
+    """One pacing key's writes in the store: shared by every process on this database, so a
+    restarted daemon or back-to-back runs pace together. The key is derived from a token,
+    never the token itself."""
+
+    store: Store
+    key: str
+
+    def recent(self, since: float) -> list[float]:
+        return self.store.recent_writes(self.key, since)
+
+    def record(self, at: float) -> None:
+        self.store.record_write(self.key, at)

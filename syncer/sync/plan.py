@@ -3,179 +3,42 @@
 The register is the hub. For every linked item and field, the targets are folded in order: a
 value pulled from one tracker becomes the register's value, which is then pushed to the others,
 so a change made in Jira reaches the register and GitHub in the same cycle. `--dry-run` prints
-the plan; `execute` carries it out.
+the plan; the cycle carries it out.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
 
-from syncer.model import IssueDraft, RemoteIssue
+from syncer.model import IssueDraft, IssueState, RemoteIssue
 from syncer.register import Item, NewItem, Register
 from syncer.state.records import LinkRecord
-from syncer.sync.merge import Outcome, Policy, Value, merge_field
-from syncer.sync.values import FIELDS, Reading, item_due_date
-
-
-@dataclass(frozen=True)
-class Target:
-    """One tracker target as the planner sees it: names, and what was read from it."""
-
-    name: str
-    kind: str
-    repo: str
-    changed: Mapping[str, RemoteIssue]
-    """Issues read this cycle (changed since the cursor, or fetched), by ref."""
-    links: Sequence[LinkRecord]
-    field_labels: Mapping[str, str] = field(default_factory=dict)
-    """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
-    reading: Reading = field(default_factory=Reading)
-
-    def syncs(self, name: str) -> bool:
-        return self.reading.syncs(name)
-
-    def link_text(self, ref: str) -> str:
-        return ref if self.kind == "jira" else f"{self.repo}#{ref}"
-
-    def linked_items(self, register: Register) -> dict[str, Item]:
-        """The register's items linked to this target, by issue ref (first link wins)."""
-        found: dict[str, Item] = {}
-        for item in register.items:
-            for link in item.links:
-                ref = self.ref_of(link.text)
-                if ref is not None:
-                    found.setdefault(ref, item)
-        return found
-
-    def ref_of(self, link_text: str) -> str | None:
-        """The ref a link written in the register points at, if it is this target's."""
-        if self.kind == "jira":
-            return link_text if re.fullmatch(rf"{re.escape(self.repo)}-\d+", link_text) else None
-        prefix = f"{self.repo}#"
-        return link_text[len(prefix) :] if link_text.startswith(prefix) else None
-
-
-# --- operations ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CreateIssue:
-    target: str
-    item_key: str
-    draft: IssueDraft
-
-
-@dataclass(frozen=True)
-class AdoptIssue:
-    """Link an unlinked item to an existing issue (same title, or its marker names the item)."""
-
-    target: str
-    item_key: str
-    issue: RemoteIssue
-
-
-@dataclass(frozen=True)
-class UpdateIssue:
-    target: str
-    ref: str
-    item_key: str
-    values: Mapping[str, Value]
-
-
-@dataclass(frozen=True)
-class CloseRemoved:
-    """The item left the register: close its issue with a comment, drop the link."""
-
-    target: str
-    ref: str
-    item_key: str
-    comment: str
-
-
-@dataclass(frozen=True)
-class WriteRegister:
-    item_key: str
-    values: Mapping[str, Value]
-    source: str
-    """The target the values came from."""
-
-
-@dataclass(frozen=True)
-class InsertLink:
-    item_key: str
-    target: str
-    ref: str
-    url: str
-    text: str
-
-
-@dataclass(frozen=True)
-class AddItem:
-    """A tracker issue with the sync label that the register does not have yet."""
-
-    target: str
-    issue: RemoteIssue
-    new: NewItem
-
-
-@dataclass(frozen=True)
-class RecordConflict:
-    target: str
-    ref: str
-    item_key: str
-    field: str
-    base: Value
-    register_value: Value
-    tracker_value: Value
-    taken: str
-    """"register", "tracker", or "open" (manual policy: nothing written)."""
-
-
-Operation = (
-    CreateIssue
-    | AdoptIssue
-    | UpdateIssue
-    | CloseRemoved
-    | WriteRegister
-    | InsertLink
-    | AddItem
-    | RecordConflict
+from syncer.sync.identity import (
+    Target,
+    disputed,
+    first_links,
+    normalized_title,
+    resolve_links,
+    where,
 )
-
-
-Op = TypeVar("Op", bound=Operation)
-
-
-@dataclass(frozen=True)
-class FieldPlan:
-    """Per linked pair: what each field ends as, so bases advance only for what succeeded."""
-
-    target: str
-    ref: str
-    item_key: str
-    outcomes: Mapping[str, Outcome]
-    register_writes: frozenset[str] = frozenset()
-    """The item's fields the register must take this cycle (from any target)."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    register: str
-    operations: tuple[Operation, ...] = ()
-    pairs: tuple[FieldPlan, ...] = ()
-    refused: str = ""
-
-    def of(self, kind: type[Op]) -> list[Op]:
-        return [op for op in self.operations if isinstance(op, kind)]
-
-    @property
-    def writes_register(self) -> bool:
-        return any(isinstance(op, WriteRegister | InsertLink | AddItem) for op in self.operations)
+from syncer.sync.merge import Outcome, Policy, Value, merge_field
+from syncer.sync.operations import (
+    AddItem,
+    AdoptIssue,
+    CloseDuplicate,
+    CloseRemoved,
+    CreateIssue,
+    FieldPlan,
+    InsertLink,
+    Operation,
+    Plan,
+    RecordConflict,
+    UpdateIssue,
+    WriteRegister,
+)
+from syncer.sync.values import FIELDS, Reading, item_due_date
 
 
 @dataclass(frozen=True)
@@ -187,14 +50,15 @@ class PlanOptions:
     register_mtime: datetime | None = None
 
 
-# --- values ------------------------------------------------------------------------------------
+@dataclass
+class _Planning:
+    """The operations and notes of one plan as they are found (local to `plan`)."""
+
+    ops: list[Operation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def normalized_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
-
-
-# --- the planner -------------------------------------------------------------------------------
+Pairs = dict[str, list[tuple[Target, LinkRecord, RemoteIssue | None]]]
 
 
 def plan(
@@ -207,21 +71,22 @@ def plan(
     refusal = _guard(register, targets, options)
     if refusal:
         return Plan(register_name, refused=refusal)
-    ops: list[Operation] = []
-    pairs: dict[str, list[tuple[Target, LinkRecord, RemoteIssue | None]]] = {}
+    out = _Planning()
+    pairs: Pairs = {}
     for target in targets:
-        linked = _link_items(register, target, ops)
+        blocked = _checked_claims(register, target, out)
+        linked = _link_items(register, target, out)
         for key, (record, issue) in linked.items():
             pairs.setdefault(key, []).append((target, record, issue))
-        _unlinked_items(register, target, set(linked), ops, options)
-        _removed_items(register, target, linked, ops)
+        _unlinked_items(register, target, set(linked) | blocked, out, options)
+        _removed_items(register, target, linked, out)
     field_plans = [
         fp
         for item in register.items
         if item.key in pairs
-        for fp in _sync_item(item, pairs[item.key], ops, options)
+        for fp in _sync_item(item, pairs[item.key], out.ops, options)
     ]
-    return Plan(register_name, tuple(ops), tuple(field_plans))
+    return Plan(register_name, tuple(out.ops), tuple(field_plans), notes=tuple(out.notes))
 
 
 def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) -> str:
@@ -231,7 +96,7 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
     linked = sum(len(t.links) for t in targets)
     if not linked:
         return ""
-    found = sum(_found_links(register, t) for t in targets)
+    found = sum(len(resolve_links(register, t)) for t in targets)
     if not register.items or found * 2 < linked:
         return (
             f"the register now holds {len(register.items)} items and {found} of {linked} linked"
@@ -240,49 +105,45 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
     return ""
 
 
-def _found_links(register: Register, target: Target) -> int:
-    return len(resolve_links(register, target))
+def _checked_claims(register: Register, target: Target, out: _Planning) -> set[str]:
+    """What the file claims that syncer will not act on; returns the items left alone.
 
-
-RENAME_SIMILARITY = 0.6
-
-
-def resolve_links(register: Register, target: Target) -> dict[str, Item]:
-    """Stored links → their items, by issue ref.
-
-    Through the link written in the item; else by the item's key (a link whose text never
-    reached the file: the cycle that made it died, or a person saved the file meanwhile; or a
-    link line a person deleted from a kept item); else, for a link never seen in the file whose
-    item was renamed since, by the closest title among the items not linked to this target (at
-    least `RENAME_SIMILARITY` alike). A link once seen in the file and now gone with its item
-    is not handed to a look-alike: its item was removed.
+    Two items linking one issue: neither syncs with it (which one a person meant is theirs to
+    say). A link to an issue the store does not know and syncer does not manage (no marker, no
+    sync label): refused, so a link typed into the file cannot hand syncer someone else's issue.
+    An item holding one of these gets no new issue either: it already says it has one.
     """
-    written = target.linked_items(register)
-    found = {r.ref: written[r.ref] for r in target.links if r.ref in written}
-    taken = {item.key for item in written.values()}
-    free = {i.key: i for i in register.items if i.key not in taken}
-    orphans = [r for r in target.links if r.ref not in found]
-    for record in orphans:
-        if record.item_key in free:
-            found[record.ref] = free.pop(record.item_key)
-    for record in orphans:
-        if record.ref in found or record.in_file or not free:
+    blocked: set[str] = set()
+    for ref, items in disputed(register, target).items():
+        names = " and ".join(where(item) for item in items)
+        out.notes.append(
+            f"{target.name}: {names} both link {target.link_text(ref)}: neither syncs with it"
+            " until one of the links is removed"
+        )
+        blocked.update(item.key for item in items)
+    stored = {record.ref for record in target.links}
+    for key, ref in first_links(register, target).items():
+        issue = target.changed.get(ref)
+        if ref in stored or issue is None or target.managed(issue):
             continue
-        title = record.base_register.get("title") or record.base_tracker.get("title") or ""
-        score, best = max((_alike(title, item.title), item.key) for item in free.values())
-        if score >= RENAME_SIMILARITY:
-            found[record.ref] = free.pop(best)
-    return found
-
-
-def _alike(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, normalized_title(a), normalized_title(b)).ratio()
+        item = register.item(key)
+        out.notes.append(
+            f"{target.name}: {where(item)} links {target.link_text(ref)}, an issue syncer does not"
+            f" manage (not made by syncer, no {target.sync_label!r} label): the link is ignored"
+        )
+        blocked.add(key)
+    return blocked
 
 
 def _link_items(
-    register: Register, target: Target, ops: list[Operation]
+    register: Register, target: Target, out: _Planning
 ) -> dict[str, tuple[LinkRecord, RemoteIssue | None]]:
-    """Items linked to this target, with their stored link and the issue as read (if read)."""
+    """Items linked to this target, with their stored link and the issue as read (if read).
+
+    A link in the file the store does not know, to an issue syncer may manage, is adopted: the
+    file's links are the identity, so the item is never given a second issue, and the issue is
+    never imported as a new item.
+    """
     records = {rec.ref: rec for rec in target.links}
     written = target.linked_items(register)
     linked: dict[str, tuple[LinkRecord, RemoteIssue | None]] = {}
@@ -290,45 +151,73 @@ def _link_items(
         record = records[ref]
         linked[item.key] = (record, target.changed.get(ref))
         if ref not in written:
-            ops.append(InsertLink(item.key, target.name, ref, record.url, target.link_text(ref)))
-    for ref, item in written.items():
+            out.ops.append(
+                InsertLink(item.key, target.name, ref, record.url, target.link_text(ref))
+            )
+    for key, ref in first_links(register, target).items():
         issue = target.changed.get(ref)
-        if ref not in records and item.key not in linked and issue is not None:
-            # written by someone else (another machine, a person): linked, with no base yet
-            linked[item.key] = (LinkRecord("", target.name, ref, issue.url, item.key), issue)
+        if ref in records or key in linked or issue is None or not target.managed(issue):
+            continue
+        out.ops.append(AdoptIssue(target.name, key, issue, in_file=True))
+        out.notes.append(
+            f"{target.name}: {where(register.item(key))} links {target.link_text(ref)}, which the"
+            " state database did not know: adopted with the register's values"
+        )
     return linked
 
 
 def _unlinked_items(
     register: Register,
     target: Target,
-    linked: set[str],
-    ops: list[Operation],
+    settled: set[str],
+    out: _Planning,
     options: PlanOptions,
 ) -> None:
-    taken = {rec.ref for rec in target.links}
-    candidates = {
-        ref: issue
-        for ref, issue in target.changed.items()
-        if ref not in taken and issue.state.value == "open"
-    }
-    by_marker = {i.marker: i for i in candidates.values() if i.marker}
+    """Items with no issue on this target get one: an existing issue carrying their marker
+    (open or closed: a done item's issue is closed), else an open one with their title, else a
+    new one. Issues with the sync label that nothing claims become items."""
+    taken = {rec.ref for rec in target.links} | set(target.claims(register))
+    candidates = {ref: issue for ref, issue in target.changed.items() if ref not in taken}
+    by_marker: dict[str, list[RemoteIssue]] = {}
+    for issue in sorted(candidates.values(), key=_creation_order):
+        if issue.marker:
+            by_marker.setdefault(issue.marker, []).append(issue)
     by_title: dict[str, RemoteIssue] = {}
     for issue in candidates.values():
-        by_title.setdefault(normalized_title(issue.title), issue)
+        if issue.state is IssueState.OPEN:
+            by_title.setdefault(normalized_title(issue.title), issue)
     for item in register.items:
-        if item.key in linked or any(target.ref_of(link.text) for link in item.links):
+        if item.key in settled or any(target.ref_of(link.text) for link in item.links):
             continue
-        match = by_marker.get(item.key) or by_title.get(normalized_title(item.title))
+        marked = by_marker.pop(item.key, [])
+        match = marked[0] if marked else by_title.get(normalized_title(item.title))
         if match is not None and match.ref in candidates:
             del candidates[match.ref]
-            ops.append(AdoptIssue(target.name, item.key, match))
+            out.ops.append(AdoptIssue(target.name, item.key, match))
+            for extra in marked[1:]:
+                del candidates[extra.ref]
+                _close_duplicate(target, extra, match.ref, out)
             continue
-        ops.append(CreateIssue(target.name, item.key, _draft(item, target, options)))
+        out.ops.append(CreateIssue(target.name, item.key, _draft(item, target, options)))
+    kept = {rec.item_key: rec.ref for rec in target.links}
     for issue in candidates.values():
-        if issue.marker:
-            continue  # made by syncer for an item that is gone: never resurrect it
-        ops.append(AddItem(target.name, issue, _new_item(issue, options)))
+        if issue.marker in kept:
+            _close_duplicate(target, issue, kept[issue.marker], out)
+        elif not issue.marker and issue.state is IssueState.OPEN:
+            out.ops.append(AddItem(target.name, issue, _new_item(issue, options)))
+        # An issue made by syncer for an item that is gone is never turned back into an item.
+
+
+def _close_duplicate(target: Target, issue: RemoteIssue, kept: str, out: _Planning) -> None:
+    """A second issue carrying the marker of an item that has one is closed, if still open."""
+    if issue.state is IssueState.OPEN and issue.ref != kept:
+        out.ops.append(CloseDuplicate(target.name, issue.ref, issue.marker or "", kept))
+
+
+def _creation_order(issue: RemoteIssue) -> tuple[int, str]:
+    """Oldest first: the first issue made for an item is the one kept."""
+    digits = "".join(ch for ch in issue.ref if ch.isdigit())
+    return (int(digits) if digits else 0, issue.ref)
 
 
 def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
@@ -376,12 +265,14 @@ def _removed_items(
     register: Register,
     target: Target,
     linked: Mapping[str, tuple[LinkRecord, RemoteIssue | None]],
-    ops: list[Operation],
+    out: _Planning,
 ) -> None:
-    present = {rec.ref for rec, _ in linked.values()}
+    """Stored links whose item is gone close their issue; a link still written somewhere in
+    the file (in a dispute, or as an item's second link) is not gone."""
+    present = {rec.ref for rec, _ in linked.values()} | set(target.claims(register))
     for record in target.links:
         if record.ref not in present:
-            ops.append(
+            out.ops.append(
                 CloseRemoved(
                     target.name,
                     record.ref,
@@ -476,36 +367,3 @@ def _taken(outcome: Outcome) -> str:
     if outcome.kept_open:
         return "open"
     return "tracker" if outcome.to_register else "register"
-
-
-def describe(op: Operation) -> str:
-    """One line per operation, for `--dry-run` and logs."""
-    match op:
-        case CreateIssue():
-            return f"{op.target}: create issue {op.draft.title!r} for {op.item_key}"
-        case AdoptIssue():
-            return f"{op.target}: link {op.item_key} to existing #{op.issue.ref} {op.issue.title!r}"
-        case UpdateIssue():
-            fields = ", ".join(f"{k}={_short(v)}" for k, v in op.values.items())
-            return f"{op.target}: update {op.ref} ({op.item_key}): {fields}"
-        case CloseRemoved():
-            return f"{op.target}: close {op.ref}: {op.item_key} left the register"
-        case WriteRegister():
-            fields = ", ".join(f"{k}={_short(v)}" for k, v in op.values.items())
-            return f"register: {op.item_key}: {fields} (from {op.source})"
-        case InsertLink():
-            return f"register: {op.item_key}: link {op.text}"
-        case AddItem():
-            return f"register: add item {op.new.title!r} from {op.target} {op.issue.ref}"
-        case RecordConflict():
-            return (
-                f"conflict: {op.item_key}.{op.field} on {op.target}:"
-                f" register={_short(op.register_value)} tracker={_short(op.tracker_value)}"
-                f" -> {op.taken}"
-            )
-    raise TypeError(op)
-
-
-def _short(value: Value) -> str:
-    text = "∅" if value is None else value.replace("\n", "⏎")
-    return repr(text if len(text) <= 40 else text[:37] + "...")

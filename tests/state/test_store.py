@@ -15,16 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection
 
+from syncer.state.engine import StoreError, migrate, open_engine
 from syncer.state.migrations import MIGRATIONS
 from syncer.state.records import ConflictState, LinkRecord, OutboxState, Pruned
-from syncer.state.store import (
-    DELIVERIES_KEPT,
-    DELIVERIES_KEPT_FOR,
-    Store,
-    StoreError,
-    migrate,
-    open_engine,
-)
+from syncer.state.retention import DELIVERIES_KEPT, DELIVERIES_KEPT_FOR
+from syncer.state.store import Store
 
 REG = "debt"
 GH = "github"

@@ -13,9 +13,11 @@ from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
 from syncer.state.store import Store
-from syncer.sync.execute import CycleReport, RegisterJob, TargetSpec, run_cycle
+from syncer.sync.cycle import run_cycle
+from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.merge import Policy
 from syncer.sync.plan import PlanOptions
+from syncer.sync.progress import CycleReport
 from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker

@@ -14,7 +14,8 @@ from typing import Any
 import requests
 
 from syncer.state.store import Store
-from syncer.sync.execute import RegisterJob, TargetSpec, run_cycle
+from syncer.sync.cycle import run_cycle
+from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.trackers.base import RetryPolicy
 from syncer.trackers.gitlab import GitLabTracker
 

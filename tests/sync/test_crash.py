@@ -19,7 +19,8 @@ import requests
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.register import parse
 from syncer.state.store import Store
-from syncer.sync.execute import RegisterJob, TargetSpec, run_cycle
+from syncer.sync.cycle import run_cycle
+from syncer.sync.job import RegisterJob, TargetSpec
 
 from .conftest import gitlab_tracker
 

@@ -120,7 +120,7 @@ def test_a_truncated_register_is_refused(
     world.reconcile()
     before = write_requests(fake_gitlab)
     world.write("# TODO\n")
-    from syncer.sync.execute import run_cycle
+    from syncer.sync.cycle import run_cycle
 
     report = run_cycle(world.job(), world.store)
     assert "refusing" in report.refused

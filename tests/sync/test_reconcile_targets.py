@@ -80,7 +80,7 @@ def test_a_person_saving_mid_cycle_is_never_overwritten(
         return changes
 
     tracker.list_changed = list_then_person_saves  # type: ignore[method-assign]
-    from syncer.sync.execute import run_cycle
+    from syncer.sync.cycle import run_cycle
 
     report = run_cycle(job, world.store)
     assert world.text() == saved, "the person's save stands"

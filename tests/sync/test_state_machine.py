@@ -74,22 +74,13 @@ from syncer.register import (
     set_title,
 )
 from syncer.state.store import Store
-from syncer.sync.execute import (
-    BUSY_RETRIES,
-    CycleReport,
-    RegisterJob,
-    TargetSpec,
-    run_cycle,
-    run_cycles,
-)
+from syncer.sync.cycle import BUSY_RETRIES, run_cycle, run_cycles
+from syncer.sync.identity import RENAME_SIMILARITY, Target, normalized_title
+from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.merge import Policy
-from syncer.sync.plan import (
-    RENAME_SIMILARITY,
-    PlanOptions,
-    Target,
-    describe,
-    normalized_title,
-)
+from syncer.sync.operations import describe
+from syncer.sync.plan import PlanOptions
+from syncer.sync.progress import CycleReport
 from syncer.trackers.base import Tracker
 
 from .machine_support import (

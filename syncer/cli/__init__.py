@@ -1,0 +1,33 @@
+"""The `syncer` command line: one Typer app, one module per group of commands."""
+
+from __future__ import annotations
+
+import typer
+
+from syncer.cli.reconcile import reconcile
+from syncer.cli.register import item_json, parse_command
+from syncer.cli.state import conflicts_app, status
+from syncer.cli.tools import demo_command, fake_command
+
+app = typer.Typer(
+    name="syncer",
+    help="Keep a Markdown tech-debt register and GitHub / GitLab / Jira issues in sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """syncer: the register stays the source of truth; trackers follow, and speak back."""
+
+
+app.command("reconcile")(reconcile)
+app.command("status")(status)
+app.add_typer(conflicts_app, name="conflicts")
+app.command("parse")(parse_command)
+app.command("demo")(demo_command)
+app.command("fake")(fake_command)
+
+__all__ = ["app", "item_json"]

@@ -1,0 +1,66 @@
+"""What every `syncer` command shares: options, consoles, exit codes, one-line errors.
+
+Exit codes (documented in the README): 0 in sync, 1 a register, tracker or the state database
+failed, 2 bad usage or configuration, 3 conflicts wait for `syncer conflicts resolve`, 4 a
+register was refused (it lost most of its linked items; `--force` overrides), 5 another run held
+a register for longer than `lock_wait_seconds` (nothing was written to it), 130 and 143
+interrupted by SIGINT (Ctrl-C) and SIGTERM (what was done is recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from syncer.config import ConfigError, Settings, load_config
+from syncer.state.engine import StoreError
+from syncer.state.store import Store
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3, 4, 5
+SIGNAL_EXIT_BASE = 128
+"""A process stopped by signal N exits 128 + N, as shells report it (130 for SIGINT)."""
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="The TOML file (default: $SYNCER_CONFIG, ./syncer.toml)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, then exit with `code`: what a user sees instead of a traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_from(config: Path | None) -> Settings:
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+@contextmanager
+def state_errors(settings: Settings) -> Iterator[None]:
+    """The state database failing (unreadable, read-only, from a newer syncer) is one line."""
+    try:
+        yield
+    except StoreError as exc:
+        fail(str(exc), EXIT_ERROR)
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        fail(f"{settings.state}: the state database cannot be used: {reason}", EXIT_ERROR)
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    with state_errors(settings), Store(settings.state) as store:
+        yield store

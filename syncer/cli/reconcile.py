@@ -1,0 +1,158 @@
+"""`syncer reconcile`: one cycle over every configured register (or one), then exit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from syncer import log
+from syncer.app import App
+from syncer.cli.common import (
+    EXIT_BUSY,
+    EXIT_CONFLICTS,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    SIGNAL_EXIT_BASE,
+    ConfigOption,
+    JsonOption,
+    err,
+    fail,
+    out,
+    settings_from,
+    state_errors,
+)
+from syncer.config import ConfigError
+from syncer.sync.operations import describe
+from syncer.sync.progress import CycleReport, StopFlag
+
+
+def reconcile(
+    config: ConfigOption = None,
+    register: Annotated[str | None, typer.Option(help="Only this register.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Sync a register that lost most items, or a tracker that lost all."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """One sync cycle over every configured register (or one), then exit."""
+    settings = settings_from(config)
+    log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
+    stop = StopFlag()
+    reports: list[CycleReport] = []
+    with state_errors(settings), _stopping_on_signals(stop):
+        try:
+            app = App.build(settings, only=register)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+        with app:
+            for name in app.jobs:
+                if stop:
+                    break
+                spinner = err.status(f"reconciling {name}…") if err.is_terminal else nullcontext()
+                with spinner:
+                    reports.append(app.run(name, dry_run=dry_run, force=force, stop=stop))
+            if not dry_run and not stop:
+                app.prune()
+    if as_json:
+        typer.echo(json.dumps([_report_json(r, dry_run) for r in reports], indent=1))
+    else:
+        _print_reports(reports, dry_run)
+    if stop:
+        typer.echo(f"interrupted by {stop.reason}: what was done is recorded", err=True)
+        raise typer.Exit(SIGNAL_EXIT_BASE + signal.Signals[stop.reason].value)
+    raise typer.Exit(exit_code(reports))
+
+
+@contextmanager
+def _stopping_on_signals(stop: StopFlag) -> Iterator[None]:
+    """SIGTERM and Ctrl-C finish the tracker write in flight, then stop the cycle cleanly (it
+    records its run and writes the links it made). A second signal stops at once."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if stop:
+            raise KeyboardInterrupt
+        stop.set(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def exit_code(reports: list[CycleReport]) -> int:
+    """The most serious outcome decides, in the order the README lists them."""
+    outcomes = {r.outcome for r in reports}
+    for outcome, code in (
+        ("error", EXIT_ERROR),
+        ("busy", EXIT_BUSY),
+        ("refused", EXIT_REFUSED),
+        ("conflicts", EXIT_CONFLICTS),
+    ):
+        if outcome in outcomes:
+            return code
+    return EXIT_OK
+
+
+def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
+    operations = report.plan.operations if report.plan else ()
+    return {
+        "register": report.register,
+        "dry_run": dry_run,
+        "outcome": report.outcome,
+        "plan": [describe(op) for op in operations],
+        "counts": dict(report.counts),
+        "open_conflicts": report.open_conflicts,
+        "refused": report.refused,
+        "errors": list(report.errors),
+        "notes": list(report.notes),
+        "register_written": report.register_written,
+    }
+
+
+def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
+    for report in reports:
+        if dry_run and report.plan:
+            out.print(
+                f"[bold]{report.register}[/bold]: plan ({len(report.plan.operations)} operations)"
+            )
+            for op in report.plan.operations:
+                out.print(f"  {describe(op)}", highlight=False, markup=False)
+        for line in report.notes:
+            out.print(f"note: {line}", highlight=False, markup=False)
+        for line in report.errors:
+            err.print(f"error: {line}", highlight=False, markup=False)
+        if report.refused:
+            err.print(
+                f"refused: {report.register}: {report.refused}", highlight=False, markup=False
+            )
+    columns = ("created", "updated", "closed", "adopted", "register_edits", "items_added",
+               "conflicts_settled")  # fmt: skip
+    table = Table(
+        title="dry run: nothing changed" if dry_run else "reconcile", title_justify="left"
+    )
+    for name in ("register", *columns, "open conflicts", "errors"):
+        table.add_column(name.replace("_", " "), justify="left" if name == "register" else "right")
+    for r in reports:
+        table.add_row(
+            r.register,
+            *(str(r.counts.get(c, 0)) for c in columns),
+            str(r.open_conflicts),
+            str(len(r.errors)),
+        )
+    out.print(table)

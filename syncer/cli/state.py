@@ -1,0 +1,143 @@
+"""`syncer status` and `syncer conflicts`: what the state database says, for people."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from syncer.cli.common import (
+    EXIT_USAGE,
+    ConfigOption,
+    JsonOption,
+    fail,
+    opened_store,
+    out,
+    settings_from,
+)
+from syncer.state.records import ConflictRecord, LinkRecord
+
+
+def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Per register and target: last run and its outcome, links, pending writes, conflicts."""
+    settings = settings_from(config)
+    rows = []
+    with opened_store(settings) as store:
+        for reg in settings.registers:
+            run = store.last_run(reg.name)
+            conflicts = store.conflicts(reg.name)
+            for target in reg.targets or []:
+                rows.append(
+                    {
+                        "register": reg.name,
+                        "target": target.name,
+                        "last_run": run.started_at.isoformat() if run else None,
+                        "finished": bool(run and run.finished_at),
+                        "last_error": run.error if run else "",
+                        "last_notes": list(run.notes) if run else [],
+                        "ran_by": run.runner if run else "",
+                        "counts": run.counts if run else {},
+                        "links": len(store.links(reg.name, target.name)),
+                        "pending": len(store.pending(reg.name, target.name)),
+                        "open_conflicts": sum(1 for c in conflicts if c.target == target.name),
+                    }
+                )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    table = Table(title="status", title_justify="left")
+    columns = {
+        "register": "register",
+        "target": "target",
+        "last run": "last_run",
+        "links": "links",
+        "pending": "pending",
+        "open conflicts": "open_conflicts",
+        "last error": "last_error",
+        "notes": "last_notes",
+    }
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row[key]) for key in columns.values()))
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    """A status cell: `-` for nothing, the first note and how many more for a list."""
+    if isinstance(value, list):
+        return (
+            f"{value[0]} (+{len(value) - 1} more)"
+            if len(value) > 1
+            else _cell(value[0] if value else None)
+        )
+    return "-" if value in (None, "") else str(value)
+
+
+conflicts_app = typer.Typer(help="List and settle conflicts kept open (policy `manual`).")
+
+
+@conflicts_app.callback(invoke_without_command=True)
+def conflicts(ctx: typer.Context, config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """List open conflicts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = settings_from(config)
+    with opened_store(settings) as store:
+        found = store.conflicts()
+    if as_json:
+        typer.echo(json.dumps([_conflict_json(c) for c in found], indent=1))
+        return
+    if not found:
+        out.print("no open conflicts")
+        return
+    table = Table(title="open conflicts", title_justify="left")
+    for name in ("id", "register", "item", "field", "target", "register value", "tracker value"):
+        table.add_column(name, overflow="fold")
+    for c in found:
+        table.add_row(str(c.id), c.register, c.item_key, c.field, f"{c.target} {c.ref}",
+                      c.register_value or "∅", c.tracker_value or "∅")  # fmt: skip
+    out.print(table)
+
+
+def _conflict_json(c: ConflictRecord) -> dict[str, Any]:
+    return {
+        "id": c.id, "register": c.register, "target": c.target, "ref": c.ref,
+        "item": c.item_key, "field": c.field, "base": c.base,
+        "register_value": c.register_value, "tracker_value": c.tracker_value,
+        "state": c.state.value, "resolution": c.resolution,
+    }  # fmt: skip
+
+
+@conflicts_app.command("resolve")
+def resolve(
+    conflict_id: Annotated[int, typer.Argument(metavar="ID")],
+    take: Annotated[str, typer.Option(help="register or tracker: whose value wins.")],
+    config: ConfigOption = None,
+) -> None:
+    """Settle a conflict; the next reconcile carries the chosen value to the other side."""
+    if take not in ("register", "tracker"):
+        fail("--take must be register or tracker", EXIT_USAGE)
+    settings = settings_from(config)
+    with opened_store(settings) as store:
+        found = store.conflict(conflict_id)
+        if found is None or found.state.value != "open":
+            fail(f"no open conflict {conflict_id}", EXIT_USAGE)
+        link = store.link_for_ref(found.register, found.target, found.ref)
+        if link is not None:
+            store.save_link(_bases_for(link, found, take))
+        store.resolve_conflict(conflict_id, take)
+    out.print(f"conflict {conflict_id} settled: {take} value of {found.item_key}.{found.field}"
+              " goes to the other side at the next reconcile")  # fmt: skip
+
+
+def _bases_for(link: LinkRecord, conflict: ConflictRecord, take: str) -> LinkRecord:
+    """Make the next cycle see a one-sided change: the losing side's value becomes its base."""
+    if take == "register":
+        tracker = dict(link.base_tracker) | {conflict.field: conflict.tracker_value}
+        return replace(link, base_tracker=tracker)
+    register = dict(link.base_register) | {conflict.field: conflict.register_value}
+    return replace(link, base_register=register)

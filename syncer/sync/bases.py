@@ -1,0 +1,101 @@
+"""When bases advance: the rule that makes a failed write come back next cycle, not vanish.
+
+A field's base moves to the agreed value only if every write that field needed succeeded: a
+tracker update that failed, a register write refused by the hash guard, or a conflict left open
+keeps the old base on both sides, so the next cycle sees the same difference and tries again.
+Pure: the cycle's outcome in, the links to save out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from syncer.model import RemoteIssue
+from syncer.register import Item, Register
+from syncer.state.records import Base, LinkRecord
+from syncer.sync.identity import Target
+from syncer.sync.operations import FieldPlan, Plan
+from syncer.sync.values import FIELDS
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the cycle's writes achieved."""
+
+    issues: Mapping[tuple[str, str], RemoteIssue]
+    """(target, ref) → the issue as last read or as syncer's own write left it."""
+    pushed: Collection[tuple[str, str, str]]
+    """(target, ref, field) syncer wrote to a tracker this cycle."""
+    register_written: bool
+    """The register holds every edit the plan asked of it (written, or nothing to write)."""
+
+
+def advanced_links(
+    records: Sequence[LinkRecord],
+    final: Register,
+    the_plan: Plan,
+    views: Mapping[str, Target],
+    written: Written,
+) -> list[LinkRecord]:
+    """The stored links that change: bases agreed this cycle, items found in the file.
+
+    Links whose text is not in the file (yet) stay as they are: nothing about them is agreed.
+    An idle cycle returns nothing, so it writes nothing to the store.
+    """
+    items = {name: view.linked_items(final) for name, view in views.items()}
+    pairs = {(pair.target, pair.ref): pair for pair in the_plan.pairs}
+    changed: list[LinkRecord] = []
+    for record in records:
+        item = items[record.target].get(record.ref) if record.target in items else None
+        if item is None:
+            continue
+        pair = pairs.get((record.target, record.ref))
+        issue = written.issues.get((record.target, record.ref))
+        agreed = (
+            _agreed(views[record.target], pair, record, item, issue, written) if pair else record
+        )
+        updated = replace(agreed, item_key=item.key, in_file=True)
+        if updated != record:
+            changed.append(updated)
+    return changed
+
+
+def _agreed(
+    view: Target,
+    pair: FieldPlan,
+    record: LinkRecord,
+    item: Item,
+    issue: RemoteIssue | None,
+    written: Written,
+) -> LinkRecord:
+    base_register: Base = dict(record.base_register)
+    base_tracker: Base = dict(record.base_tracker)
+    unsettled = set(record.unsettled)
+    now_register = view.reading.item(item)
+    now_tracker = view.reading.issue(issue) if issue else base_tracker
+    for name in FIELDS:
+        outcome = pair.outcomes[name]
+        pushed = (pair.target, pair.ref, name) in written.pushed
+        ok = (
+            not outcome.kept_open
+            and (not outcome.to_tracker or pushed or outcome.value == now_tracker.get(name))
+            and (name not in pair.register_writes or written.register_written)
+        )
+        if ok and name in now_tracker:
+            base_register[name] = now_register[name]
+            base_tracker[name] = now_tracker[name]
+            unsettled.discard(name)
+        elif pushed and name in now_tracker:
+            # syncer's own write landed though the register did not take the value (a relay
+            # whose register write was skipped): a person changing it back is a change, not a
+            # return to the base, and until the register agrees the tracker follows it.
+            base_tracker[name] = now_tracker[name]
+            unsettled.add(name)
+    return replace(
+        record,
+        base_register=base_register,
+        base_tracker=base_tracker,
+        unsettled=frozenset(unsettled),
+        tracker_version=issue.version if issue else record.tracker_version,
+    )

@@ -1,0 +1,197 @@
+"""Carry out one cycle: the only code that calls trackers, the store and the register file.
+
+Order: read the register, settle what an interrupted cycle left in the outbox, read the
+trackers, plan, write the trackers (each write recorded in the outbox before and after), write
+the register once, atomically, only if its bytes are still those read, then advance bases for
+what succeeded and cursors for targets whose changes were fully taken in. The caller holds the
+register's lock around it (`syncer.app`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from syncer import log
+from syncer.register import EditError, Register, parse
+from syncer.sources.files import (
+    RegisterChanged,
+    RegisterFileError,
+    fingerprint,
+    read_register,
+    write_register,
+)
+from syncer.state.records import LinkRecord
+from syncer.state.store import Store
+from syncer.sync.bases import Written, advanced_links
+from syncer.sync.job import RegisterJob
+from syncer.sync.operations import Plan, RecordConflict
+from syncer.sync.plan import plan
+from syncer.sync.progress import CycleReport, CycleState, StopFlag
+from syncer.sync.reading import read_targets
+from syncer.sync.recovery import settle_outbox
+from syncer.sync.register_edits import RegisterChanges, link_added_items, register_edits
+from syncer.sync.tracker_writes import write_trackers
+from syncer.trackers.base import TrackerError
+
+BUSY_RETRIES = 2
+"""Cycles run again at once when a person's save kept a cycle's register write out."""
+
+
+def run_cycles(
+    job: RegisterJob,
+    store: Store,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    stop: StopFlag | None = None,
+    busy_retries: int = BUSY_RETRIES,
+) -> CycleReport:
+    """One cycle, re-run right away (at most `busy_retries` times) while a person's save mid-
+    cycle keeps its register write out.
+
+    The skipped write held links to issues just made and values pulled from trackers; until
+    the file has them, an item renamed or removed meanwhile cannot be told apart from a new
+    one. A fresh cycle re-reads the file as the person left it and re-plans, as any later one
+    would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
+    and conflicts of the last (what is still wrong now).
+    """
+    stop = stop or StopFlag()
+    report = last = run_cycle(job, store, dry_run=dry_run, force=force, stop=stop)
+    for _ in range(busy_retries):
+        if dry_run or stop or not last.counts.get("register_busy"):
+            break
+        last = run_cycle(job, store, force=force, stop=stop)
+        report = replace(
+            last,
+            counts=Counter(report.counts) + Counter(last.counts),
+            notes=report.notes + last.notes,
+            register_written=report.register_written or last.register_written,
+        )
+    return report
+
+
+def run_cycle(
+    job: RegisterJob,
+    store: Store,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    stop: StopFlag | None = None,
+) -> CycleReport:
+    run = None if dry_run else store.start_run(job.name)
+    cycle = CycleState(job, store, stop=stop or StopFlag(), force=force)
+    report = None
+    try:
+        _cycle(cycle, dry_run)
+    except (TrackerError, RegisterFileError, RegisterChanged, EditError, OSError) as exc:
+        cycle.errors.append(str(exc))
+        cycle.counts["errors"] += 1
+    finally:
+        report = cycle.report(len(store.conflicts(job.name)))
+        if run is not None:
+            error = "; ".join(report.errors) or (
+                f"interrupted by {report.interrupted}" if report.interrupted else ""
+            )
+            store.finish_run(run.id, dict(report.counts), error[:2000], report.notes)
+        log.get().info(
+            "cycle",
+            register=job.name,
+            dry_run=dry_run,
+            outcome=report.outcome,
+            operations=len(report.plan.operations) if report.plan else 0,
+            refused=report.refused or None,
+            errors=list(report.errors) or None,
+            open_conflicts=report.open_conflicts,
+            counts=dict(report.counts),
+        )
+    return report
+
+
+def _cycle(cycle: CycleState, dry_run: bool) -> None:
+    job, store = cycle.job, cycle.store
+    text = read_register(job.path)
+    read_at = fingerprint(text)
+    register = parse(text, job.rules)
+    if not dry_run:
+        settle_outbox(cycle, register)
+    targets, cursors = read_targets(cycle, register)
+    options = replace(
+        job.options,
+        force=cycle.force or job.options.force,
+        register_mtime=datetime.fromtimestamp(job.path.stat().st_mtime, UTC),
+    )
+    the_plan = plan(job.name, register, targets, options)
+    cycle.plan = the_plan
+    cycle.notes.extend(the_plan.notes)
+    if dry_run or the_plan.refused:
+        return
+    write_trackers(cycle, the_plan, register)
+    final, written = _write_register(cycle, register, the_plan, read_at)
+    _record_conflicts(cycle, the_plan)
+    store.save_links(
+        advanced_links(
+            store.links(job.name),
+            final,
+            the_plan,
+            cycle.views,
+            Written({**cycle.read, **cycle.latest}, cycle.pushed, written),
+        )
+    )
+    waiting = {op.target for op in the_plan.of(RecordConflict) if op.taken == "open"}
+    for target in targets:
+        # A cursor moves only when all it brought in was taken in (written, no failure, no
+        # conflict left open, not stopped): else the same issues are read again next time.
+        if target.name not in cycle.failed_targets | waiting and written and not cycle.stop:
+            store.set_cursor(job.name, target.name, cursors[target.name])
+
+
+def _write_register(
+    cycle: CycleState, register: Register, the_plan: Plan, read_at: str
+) -> tuple[Register, bool]:
+    """All register edits of the cycle, applied in memory, then one guarded atomic write."""
+    job = cycle.job
+    changes = RegisterChanges(
+        cycle.new_links, cycle.added, cycle.gone, frozenset(cycle.failed_targets)
+    )
+    edited = register_edits(register, the_plan, changes, cycle.views, job.hidden_links)
+    if edited.notes:
+        cycle.notes.extend(edited.notes)
+        cycle.counts["register_unrepresentable"] += len(edited.notes)
+    text, placed = link_added_items(
+        edited.text, cycle.added, cycle.views, job.rules, job.hidden_links
+    )
+    if text == register.text:
+        return register, True  # it already says all it can say
+    try:
+        write_register(job.path, text, read_at)
+    except RegisterChanged as exc:
+        cycle.errors.append(str(exc))
+        cycle.counts["register_busy"] += 1
+        return register, False
+    for added, item in placed:  # only now: an item that never reached the file has no link
+        reading = cycle.reading(added.target)
+        cycle.store.save_link(
+            LinkRecord(
+                job.name, added.target, added.issue.ref, added.issue.url, item.key,
+                reading.item(item), reading.issue(added.issue), added.issue.version,
+            )
+        )  # fmt: skip
+        cycle.counts["items_added"] += 1
+    cycle.counts["register_edits"] += edited.edits
+    cycle.register_written = True
+    return parse(text, job.rules), True
+
+
+def _record_conflicts(cycle: CycleState, the_plan: Plan) -> None:
+    for op in the_plan.of(RecordConflict):
+        record = cycle.store.open_conflict(
+            cycle.job.name, op.target, op.ref, op.item_key, op.field,
+            op.base, op.register_value, op.tracker_value,
+        )  # fmt: skip
+        if op.taken != "open":
+            cycle.store.resolve_conflict(record.id, op.taken)
+            cycle.counts["conflicts_settled"] += 1
+        else:
+            cycle.counts["conflicts_open"] += 1

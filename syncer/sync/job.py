@@ -1,0 +1,69 @@
+"""What one cycle works on: a register and its connected targets, as the composition root wires
+them (`syncer.app`). The engine never reads configuration itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from syncer.model import RemoteIssue
+from syncer.register import RegisterRules
+from syncer.state.records import LinkRecord
+from syncer.sync.identity import Target
+from syncer.sync.plan import PlanOptions
+from syncer.sync.values import People, Reading
+from syncer.trackers.base import Tracker
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    kind: str
+    repo: str
+    tracker: Tracker
+    field_labels: Mapping[str, str] = field(default_factory=dict)
+    due_date_field: str | None = None
+    user_map: Mapping[str, str] = field(default_factory=dict)
+    """Register name → tracker user id, for assignees (none: assignees are not synced)."""
+    sync_label: str = "tech-debt"
+
+    def reading(self, people: People) -> Reading:
+        return Reading(self.due_date_field, self.user_map, people)
+
+    def view(
+        self,
+        changed: Mapping[str, RemoteIssue],
+        links: Sequence[LinkRecord],
+        people: People | None = None,
+    ) -> Target:
+        reading = self.reading(people or People())
+        return Target(
+            self.name,
+            self.kind,
+            self.repo,
+            changed,
+            links,
+            self.field_labels,
+            reading,
+            self.sync_label,
+        )
+
+
+@dataclass(frozen=True)
+class RegisterJob:
+    name: str
+    path: Path
+    targets: Sequence[TargetSpec]
+    rules: RegisterRules = field(default_factory=RegisterRules)
+    options: PlanOptions = field(default_factory=PlanOptions)
+    hidden_links: bool = False
+
+    @cached_property
+    def people(self) -> People:
+        """Every name the targets' user maps know: computed once, read per item and field."""
+        return People.of([target.user_map for target in self.targets])
+
+    def spec(self, name: str) -> TargetSpec:
+        return next(t for t in self.targets if t.name == name)

@@ -1,0 +1,184 @@
+"""What a plan is made of: operations on trackers and on the register, as frozen values.
+
+`plan()` returns them, `--dry-run` prints them (`describe`), the cycle carries them out. Each says
+everything needed to do it and to explain it, so a plan can be compared and replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from syncer.model import IssueDraft, RemoteIssue
+from syncer.register import NewItem
+from syncer.sync.merge import Outcome, Value
+
+
+@dataclass(frozen=True)
+class CreateIssue:
+    target: str
+    item_key: str
+    draft: IssueDraft
+
+
+@dataclass(frozen=True)
+class AdoptIssue:
+    """Link an item to an existing issue syncer may manage: one whose marker names the item,
+    one with the same title and the sync label, or one the item already links in the file while
+    the store does not know the link (a lost or older state database). The register is the
+    source of truth: the issue takes the item's values, then both sides are agreed."""
+
+    target: str
+    item_key: str
+    issue: RemoteIssue
+    in_file: bool = False
+    """The item already holds the link: nothing to write into the register."""
+
+
+@dataclass(frozen=True)
+class UpdateIssue:
+    target: str
+    ref: str
+    item_key: str
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class CloseRemoved:
+    """The item left the register: close its issue with a comment, drop the link."""
+
+    target: str
+    ref: str
+    item_key: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class CloseDuplicate:
+    """A second issue syncer made for an item that already has one (a create whose answer was
+    lost, then made again): closed with a comment pointing at the one that is kept."""
+
+    target: str
+    ref: str
+    item_key: str
+    kept_ref: str
+
+
+@dataclass(frozen=True)
+class WriteRegister:
+    item_key: str
+    values: Mapping[str, Value]
+    source: str
+    """The target the values came from."""
+
+
+@dataclass(frozen=True)
+class InsertLink:
+    item_key: str
+    target: str
+    ref: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AddItem:
+    """A tracker issue with the sync label that the register does not have yet."""
+
+    target: str
+    issue: RemoteIssue
+    new: NewItem
+
+
+@dataclass(frozen=True)
+class RecordConflict:
+    target: str
+    ref: str
+    item_key: str
+    field: str
+    base: Value
+    register_value: Value
+    tracker_value: Value
+    taken: str
+    """"register", "tracker", or "open" (manual policy: nothing written)."""
+
+
+Operation = (
+    CreateIssue
+    | AdoptIssue
+    | UpdateIssue
+    | CloseRemoved
+    | CloseDuplicate
+    | WriteRegister
+    | InsertLink
+    | AddItem
+    | RecordConflict
+)
+
+Op = TypeVar("Op", bound=Operation)
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """Per linked pair: what each field ends as, so bases advance only for what succeeded."""
+
+    target: str
+    ref: str
+    item_key: str
+    outcomes: Mapping[str, Outcome]
+    register_writes: frozenset[str] = frozenset()
+    """The item's fields the register must take this cycle (from any target)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    register: str
+    operations: tuple[Operation, ...] = ()
+    pairs: tuple[FieldPlan, ...] = ()
+    refused: str = ""
+    notes: tuple[str, ...] = ()
+    """What a person should fix or know, found while planning (a link syncer refuses, two
+    items claiming one issue…); nothing about them is written."""
+
+    def of(self, kind: type[Op]) -> list[Op]:
+        return [op for op in self.operations if isinstance(op, kind)]
+
+
+def describe(op: Operation) -> str:
+    """One line per operation, for `--dry-run` and logs."""
+    match op:
+        case CreateIssue():
+            return f"{op.target}: create issue {op.draft.title!r} for {op.item_key}"
+        case AdoptIssue():
+            how = " (linked in the file)" if op.in_file else ""
+            return (
+                f"{op.target}: link {op.item_key} to existing #{op.issue.ref}"
+                f" {op.issue.title!r}{how}"
+            )
+        case UpdateIssue():
+            fields = ", ".join(f"{k}={short(v)}" for k, v in op.values.items())
+            return f"{op.target}: update {op.ref} ({op.item_key}): {fields}"
+        case CloseRemoved():
+            return f"{op.target}: close {op.ref}: {op.item_key} left the register"
+        case CloseDuplicate():
+            return f"{op.target}: close {op.ref}: duplicate of {op.kept_ref} ({op.item_key})"
+        case WriteRegister():
+            fields = ", ".join(f"{k}={short(v)}" for k, v in op.values.items())
+            return f"register: {op.item_key}: {fields} (from {op.source})"
+        case InsertLink():
+            return f"register: {op.item_key}: link {op.text}"
+        case AddItem():
+            return f"register: add item {op.new.title!r} from {op.target} {op.issue.ref}"
+        case RecordConflict():
+            return (
+                f"conflict: {op.item_key}.{op.field} on {op.target}:"
+                f" register={short(op.register_value)} tracker={short(op.tracker_value)}"
+                f" -> {op.taken}"
+            )
+    raise TypeError(op)
+
+
+def short(value: Value) -> str:
+    text = "∅" if value is None else value.replace("\n", "⏎")
+    return repr(text if len(text) <= 40 else text[:37] + "...")

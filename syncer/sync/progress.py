@@ -1,0 +1,137 @@
+"""What one cycle learns as it goes, and the report it ends with.
+
+`CycleState` is the cycle's working memory (what was read, what syncer wrote, what failed);
+only the cycle's own modules touch it. `CycleReport` is the frozen result everyone else reads:
+the CLI, the daemon's metrics, the tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from syncer.model import RemoteIssue
+from syncer.state.store import Store
+from syncer.sync.identity import Target
+from syncer.sync.job import RegisterJob, TargetSpec
+from syncer.sync.operations import Plan
+from syncer.sync.register_edits import Added, Gone, NewLink
+from syncer.sync.values import Reading
+from syncer.trackers.base import Tracker
+
+Outcome = Literal["ok", "error", "refused", "conflicts", "busy", "interrupted"]
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    register: str
+    plan: Plan | None = None
+    counts: Mapping[str, int] = field(default_factory=Counter)
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What a person should know that is not a failure (an issue deleted in a tracker…)."""
+    register_written: bool = False
+    open_conflicts: int = 0
+    busy: bool = False
+    """Another run held the register's lock: this one did nothing."""
+    interrupted: str = ""
+    """The signal that stopped the cycle before its end (its writes so far are recorded)."""
+
+    @property
+    def refused(self) -> str:
+        return self.plan.refused if self.plan else ""
+
+    @property
+    def outcome(self) -> Outcome:
+        """One word for the run, most serious first (metrics, exit codes, `syncer status`)."""
+        if self.interrupted:
+            return "interrupted"
+        if self.busy:
+            return "busy"
+        if self.errors:
+            return "error"
+        if self.refused:
+            return "refused"
+        return "conflicts" if self.open_conflicts else "ok"
+
+
+class StopFlag:
+    """Set by a signal handler: the cycle stops before its next tracker write, records what it
+    did, writes the links it made into the register, and returns. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason = ""
+
+    def set(self, reason: str) -> None:
+        self.reason = reason
+        self._event.set()
+
+    def __bool__(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass
+class CycleState:
+    """One cycle's working memory, filled in by the cycle's steps in order."""
+
+    job: RegisterJob
+    store: Store
+    stop: StopFlag = field(default_factory=StopFlag)
+    force: bool = False
+    """Act even where a guard would refuse (a register that lost most items, a lost tracker)."""
+    read: dict[tuple[str, str], RemoteIssue] = field(default_factory=dict)
+    """Issues as read this cycle, by (target, ref)."""
+    latest: dict[tuple[str, str], RemoteIssue] = field(default_factory=dict)
+    """Issues as syncer's own writes left them."""
+    pushed: set[tuple[str, str, str]] = field(default_factory=set)
+    failed_targets: set[str] = field(default_factory=set)
+    new_links: list[NewLink] = field(default_factory=list)
+    added: list[Added] = field(default_factory=list)
+    gone: list[Gone] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+    register_written: bool = False
+
+    def spec(self, name: str) -> TargetSpec:
+        return self.job.spec(name)
+
+    def tracker(self, name: str) -> Tracker:
+        return self.spec(name).tracker
+
+    @cached_property
+    def views(self) -> dict[str, Target]:
+        """Each target as the pure steps read it, with its user lookups built once."""
+        return {spec.name: spec.view({}, (), self.job.people) for spec in self.job.targets}
+
+    def reading(self, target: str) -> Reading:
+        return self.views[target].reading
+
+    def issue(self, target: str, ref: str) -> RemoteIssue | None:
+        return self.latest.get((target, ref)) or self.read.get((target, ref))
+
+    def fail(self, target: str, what: str, exc: Exception) -> None:
+        self.failed_targets.add(target)
+        self.errors.append(f"{target}: {what}: {exc}")
+        self.counts["errors"] += 1
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def report(self, open_conflicts: int) -> CycleReport:
+        return CycleReport(
+            self.job.name,
+            plan=self.plan,
+            counts=Counter(self.counts),
+            errors=tuple(self.errors),
+            notes=tuple(self.notes),
+            register_written=self.register_written,
+            open_conflicts=open_conflicts,
+            interrupted=self.stop.reason if self.stop else "",
+        )

@@ -1,0 +1,101 @@
+"""Read what the trackers hold for one cycle, and decide what a missing issue means.
+
+A target whose read fails sits this cycle out (its error is reported) while the others sync. An
+issue that answers 404 was deleted there, unless every linked issue of the target answers so:
+then the repository is the wrong one (a migration) or was wiped, and unlinking every item would
+lose the register's links for nothing, so that target is refused instead.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from syncer.register import Register
+from syncer.sync.identity import Target
+from syncer.sync.progress import CycleState
+from syncer.sync.register_edits import Gone
+from syncer.trackers.base import NotFound, TrackerError
+
+PROBES = 3
+"""Other linked issues read when one answers 404, to tell a deleted issue from a lost tracker."""
+
+
+def read_targets(
+    cycle: CycleState, register: Register
+) -> tuple[list[Target], dict[str, str | None]]:
+    """Each target's changed issues, plus the linked ones without a base; and next cursors."""
+    job, store = cycle.job, cycle.store
+    targets: list[Target] = []
+    cursors: dict[str, str | None] = {}
+    for spec in job.targets:
+        links = store.links(job.name, spec.name)
+        try:
+            changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
+        except TrackerError as exc:
+            cycle.fail(spec.name, "reading issues", exc)
+            continue
+        changed = {issue.ref: issue for issue in changes.issues}
+        draft = spec.view(changed, links, job.people)
+        for ref in _refs_to_fetch(register, draft):
+            try:
+                changed[ref] = spec.tracker.get(ref)
+            except NotFound as exc:
+                issue_missing(cycle, spec.name, ref, exc)
+            except TrackerError as exc:
+                cycle.fail(spec.name, f"reading {ref}", exc)
+            if spec.name in cycle.failed_targets:
+                break
+        if spec.name in cycle.failed_targets:
+            continue
+        targets.append(spec.view(changed, links, job.people))
+        cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
+        cursors[spec.name] = changes.cursor
+    return targets, cursors
+
+
+def _refs_to_fetch(register: Register, target: Target) -> list[str]:
+    """Issues linked without a base to compare against: written in the file by someone else,
+    or recovered from the outbox."""
+    stored = {rec.ref: rec for rec in target.links}
+    refs = [
+        ref for ref in target.claims(register) if ref not in stored or not stored[ref].base_tracker
+    ]
+    refs += [r.ref for r in target.links if not r.base_tracker and r.ref not in refs]
+    return [ref for ref in dict.fromkeys(refs) if ref not in target.changed]
+
+
+def issue_missing(cycle: CycleState, target: str, ref: str, exc: NotFound) -> None:
+    """A linked issue answered 404: unlink it (reported), or refuse the target if it looks lost."""
+    if target in cycle.failed_targets:
+        return
+    if not cycle.force and _looks_lost(cycle, target, ref):
+        cycle.fail(
+            target,
+            "refused",
+            TrackerError(
+                f"issue {ref} and every other linked issue probed answer 404 ({exc}): a wrong"
+                " repository or a wiped project? Nothing was unlinked (--force unlinks them)"
+            ),
+        )
+        return
+    cycle.store.drop_link(cycle.job.name, target, ref)
+    cycle.gone.append(Gone(target, ref))
+    cycle.note(f"{target}: issue {ref} was deleted there; unlinked")
+    cycle.counts["deleted_in_tracker"] += 1
+
+
+def _looks_lost(cycle: CycleState, target: str, ref: str) -> bool:
+    """Every other linked issue probed (a few) answers 404 too."""
+    others = [r.ref for r in cycle.store.links(cycle.job.name, target) if r.ref != ref]
+    if not others:
+        return False
+    tracker = cycle.tracker(target)
+    for other in islice(others, PROBES):
+        try:
+            tracker.get(other)
+        except NotFound:
+            continue
+        except TrackerError:
+            return False
+        return False
+    return True

@@ -1,0 +1,193 @@
+"""Carry out a plan's tracker operations, each recorded in the outbox before and after.
+
+Creates go first, per target in chunks, and each issue made is linked in the store at once, so
+a run stopped by a rate limit, a signal or a crash keeps every link it made. A target that
+fails stops taking writes for the rest of the cycle; the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import date
+
+from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
+from syncer.register import Register
+from syncer.state.records import LinkRecord
+from syncer.sync.merge import Value
+from syncer.sync.operations import (
+    AddItem,
+    AdoptIssue,
+    CloseDuplicate,
+    CloseRemoved,
+    CreateIssue,
+    Operation,
+    Plan,
+    UpdateIssue,
+)
+from syncer.sync.progress import CycleState
+from syncer.sync.reading import issue_missing
+from syncer.sync.register_edits import Added, NewLink
+from syncer.sync.values import Reading
+from syncer.trackers.base import NotFound, RateLimited, TrackerError
+
+CREATE_CHUNK = 50
+"""Drafts handed to one `create_many`: Jira's bulk limit; between chunks the cycle can stop."""
+
+
+def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> None:
+    creates: dict[str, list[CreateIssue]] = {}
+    for op in the_plan.of(CreateIssue):
+        creates.setdefault(op.target, []).append(op)
+    for target, ops in creates.items():
+        for start in range(0, len(ops), CREATE_CHUNK):
+            if cycle.stop or target in cycle.failed_targets:
+                break
+            _create(cycle, target, ops[start : start + CREATE_CHUNK], register)
+    for step in the_plan.operations:
+        target = getattr(step, "target", "")
+        if cycle.stop or target in cycle.failed_targets or isinstance(step, CreateIssue):
+            continue
+        try:
+            _tracker_op(cycle, step, register)
+        except NotFound as exc:
+            if isinstance(step, UpdateIssue | CloseRemoved):
+                issue_missing(cycle, step.target, step.ref, exc)
+        except RateLimited as exc:
+            cycle.fail(target, f"rate limited until {exc.retry_at:%H:%M:%S}", exc)
+        except TrackerError as exc:
+            cycle.fail(target, type(step).__name__, exc)
+
+
+def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Register) -> None:
+    job, store = cycle.job, cycle.store
+    entries = [
+        store.add_intent(
+            job.name, target, "create", op.item_key, _token(op.item_key), _draft_json(op.draft)
+        )
+        for op in ops
+    ]
+    try:
+        made = cycle.tracker(target).create_many([op.draft for op in ops])
+    except TrackerError as exc:
+        cycle.fail(target, "create", exc)
+        return  # the intents stay pending: the next cycle looks for their markers
+    reading = cycle.reading(target)
+    for op, entry, issue in zip(ops, entries, made, strict=True):
+        store.save_link(
+            LinkRecord(
+                job.name, target, issue.ref, issue.url, op.item_key,
+                reading.item(register.item(op.item_key)), reading.issue(issue), issue.version,
+            )
+        )  # fmt: skip
+        store.complete(entry.id, issue.ref)
+        cycle.new_links.append(NewLink(target, op.item_key, issue))
+        cycle.counts["created"] += 1
+
+
+def _tracker_op(cycle: CycleState, op: Operation, register: Register) -> None:
+    if isinstance(op, UpdateIssue):
+        _update(cycle, op)
+    elif isinstance(op, AdoptIssue):
+        _adopt(cycle, op, register)
+    elif isinstance(op, CloseRemoved):
+        close_issue(cycle, op.target, op.ref, op.item_key, op.comment)
+        cycle.counts["closed"] += 1
+    elif isinstance(op, CloseDuplicate):
+        close_duplicate(cycle, op.target, op.ref, op.item_key, op.kept_ref)
+    elif isinstance(op, AddItem):
+        cycle.added.append(Added(op.target, op.issue, op.new))
+
+
+def _update(cycle: CycleState, op: UpdateIssue) -> None:
+    job, store = cycle.job, cycle.store
+    entry = store.add_intent(
+        job.name, op.target, "update", op.item_key, _token(op.ref), json.dumps(dict(op.values))
+    )
+    tracker = cycle.tracker(op.target)
+    current = cycle.issue(op.target, op.ref)
+    if current is None and "assignees" in op.values:
+        current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
+    issue = tracker.update(op.ref, change_for(op.values, cycle.reading(op.target), current))
+    store.complete(entry.id, issue.version)
+    cycle.latest[(op.target, op.ref)] = issue
+    cycle.pushed.update((op.target, op.ref, name) for name in op.values)
+    cycle.counts["updated"] += 1
+
+
+def close_duplicate(cycle: CycleState, target: str, ref: str, item_key: str, kept: str) -> None:
+    """Close a second issue syncer made for an item, pointing at the one kept; reported."""
+    comment = (
+        f"Duplicate of {cycle.views[target].link_text(kept)}, created by syncer after a"
+        " tracker's answer was lost; closed by syncer."
+    )
+    close_issue(cycle, target, ref, item_key, comment)
+    cycle.note(f"{target}: closed {ref}, a duplicate of {kept} made for {item_key}")
+    cycle.counts["duplicates_closed"] += 1
+
+
+def close_issue(cycle: CycleState, target: str, ref: str, item_key: str, comment: str) -> None:
+    """Comment, close, and forget any link to the issue (outbox-recorded)."""
+    job, store = cycle.job, cycle.store
+    entry = store.add_intent(job.name, target, "close", item_key, _token(ref), comment)
+    tracker = cycle.tracker(target)
+    tracker.comment(ref, comment)
+    tracker.update(ref, IssueChange(status=Status.DONE))
+    store.complete(entry.id, "closed")
+    store.drop_link(job.name, target, ref)
+
+
+def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
+    """Link an existing issue; the register, source of truth, sets its fields right away."""
+    item = register.item(op.item_key)
+    reading = cycle.reading(op.target)
+    wanted = reading.item(item)
+    differing = {k: v for k, v in wanted.items() if v != reading.issue(op.issue).get(k)}
+    issue = (
+        cycle.tracker(op.target).update(op.issue.ref, change_for(differing, reading, op.issue))
+        if differing
+        else op.issue
+    )
+    cycle.store.save_link(
+        LinkRecord(
+            cycle.job.name, op.target, issue.ref, issue.url, item.key,
+            wanted, reading.issue(issue), issue.version, in_file=op.in_file,
+        )
+    )  # fmt: skip
+    cycle.latest[(op.target, issue.ref)] = issue
+    if not op.in_file:
+        cycle.new_links.append(NewLink(op.target, item.key, issue))
+    cycle.counts["adopted"] += 1
+
+
+def change_for(
+    values: Mapping[str, Value], reading: Reading, current: RemoteIssue | None
+) -> IssueChange:
+    """The tracker change that makes an issue hold `values` (register terms)."""
+    priority, status, due = values.get("priority"), values.get("status"), values.get("due_date")
+    assignees = (
+        reading.assignees(values["assignees"], current.assignees if current else ())
+        if "assignees" in values
+        else None
+    )
+    return IssueChange(
+        assignees=assignees,
+        due_date=date.fromisoformat(due) if due else None,
+        clear_due_date="due_date" in values and due is None,
+        title=values.get("title"),
+        body=values.get("body"),
+        status=Status(status) if status else None,
+        priority=Priority(priority) if priority else None,
+        clear_priority="priority" in values and priority is None,
+    )
+
+
+def _token(subject: str) -> str:
+    """A fresh idempotency token per attempt: a retried write gets its own outbox entry (the
+    marker, not the token, is what recovers a create)."""
+    return f"{subject}@{uuid.uuid4().hex}"
+
+
+def _draft_json(draft: IssueDraft) -> str:
+    return json.dumps({"title": draft.title, "item_key": draft.item_key})
