@@ -137,6 +137,40 @@ def _v4_service(connection: Connection) -> None:
         "CREATE TABLE writes (id INTEGER PRIMARY KEY, key TEXT NOT NULL, at REAL NOT NULL)"
     )
     connection.exec_driver_sql("CREATE INDEX writes_by_key ON writes (key, at)")
+    _links_without_item_uniqueness(connection)
+
+
+def _links_without_item_uniqueness(connection: Connection) -> None:
+    """Drop UNIQUE (register, target, item_key) from links, keeping every row and id.
+
+    Which item holds which issue is the file's to say and the engine's to settle (docs/sync.md,
+    "Never wedged"): a link moved onto another line, or a create recovered for an item that
+    has an issue already, must be settled by a rule, while a constraint here turned both into
+    an error on every later run. SQLite drops a constraint only by rebuilding the table.
+    """
+    connection.exec_driver_sql(
+        """CREATE TABLE links_v4 (
+            id INTEGER PRIMARY KEY,
+            register TEXT NOT NULL,
+            target TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            url TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            base_register TEXT NOT NULL,
+            base_tracker TEXT NOT NULL,
+            tracker_version TEXT NOT NULL,
+            in_file INTEGER NOT NULL DEFAULT 0,
+            unsettled TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (register, target, ref)
+        )"""
+    )
+    connection.exec_driver_sql(
+        "INSERT INTO links_v4 SELECT id, register, target, ref, url, item_key, base_register,"
+        " base_tracker, tracker_version, in_file, unsettled FROM links"
+    )
+    connection.exec_driver_sql("DROP TABLE links")
+    connection.exec_driver_sql("ALTER TABLE links_v4 RENAME TO links")
+    connection.exec_driver_sql("CREATE INDEX links_by_item ON links (register, target, item_key)")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

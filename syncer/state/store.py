@@ -18,7 +18,7 @@ from typing import Self
 
 from sqlmodel import Session, col, delete, select
 
-from syncer.state.engine import SCHEMA_VERSION_KEY, StoreError, open_migrated, writer
+from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
 from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
 from syncer.state.records import (
     ConflictRecord,
@@ -42,10 +42,6 @@ from syncer.state.tables import (
 )
 
 _TAKES = frozenset({"register", "tracker"})
-
-
-class LinkClaimed(StoreError):
-    """An item already linked to one issue on a target was about to be linked to another."""
 
 
 def _now() -> datetime:
@@ -116,10 +112,15 @@ class Store:
             return None if row is None else row.to_record()
 
     def link_for_item(self, register: str, target: str, item_key: str) -> LinkRecord | None:
-        query = select(LinkRow).where(
-            LinkRow.register_name == register,
-            LinkRow.target == target,
-            LinkRow.item_key == item_key,
+        """The oldest link stored for `item_key` on `target`."""
+        query = (
+            select(LinkRow)
+            .where(
+                LinkRow.register_name == register,
+                LinkRow.target == target,
+                LinkRow.item_key == item_key,
+            )
+            .order_by(col(LinkRow.id))
         )
         with self._reading() as session:
             row = session.exec(query).first()
@@ -128,14 +129,13 @@ class Store:
     def save_link(self, link: LinkRecord) -> None:
         """Insert the link to `link.ref`, or replace what is stored for it.
 
-        An item already linked to a different issue on the same target is refused: silently
-        moving the link would orphan the old issue, which the next cycle would then import as a
-        new item. Relinking is explicit: drop the old link first.
+        The store does not judge which item holds which issue: that is the file's to say and
+        the engine's to settle by its rules (docs/sync.md), never an error that stops a cycle.
         """
         self.save_links([link])
 
     def save_links(self, links: Iterable[LinkRecord]) -> None:
-        """`save_link` for many, in one transaction: all saved, or (refused) none."""
+        """`save_link` for many, in one transaction."""
         batch = list(links)
         if not batch:
             return  # not even the write lock
@@ -402,7 +402,6 @@ def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow
 
 
 def _save_link(session: Session, link: LinkRecord) -> None:
-    _refuse_second_link(session, link)
     row = _link_row(session, link.register, link.target, link.ref) or LinkRow(
         register_name=link.register, target=link.target, ref=link.ref, url="", item_key=""
     )
@@ -414,22 +413,6 @@ def _save_link(session: Session, link: LinkRecord) -> None:
     row.in_file = link.in_file
     row.unsettled = sorted(link.unsettled)
     session.add(row)
-
-
-def _refuse_second_link(session: Session, link: LinkRecord) -> None:
-    other = session.exec(
-        select(LinkRow).where(
-            LinkRow.register_name == link.register,
-            LinkRow.target == link.target,
-            LinkRow.item_key == link.item_key,
-            LinkRow.ref != link.ref,
-        )
-    ).first()
-    if other is not None:
-        raise LinkClaimed(
-            f"item {link.item_key!r} of register {link.register!r} is already linked to "
-            f"{other.ref!r} on {link.target!r}; drop that link before linking it to {link.ref!r}"
-        )
 
 
 @dataclass(frozen=True)

@@ -126,13 +126,14 @@ def test_links_are_listed_per_register_and_optionally_per_target(store: Store) -
     assert store.links("nobody") == []
 
 
-def test_an_item_cannot_be_linked_to_two_issues_on_one_target(store: Store) -> None:
+def test_two_links_naming_one_item_are_both_kept_for_the_engine_to_settle(store: Store) -> None:
+    """Which item holds which issue is the file's to say: a constraint here made every run after
+    a moved link fail with "already linked" (the engine settles it by rule instead)."""
     store.save_link(link("12", "TD-1"))
+    store.save_link(link("13", "TD-1"))
 
-    with pytest.raises(StoreError, match=r"TD-1.*already linked to '12'"):
-        store.save_link(link("13", "TD-1"))
-
-    assert store.links(REG) == [link("12", "TD-1")]
+    assert [rec.ref for rec in store.links(REG)] == ["12", "13"]
+    assert store.link_for_item(REG, GH, "TD-1") == link("12", "TD-1"), "the oldest first"
 
 
 def test_an_item_can_be_relinked_once_its_old_link_is_dropped(store: Store) -> None:
@@ -141,16 +142,6 @@ def test_an_item_can_be_relinked_once_its_old_link_is_dropped(store: Store) -> N
     store.save_link(link("13", "TD-1"))
 
     assert store.link_for_item(REG, GH, "TD-1") == link("13", "TD-1")
-
-
-def test_moving_a_link_to_an_item_that_has_one_is_refused(store: Store) -> None:
-    store.save_link(link("12", "TD-1"))
-    store.save_link(link("13", "TD-2"))
-
-    with pytest.raises(StoreError):
-        store.save_link(link("13", "TD-1"))
-
-    assert store.link_for_ref(REG, GH, "13") == link("13", "TD-2")
 
 
 def test_drop_link_forgets_only_that_link_and_tolerates_absent_ones(store: Store) -> None:
@@ -584,6 +575,25 @@ def test_links_of_a_first_release_database_are_kept_and_read_as_not_yet_seen(
         (record,) = store.links("debt", "github")
     assert record.base_register == {"title": "Slow build"}
     assert (record.in_file, record.unsettled) == (False, frozenset())
+
+
+def test_upgrading_to_the_service_schema_keeps_links_and_runs(db_path: Path) -> None:
+    """v4 rebuilds `links` without its item uniqueness and gives runs notes and a runner."""
+    older_database(
+        db_path,
+        3,
+        "INSERT INTO links (id, register, target, ref, url, item_key, base_register,"
+        " base_tracker, tracker_version, in_file, unsettled) VALUES (7, 'debt', 'github', '12',"
+        " 'u', 'k', '{\"title\": \"A\"}', '{\"title\": \"A\"}', 'v1', 1, '[\"title\"]')",
+        "INSERT INTO runs (register, started_at, counts, error)"
+        " VALUES ('debt', '2026-01-01T00:00:00.000000+00:00', '{}', '')",
+    )
+    with Store(db_path) as store:
+        (record,) = store.links("debt", "github")
+        store.save_link(replace(record, ref="13", url="u2"))
+        run = store.last_run("debt")
+    assert (record.ref, record.in_file, record.unsettled) == ("12", True, frozenset({"title"}))
+    assert run is not None and (run.notes, run.runner) == ((), "")
 
 
 def test_a_links_progress_survives_a_round_trip(store: Store) -> None:
