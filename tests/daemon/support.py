@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,22 @@ ISSUE_EVENTS = (
     JIRA_CREATED,
     JIRA_UPDATED,
 )
+
+
+REMOVED = object()
+
+
+def altered(body: bytes, path: Sequence[str], value: object = REMOVED) -> bytes:
+    """A JSON body with the value at the key `path` replaced by `value` (or removed)."""
+    payload = json.loads(body)
+    node = payload
+    for key in path[:-1]:
+        node = node[key]
+    if value is REMOVED:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return json.dumps(payload).encode()
 
 
 def hmac_hex(secret: str, body: bytes) -> str:

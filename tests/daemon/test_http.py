@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +24,7 @@ from tests.daemon.support import (
     Harness,
     Sample,
     TestClient,
+    altered,
     sample_headers,
     signed,
 )
@@ -177,9 +177,7 @@ def test_a_signed_body_that_is_not_a_json_object_is_malformed(
 
 
 def test_an_issue_event_without_its_issue_is_malformed(harness: Harness) -> None:
-    payload = json.loads(JIRA_UPDATED.body)
-    del payload["issue"]
-    body = json.dumps(payload).encode()
+    body = altered(JIRA_UPDATED.body, ["issue"])
     answer = post(harness, JIRA_UPDATED, signed("jira", body, delivery="m-2"), body)
     assert answer.status_code == 400
     assert "issue.key" in answer.json()["detail"]
@@ -250,7 +248,11 @@ class EndlessBody:
         return {"type": "http.request", "body": b"x" * self.CHUNK, "more_body": True}
 
 
-def call_asgi(app: Starlette, headers: list[tuple[bytes, bytes]], receive: EndlessBody) -> int:
+def call_asgi(
+    app: Starlette,
+    headers: list[tuple[bytes, bytes]],
+    receive: Callable[[], Awaitable[dict[str, Any]]],
+) -> int:
     """POST to /webhooks/github with `receive` as the body; the answer's status."""
     scope = {
         "type": "http",
@@ -290,6 +292,15 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(harness: Har
     length = str(MAX_BODY_BYTES + 1).encode()
     assert call_asgi(harness.app(), [(b"content-length", length)], receive) == 413
     assert receive.reads == 0
+
+
+def test_a_client_gone_mid_body_is_malformed_and_wakes_nothing(harness: Harness) -> None:
+    async def disconnect() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    assert call_asgi(harness.app(), [(b"content-length", b"100")], disconnect) == 400
+    assert harness.woken == []
+    assert harness.count("github", "malformed") == 1
 
 
 def test_the_limit_can_be_set(harness: Harness) -> None:

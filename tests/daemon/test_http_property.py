@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from syncer.config import TrackerKind
-from tests.daemon.support import ISSUE_EVENTS, SECRETS, Harness, TestClient, hmac_hex
+from tests.daemon.support import (
+    ISSUE_EVENTS,
+    SECRETS,
+    Harness,
+    TestClient,
+    altered,
+    hmac_hex,
+)
 
 TRACKERS: list[TrackerKind] = ["github", "gitlab", "jira"]
 # Keys the readers look for, so generated payloads reach deep into them.
@@ -61,13 +68,8 @@ def paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 @st.composite
 def altered_payloads(draw: st.DrawFn) -> bytes:
     """A real payload with one value, anywhere in it, replaced by any JSON value."""
-    payload = json.loads(draw(fixture_bodies))
-    *parents, last = draw(st.sampled_from(paths(payload)))
-    node = payload
-    for key in parents:
-        node = node[key]
-    node[last] = draw(json_values)
-    return json.dumps(payload).encode()
+    body = draw(fixture_bodies)
+    return altered(body, draw(st.sampled_from(paths(json.loads(body)))), draw(json_values))
 
 
 bodies = (

@@ -21,6 +21,7 @@ from tests.daemon.support import (
     JIRA_UPDATED,
     SECRETS,
     Sample,
+    altered,
     hmac_hex,
     sample_headers,
     signed,
@@ -268,12 +269,7 @@ def test_bodies_that_are_not_a_json_object_are_malformed(tracker: TrackerKind, b
 def test_issue_events_missing_their_issue_or_project_are_malformed(
     sample: Sample, path: list[str]
 ) -> None:
-    payload = json.loads(sample.body)
-    node = payload
-    for key in path[:-1]:
-        node = node[key]
-    del node[path[-1]]
-    body = json.dumps(payload).encode()
+    body = altered(sample.body, path)
     with pytest.raises(Malformed, match=".".join(path)):
         parse(sample.tracker, signed(sample.tracker, body, event=sample.event), body)
 
@@ -288,22 +284,22 @@ def test_issue_events_missing_their_issue_or_project_are_malformed(
         (GITLAB_ISSUE, ["labels"], [None]),
         (JIRA_CREATED, ["issue", "fields", "labels"], [1]),
         (JIRA_CREATED, ["issue", "key"], "   "),
-        (JIRA_CREATED, ["issue", "fields", "project"], None),
     ],
 )
 def test_issue_events_with_ill_typed_values_are_malformed(
     sample: Sample, path: list[str], value: object
 ) -> None:
-    payload = json.loads(sample.body)
-    node = payload
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    if path[-1] == "project":
-        payload["issue"]["key"] = "NOPREFIX"
-    body = json.dumps(payload).encode()
+    body = altered(sample.body, path, value)
     with pytest.raises(Malformed):
         parse(sample.tracker, signed(sample.tracker, body, event=sample.event), body)
+
+
+def test_a_jira_issue_without_a_project_key_anywhere_is_malformed() -> None:
+    body = altered(
+        altered(JIRA_CREATED.body, ["issue", "fields", "project"]), ["issue", "key"], "4"
+    )
+    with pytest.raises(Malformed, match="project"):
+        parse("jira", {}, body)
 
 
 def test_github_and_gitlab_deliveries_need_their_event_header() -> None:
