@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -39,6 +40,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -228,7 +230,20 @@ def _nonblank(value: str) -> str:
     return value
 
 
+def _kinds_text(value: Any) -> Any:
+    """A list of tracker kinds from the environment: `jira,gitlab` or JSON `["jira"]`."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError("write tracker kinds separated by commas, e.g. jira,gitlab") from None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 ConfigPath = Annotated[Path, AfterValidator(_anchor)]
+TrackerKinds = Annotated[frozenset[TrackerKind], NoDecode, BeforeValidator(_kinds_text)]
 PositiveCount = Annotated[int, Field(strict=True, gt=0)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
@@ -504,6 +519,11 @@ class Settings(BaseSettings):
     github_webhook_secret_env: EnvName | None = None
     gitlab_webhook_token_env: EnvName | None = None
     jira_webhook_secret_env: EnvName | None = None
+    # Trackers whose webhooks are taken unsigned when no secret is configured for them (Jira
+    # Server before 10 cannot sign). A configured secret is always required all the same.
+    allow_unsigned_webhooks: TrackerKinds = frozenset()
+    # A burst of deliveries about one register makes one cycle, this long after the last.
+    webhook_debounce_seconds: float = Field(default=2.0, gt=0, le=300)
     http_host: Text = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     log_format: Literal["json", "console"] = "console"

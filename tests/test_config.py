@@ -137,6 +137,39 @@ def test_registers_cannot_come_from_the_environment() -> None:
     assert "SYNCER_REGISTERS__0__NAME (environment): registers can only be set in" in message
 
 
+def test_unsigned_webhook_trackers_come_from_the_file_or_the_environment() -> None:
+    from_file = load('allow_unsigned_webhooks = ["jira"]\n' + MINIMAL)
+    assert from_file.allow_unsigned_webhooks == {"jira"}
+    for value in ("jira,gitlab", " jira , gitlab ", '["jira", "gitlab"]'):
+        settings = load(MINIMAL, {"SYNCER_ALLOW_UNSIGNED_WEBHOOKS": value})
+        assert settings.allow_unsigned_webhooks == {"jira", "gitlab"}
+    assert load(MINIMAL).allow_unsigned_webhooks == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("[jira", "write tracker kinds separated by commas, e.g. jira,gitlab"),
+        ("jira,bitbucket", "must be one of github, gitlab, jira"),
+    ],
+)
+def test_a_bad_unsigned_webhook_list_is_one_line_naming_the_variable(
+    value: str, problem: str
+) -> None:
+    """Not pydantic-settings' traceback for a list that is not JSON."""
+    message = refusal(MINIMAL, {"SYNCER_ALLOW_UNSIGNED_WEBHOOKS": value})
+    assert message == f"SYNCER_ALLOW_UNSIGNED_WEBHOOKS (environment): {problem}"
+
+
+def test_webhook_debounce_is_above_zero_and_at_most_five_minutes() -> None:
+    assert load(MINIMAL).webhook_debounce_seconds == 2.0
+    assert load("webhook_debounce_seconds = 0.5\n" + MINIMAL).webhook_debounce_seconds == 0.5
+    assert "webhook_debounce_seconds: input should be greater than 0" in refusal(
+        "webhook_debounce_seconds = 0\n" + MINIMAL
+    )
+    assert "less than or equal to 300" in refusal("webhook_debounce_seconds = 301\n" + MINIMAL)
+
+
 def test_config_path_comes_from_syncer_config_else_the_working_directory() -> None:
     elsewhere = write(MINIMAL.replace("platform", "from-env", 1), "etc/syncer.toml")
     write(MINIMAL)

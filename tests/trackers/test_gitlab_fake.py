@@ -311,8 +311,10 @@ def test_issue_hooks_carry_the_token_and_an_idempotency_key(receiver: Receiver) 
     assert (closed.ref, closed.title, closed.state) == (ref, "Hooked, renamed", IssueState.CLOSED)
 
 
-def test_without_a_secret_no_token_header_is_sent(receiver: Receiver) -> None:
-    with FakeGitLab(webhook_url=receiver.url) as fake:
+@pytest.mark.parametrize("secret", [None, ""])
+def test_without_a_secret_no_token_header_is_sent(receiver: Receiver, secret: str | None) -> None:
+    """GitLab sends `X-Gitlab-Token` only when the hook has a token: never an empty one."""
+    with FakeGitLab(webhook_url=receiver.url, webhook_secret=secret) as fake:
         fake.add_issue("Unsigned")
         fake.flush_webhooks()
     assert "x-gitlab-token" not in receiver.deliveries[0][0]
