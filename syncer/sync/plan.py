@@ -154,14 +154,18 @@ def _link_items(
             out.ops.append(
                 InsertLink(item.key, target.name, ref, record.url, target.link_text(ref))
             )
+    adopted = 0
     for key, ref in first_links(register, target).items():
         issue = target.changed.get(ref)
         if ref in records or key in linked or issue is None or not target.managed(issue):
             continue
         out.ops.append(AdoptIssue(target.name, key, issue, in_file=True))
+        adopted += 1
+    if adopted:
         out.notes.append(
-            f"{target.name}: {where(register.item(key))} links {target.link_text(ref)}, which the"
-            " state database did not know: adopted with the register's values"
+            f"{target.name}: {adopted} link(s) in the file were unknown to the state database"
+            " (a new or restored database, or an older register): adopted with the register's"
+            " values"
         )
     return linked
 

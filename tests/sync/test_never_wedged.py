@@ -1,0 +1,75 @@
+"""Whatever the file and the store hold, the next cycle settles it by rule and goes on.
+
+Regressions of the service issue: a link moved onto another item made every later run fail
+with "already linked"; links in the file that the state database did not know were never
+learned (items added twice, tracker edits reverted every cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.model import IssueState
+from syncer.register import parse
+from syncer.state.store import Store
+from syncer.sync.cycle import run_cycle
+
+from .conftest import World
+
+SEED = "tech-debt-followups.md"
+TWO = "# Debt\n\n## Work\n\n- [ ] Alpha\n- [ ] Beta\n"
+
+
+def open_titles(world: World) -> list[str]:
+    tracker = world.job().targets[0].tracker
+    issues = tracker.list_changed(None).issues
+    return sorted(i.title for i in issues if i.state is IssueState.OPEN)
+
+
+def test_a_link_moved_onto_a_new_line_never_wedges_and_putting_it_back_heals(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(TWO)
+    world.reconcile()
+    synced = world.text()
+    beta = next(line for line in synced.splitlines() if "Beta" in line)
+    link = beta[beta.rindex(" [") :]
+    world.write(synced.replace(beta, f"- [ ] Beta\n- [ ] Gamma{link}"))
+    for _ in range(2):
+        report = run_cycle(world.job(), world.store)
+        assert not report.errors, report.errors
+    assert open_titles(world) == ["Alpha", "Beta", "Gamma"], "the link is the identity"
+    world.write(synced)
+    for _ in range(2):
+        report = run_cycle(world.job(), world.store)
+        assert not report.errors, report.errors
+    assert open_titles(world) == ["Alpha", "Beta"]
+    assert world.text() == synced
+    assert world.store.pending("debt") == []
+
+
+def test_links_the_state_database_lost_are_adopted_not_duplicated_or_fought(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.reconcile()
+    ref = fake_gitlab.add_issue("Flaky login test", labels=("tech-debt",))
+    world.reconcile()
+    synced, issues = world.text(), fake_gitlab.issue_count()
+    world.store.close()
+    world.store = Store(tmp_path / "restored.sqlite")
+
+    report = world.reconcile()
+    assert world.text() == synced, "nothing added twice, nothing rewritten"
+    assert fake_gitlab.issue_count() == issues, "no issue made twice"
+    assert report.counts["adopted"] == len(parse(synced).items)
+    assert sum("unknown to the state database" in note for note in report.notes) == 1
+
+    fake_gitlab.human_edit(ref, title="Flaky login test (retitled in GitLab)")
+    world.reconcile()
+    world.reconcile()
+    assert "Flaky login test (retitled in GitLab)" in world.text(), "the tracker's edit stands"
+    assert "Flaky login test (retitled in GitLab)" in open_titles(world)
