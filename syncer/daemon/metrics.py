@@ -23,10 +23,11 @@ from prometheus_client import (
 )
 
 from syncer.config import TrackerKind
+from syncer.sync.progress import Outcome
 
-CycleOutcome: TypeAlias = Literal["ok", "error", "refused", "conflicts", "busy"]
-"""How a register's cycle ended: synced; failed; refused by a safety rule (a register that
-suddenly parses to nothing); synced with conflicts left open; another process held the register."""
+CycleOutcome: TypeAlias = Outcome
+"""How a register's cycle ended (`CycleReport.outcome`): synced; failed; refused by a safety
+rule; synced with conflicts left open; another process held the register; stopped by a signal."""
 DeliveryOutcome: TypeAlias = Literal[
     "accepted", "duplicate", "ignored", "unauthorized", "malformed", "too_large"
 ]

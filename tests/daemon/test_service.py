@@ -1,0 +1,183 @@
+"""`syncer daemon` as a whole: its schedule, webhooks waking it, health, metrics, shutdown.
+
+In process (the `Daemon` the command runs) against a fake GitHub that delivers signed webhooks
+to it over real HTTP on 127.0.0.1, and as a process for what only a process shows (signals, a
+port already taken).
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from syncer.config import load_config
+from syncer.daemon.service import Daemon, trigger_for
+from syncer.fakes.github import FakeGitHub
+from syncer.register import parse
+
+SECRET = "s3cret-for-webhooks"
+REGISTER = "# Debt\n\n## Work\n\n" + "".join(f"- [ ] Item number {n}\n" for n in range(5))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(folder: Path, fake: FakeGitHub, port: int, schedule: str = "every 1h") -> Path:
+    (folder / "TECH_DEBT.md").write_text(REGISTER, "utf-8")
+    config = folder / "syncer.toml"
+    config.write_text(
+        f"""state = "syncer.sqlite"
+http_port = {port}
+schedule = "{schedule}"
+webhook_debounce_seconds = 0.5
+github_webhook_secret_env = "HOOK_SECRET"
+
+[[registers]]
+name = "debt"
+path = "TECH_DEBT.md"
+
+[[registers.targets]]
+kind = "github"
+repo = "{fake.repo}"
+base_url = "{fake.server.base_url}"
+token_env = "GH_TOKEN"
+""",
+        "utf-8",
+    )
+    return config
+
+
+def eventually(check: Callable[[], bool], seconds: float = 20.0) -> float:
+    """Seconds until `check()` held; fails the test past `seconds`."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > seconds:
+            pytest.fail(f"not within {seconds}s")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def metric(daemon: Daemon, name: str, **labels: str) -> float:
+    text = httpx.get(f"{daemon.base_url}/metrics").text
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        match = re.fullmatch(rf"{name}\{{(.*)\}} (\S+)", line)
+        if match and ",".join(sorted(match[1].split(","))) == wanted:
+            return float(match[2])
+    return 0.0
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[Daemon, FakeGitHub, Path]]:
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/webhooks/github"
+    with FakeGitHub(webhook_url=hook, webhook_secret=SECRET) as fake:
+        config = write_config(tmp_path, fake, port)
+        env = {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET}
+        daemon = Daemon(load_config(config, env), env)
+        daemon.start()
+        try:
+            yield daemon, fake, tmp_path / "TECH_DEBT.md"
+        finally:
+            daemon.shutdown()
+
+
+def test_the_first_cycle_runs_at_start_and_the_daemon_is_then_ready(
+    running: tuple[Daemon, FakeGitHub, Path],
+) -> None:
+    daemon, fake, path = running
+    assert httpx.get(f"{daemon.base_url}/healthz").status_code == 200
+    eventually(lambda: httpx.get(f"{daemon.base_url}/readyz").status_code == 200)
+    assert fake.issue_count() == 5
+    assert all(item.links for item in parse(path.read_text("utf-8")).items)
+    assert metric(daemon, "syncer_cycles_total", register="debt", outcome="ok") == 1
+    assert metric(daemon, "syncer_last_success_timestamp_seconds", register="debt") > 0
+
+
+def test_a_signed_webhook_brings_a_closed_issue_into_the_register_soon(
+    running: tuple[Daemon, FakeGitHub, Path],
+) -> None:
+    daemon, fake, path = running
+    eventually(lambda: httpx.get(f"{daemon.base_url}/readyz").status_code == 200)
+    item = parse(path.read_text("utf-8")).items[2]
+    fake.human_edit(item.links[0].text.split("#")[1], closed=True)
+    took = eventually(lambda: "- [x] Item number 2" in path.read_text("utf-8"))
+    assert took <= 0.5 + 3, "within the debounce and a cycle"
+    assert metric(daemon, "syncer_webhook_deliveries_total", tracker="github", outcome="accepted")
+
+
+def test_a_burst_of_deliveries_makes_one_cycle(
+    running: tuple[Daemon, FakeGitHub, Path],
+) -> None:
+    daemon, fake, path = running
+    eventually(lambda: httpx.get(f"{daemon.base_url}/readyz").status_code == 200)
+    ref = parse(path.read_text("utf-8")).items[0].links[0].text.split("#")[1]
+    for n in range(20):
+        fake.human_edit(ref, title=f"Retitled {n}")
+    fake.flush_webhooks()
+    eventually(lambda: "Retitled 19" in path.read_text("utf-8"))
+    time.sleep(1.0)  # past another debounce: nothing more may come
+    cycles = metric(daemon, "syncer_cycles_total", register="debt", outcome="ok")
+    assert cycles == 2, "the first cycle, then one for the whole burst"
+
+
+def test_triggers_follow_the_schedule_with_a_little_jitter() -> None:
+    interval = trigger_for("every 15m")
+    assert interval.interval.total_seconds() == 900 and interval.jitter == 30  # type: ignore[attr-defined]
+    cron = trigger_for("*/10 7-19 * * mon-fri")
+    assert "day_of_week='mon,tue,wed,thu,fri'" in str(cron)
+
+
+def start_process(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "syncer.cli", "daemon", "--config", str(config)],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_sigterm_finishes_cleanly_and_exits_0(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeGitHub() as fake:
+        config = write_config(tmp_path, fake, port)
+        process = start_process(config, {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET})
+        url = f"http://127.0.0.1:{port}/readyz"
+        eventually(lambda: _answers(url) == 200 or process.poll() is not None, 30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "daemon stopped" in stderr and "Traceback" not in stderr
+
+
+def test_a_port_already_taken_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    with socket.socket() as taken, FakeGitHub() as fake:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        config = write_config(tmp_path, fake, taken.getsockname()[1])
+        process = start_process(config, {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET})
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert stderr.strip().startswith("error: cannot listen on 127.0.0.1:")
+    assert len(stderr.strip().splitlines()) == 1, stderr
+
+
+def _answers(url: str) -> int:
+    try:
+        return httpx.get(url, timeout=1).status_code
+    except httpx.HTTPError:
+        return 0
