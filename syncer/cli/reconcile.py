@@ -67,6 +67,7 @@ def reconcile(
                     reports.append(app.run(name, dry_run=dry_run, force=force, stop=stop))
             if not dry_run and not stop:
                 app.prune()
+    _print_errors(reports)
     if as_json:
         typer.echo(json.dumps([_report_json(r, dry_run) for r in reports], indent=1))
     else:
@@ -125,6 +126,15 @@ def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
     }
 
 
+def _print_errors(reports: list[CycleReport]) -> None:
+    """Failures go to stderr one line each, whatever the output format (stdout may be JSON)."""
+    for report in reports:
+        for line in report.errors:
+            typer.echo(f"error: {report.register}: {line}", err=True)
+        if report.refused:
+            typer.echo(f"refused: {report.register}: {report.refused}", err=True)
+
+
 def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
     for report in reports:
         if dry_run and report.plan:
@@ -135,12 +145,6 @@ def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
                 out.print(f"  {describe(op)}", highlight=False, markup=False)
         for line in report.notes:
             out.print(f"note: {line}", highlight=False, markup=False)
-        for line in report.errors:
-            err.print(f"error: {line}", highlight=False, markup=False)
-        if report.refused:
-            err.print(
-                f"refused: {report.register}: {report.refused}", highlight=False, markup=False
-            )
     columns = ("created", "updated", "closed", "adopted", "register_edits", "items_added",
                "conflicts_settled")  # fmt: skip
     table = Table(

@@ -135,8 +135,18 @@ def open_migrated(path: str | Path) -> Engine:
         migrate(engine)
     except DBAPIError as error:
         engine.dispose()
-        raise StoreError(f"{path}: not a usable SQLite state database ({error.orig})") from error
+        raise StoreError(f"{path}: {_why_unusable(str(error.orig))}") from error
     except BaseException:
         engine.dispose()
         raise
     return engine
+
+
+def _why_unusable(reason: str) -> str:
+    """What a person should hear for SQLite's reason: read-only and unreachable files are
+    permission problems to fix, not damaged databases."""
+    if "readonly" in reason or "read-only" in reason:
+        return f"the state database is read-only ({reason}); syncer must be able to write it"
+    if "unable to open" in reason:
+        return f"cannot open the state database ({reason}): check the folder exists and is writable"
+    return f"not a usable SQLite state database ({reason})"

@@ -57,7 +57,7 @@ def run_cycles(
     would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
     and conflicts of the last (what is still wrong now).
     """
-    stop = stop or StopFlag()
+    stop = stop if stop is not None else StopFlag()
     report = last = run_cycle(job, store, dry_run=dry_run, force=force, stop=stop)
     for _ in range(busy_retries):
         if dry_run or stop or not last.counts.get("register_busy"):
@@ -81,7 +81,7 @@ def run_cycle(
     stop: StopFlag | None = None,
 ) -> CycleReport:
     run = None if dry_run else store.start_run(job.name)
-    cycle = CycleState(job, store, stop=stop or StopFlag(), force=force)
+    cycle = CycleState(job, store, stop=stop if stop is not None else StopFlag(), force=force)
     report = None
     try:
         _cycle(cycle, dry_run)
