@@ -21,6 +21,7 @@ from rich.table import Table
 
 from syncer import log
 from syncer.config import ConfigError, Settings, load_config
+from syncer.redact import scrub
 from syncer.state.records import ConflictRecord
 from syncer.state.store import Store, StoreError
 from syncer.sync.execute import CycleReport, run_cycles
@@ -124,9 +125,9 @@ def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
         "plan": [describe(op) for op in operations],
         "counts": dict(report.counts),
         "open_conflicts": report.open_conflicts,
-        "refused": report.refused,
-        "errors": report.errors,
-        "notes": report.notes,
+        "refused": scrub(report.refused),
+        "errors": [scrub(line) for line in report.errors],
+        "notes": [scrub(line) for line in report.notes],
         "register_written": report.register_written,
     }
 
@@ -140,12 +141,14 @@ def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
             for op in report.plan.operations:
                 out.print(f"  {describe(op)}", highlight=False, markup=False)
         for line in report.notes:
-            out.print(f"note: {line}", highlight=False, markup=False)
+            out.print(f"note: {scrub(line)}", highlight=False, markup=False)
         for line in report.errors:
-            err.print(f"error: {line}", highlight=False, markup=False)
+            err.print(f"error: {scrub(line)}", highlight=False, markup=False)
         if report.refused:
             err.print(
-                f"refused: {report.register}: {report.refused}", highlight=False, markup=False
+                f"refused: {report.register}: {scrub(report.refused)}",
+                highlight=False,
+                markup=False,
             )
     columns = ("created", "updated", "closed", "adopted", "register_edits", "items_added",
                "conflicts_settled")  # fmt: skip
@@ -179,7 +182,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                         "target": target.name,
                         "last_run": run.started_at.isoformat() if run else None,
                         "finished": bool(run and run.finished_at),
-                        "last_error": run.error if run else "",
+                        "last_error": scrub(run.error) if run and run.error else "",
                         "counts": run.counts if run else {},
                         "links": len(store.links(reg.name, target.name)),
                         "pending": len(store.pending(reg.name, target.name)),
