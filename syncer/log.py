@@ -32,12 +32,16 @@ __all__ = ["LEVEL_ENV", "MASK", "configure", "get", "scrub", "secret"]
 LEVEL_ENV = "SYNCER_LOG_LEVEL"
 """Overrides the level a command asks for (`debug`, `info`, `warning`, `error`): the switch to
 turn on when something is wrong, without editing the configuration."""
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
-_LEVELS["error"] = logging.ERROR
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
 
 # Chatty at INFO/DEBUG (a line per request, per scheduled job): kept at WARNING unless DEBUG is
 # asked for. uvicorn's startup lines ("Uvicorn running on ...") stay at the chosen level.
-NOISY_LOGGERS = (
+_NOISY_LOGGERS = (
     "github",
     "gitlab",
     "jira",
@@ -49,8 +53,18 @@ NOISY_LOGGERS = (
     "apscheduler",
     "asyncio",
 )
-TRACING_LOGGERS = ("markdown_it",)
+_TRACING_LOGGERS = ("markdown_it",)
 """A line per parser rule at DEBUG: no use to anyone running syncer, kept at WARNING always."""
+
+
+_SHARED: list[Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+]
+"""The fields every line gets, whether it comes from structlog or a standard-library logger."""
 
 
 def secret(value: str) -> str:
@@ -83,31 +97,8 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     `$SYNCER_LOG_LEVEL`. Safe to call again: the handler installed before is replaced.
     """
     level, unknown = _level(level)
-    shared: list[Processor] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_logger_name,
-        structlog.stdlib.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.StackInfoRenderer(),
-    ]
-    renderer: Processor = (
-        structlog.processors.JSONRenderer()
-        if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
-    )
     handler = _StderrHandler()
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                # Tracebacks become text before masking, so none is rendered unmasked.
-                structlog.processors.format_exc_info,
-                _scrub_event,
-                renderer,
-            ],
-        )
-    )
+    handler.setFormatter(_formatter(log_format))
     _adopt_pygithub_logger()
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
@@ -115,12 +106,12 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     quiet = max(level, logging.WARNING)
-    for name in NOISY_LOGGERS:
+    for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET if level <= logging.DEBUG else quiet)
-    for name in TRACING_LOGGERS:
+    for name in _TRACING_LOGGERS:
         logging.getLogger(name).setLevel(quiet)
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
@@ -130,6 +121,24 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     threading.excepthook = _log_uncaught_in_thread
     if unknown:
         get().warning(f"{LEVEL_ENV} is not a level: use debug, info, warning or error")
+
+
+def _formatter(log_format: str) -> structlog.stdlib.ProcessorFormatter:
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Tracebacks become text before masking, so none is rendered unmasked.
+            structlog.processors.format_exc_info,
+            _scrub_event,
+            renderer,
+        ],
+    )
 
 
 def _adopt_pygithub_logger() -> None:

@@ -113,7 +113,7 @@ def failing_world(tmp_path: Path) -> Iterator[tuple[Path, HeaderEchoingServer]]:
             "jira": ("jira", jira_down),
             "cloud": ("jira", cloud_down),
         }
-        refusing = {"github": github_refusing, "gitlab": gitlab_refusing}
+        refusing: dict[str, FakeTracker] = {"github": github_refusing, "gitlab": gitlab_refusing}
         refusing |= {"jira": jira_refusing, "cloud": cloud_refusing}
         tables = []
         for name, (kind, fake) in fakes.items():
