@@ -46,6 +46,7 @@ from pydantic_settings import (
 )
 
 from syncer.model import Priority, Status
+from syncer.redact import looks_like_token
 from syncer.register.rules import RegisterRules
 from syncer.trackers.base import FieldMapping, RetryPolicy
 from syncer.trackers.pacing import WriteLimits
@@ -209,8 +210,16 @@ def _anchor(value: Path) -> Path:
     return Path(os.path.normpath(folder / value))  # `../web/TODO.md` shown as the file it is
 
 
+_PASTED_TOKEN = (
+    "holds what looks like a token itself; put the token in an environment variable and name "
+    "that variable here"
+)
+
+
 def _env_name(value: str) -> str:
     if not _ENV_NAME.fullmatch(value):
+        if looks_like_token(value):
+            raise ValueError(_PASTED_TOKEN)
         raise ValueError(
             "must be the name of an environment variable (A-Z, 0-9 and _), never the secret itself"
         )
@@ -256,9 +265,16 @@ def _problem_at(message: str, *at: str | int) -> PydanticCustomError:
     return PydanticCustomError("config", "{message}", {"message": message, "at": at})
 
 
-def _read_secret(var: str, what: str, env: Mapping[str, str] | None) -> str:
+def _read_secret(var: str, key: str, what: str, env: Mapping[str, str] | None) -> str:
+    """The secret in environment variable `var` (named by the config's `key`).
+
+    A token pasted where its variable's name belongs passes the name check when it is all
+    capitals; the "not set" error must not echo it onto a terminal or into CI logs.
+    """
     value = (os.environ if env is None else env).get(var, "").strip()
     if not value:
+        if looks_like_token(var):
+            raise ConfigError(f"{what}: {key} {_PASTED_TOKEN}")
         raise ConfigError(f"{what}: environment variable {var} is not set or empty")
     return value
 
@@ -434,7 +450,7 @@ class TargetConfig(BaseModel):
         """
         what = f"target {self.name}"
         if self.token_env is not None:
-            return _read_secret(self.token_env, what, env)
+            return _read_secret(self.token_env, "token_env", what, env)
         if self.token_file is None:
             raise ConfigError(f"{what}: set token_env or token_file")
         try:
@@ -582,12 +598,13 @@ class Settings(BaseSettings):
     def webhook_secret(self, kind: TrackerKind, env: Mapping[str, str] | None = None) -> str | None:
         """The secret (GitHub, Jira) or token (GitLab) webhooks of `kind` must carry, read now;
         `None` when none is configured, which means webhooks of that kind are not accepted."""
-        var = {
-            "github": self.github_webhook_secret_env,
-            "gitlab": self.gitlab_webhook_token_env,
-            "jira": self.jira_webhook_secret_env,
+        key = {
+            "github": "github_webhook_secret_env",
+            "gitlab": "gitlab_webhook_token_env",
+            "jira": "jira_webhook_secret_env",
         }[kind]
-        return None if var is None else _read_secret(var, f"{kind} webhooks", env)
+        var: str | None = getattr(self, key)
+        return None if var is None else _read_secret(var, key, f"{kind} webhooks", env)
 
 
 # --- Loading -------------------------------------------------------------------------------------

@@ -1,65 +1,184 @@
-"""Structured logs (structlog): console for people, JSON for collectors; secrets scrubbed.
+"""Structured logs (structlog): console for people, JSON lines for collectors; secrets masked.
 
-Tokens are registered with `secret()` when read; any log value containing one is masked, so a
-URL or an error text that happens to carry a token never reaches a log line.
+One pipeline for every log line of the process. syncer's own events (`get().info(...)`) and the
+standard-library loggers of the libraries underneath (PyGithub, python-gitlab, jira, urllib3,
+uvicorn, APScheduler, and syncer modules using `logging.getLogger`) all end in one root handler
+whose `ProcessorFormatter` adds the same fields, renders exceptions to text, masks secrets
+(`syncer.redact`) and renders the line. A library that logs a URL, a header or an exception
+carrying a token therefore prints `***`, like syncer does. Uncaught exceptions and Python
+warnings take the same road, since their text can carry a token as well.
+
+Tokens are registered with `secret()` when they are read.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
+import threading
 from collections.abc import MutableMapping
-from typing import Any
+from types import TracebackType
+from typing import Any, TextIO
 
 import structlog
+from structlog.typing import FilteringBoundLogger, Processor
 
-_SECRETS: set[str] = set()
-MASK = "***"
+from syncer.redact import MASK, remember, scrub, scrub_value
+
+__all__ = ["LEVEL_ENV", "MASK", "configure", "get", "scrub", "secret"]
+
+LEVEL_ENV = "SYNCER_LOG_LEVEL"
+"""Overrides the level a command asks for (`debug`, `info`, `warning`, `error`): the switch to
+turn on when something is wrong, without editing the configuration."""
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
+
+# Chatty at INFO/DEBUG (a line per request, per scheduled job): kept at WARNING unless DEBUG is
+# asked for. uvicorn's startup lines ("Uvicorn running on ...") stay at the chosen level.
+_NOISY_LOGGERS = (
+    "github",
+    "gitlab",
+    "jira",
+    "urllib3",
+    "requests",
+    "httpx",
+    "httpcore",
+    "uvicorn.access",
+    "apscheduler",
+    "asyncio",
+)
+_TRACING_LOGGERS = ("markdown_it",)
+"""A line per parser rule at DEBUG: no use to anyone running syncer, kept at WARNING always."""
+
+
+_SHARED: list[Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+]
+"""The fields every line gets, whether it comes from structlog or a standard-library logger."""
 
 
 def secret(value: str) -> str:
-    """Remember `value` as a secret to mask in logs; returns it unchanged."""
-    if len(value) >= 4:
-        _SECRETS.add(value)
-    return value
-
-
-def scrub(text: str) -> str:
-    for value in _SECRETS:
-        text = text.replace(value, MASK)
-    return text
+    """Remember `value` as a secret to mask in every log line; returns it unchanged."""
+    return remember(value)
 
 
 def _scrub_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = scrub(value)
-        elif value is not None and not isinstance(value, int | float | bool):
-            event[key] = scrub(str(value))
-    return event
+    """Every value masked, structure kept: `counts` stays a JSON object, not its Python text."""
+    return {scrub(str(key)): scrub_value(value) for key, value in event.items()}
+
+
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to the `sys.stderr` of the moment, not the one at setup: it may be replaced
+    (tests, daemons that redirect), and a stream bound earlier may be closed by then."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        """Ignored: the stream is always the current `sys.stderr`."""
 
 
 def configure(log_format: str = "console", level: int = logging.INFO) -> None:
-    renderer: Any = (
+    """Send every log line of the process through one masking pipeline to stderr.
+
+    `log_format` is `json` (one JSON object per line) or `console`; `level` is overridden by
+    `$SYNCER_LOG_LEVEL`. Safe to call again: the handler installed before is replaced.
+    """
+    level, unknown = _level(level)
+    handler = _StderrHandler()
+    handler.setFormatter(_formatter(log_format))
+    _adopt_pygithub_logger()
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    quiet = max(level, logging.WARNING)
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if level <= logging.DEBUG else quiet)
+    for name in _TRACING_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
+    structlog.configure(
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+    if unknown:
+        get().warning(f"{LEVEL_ENV} is not a level: use debug, info, warning or error")
+
+
+def _formatter(log_format: str) -> structlog.stdlib.ProcessorFormatter:
+    renderer: Processor = (
         structlog.processors.JSONRenderer()
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
-    structlog.configure(
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Tracebacks become text before masking, so none is rendered unmasked.
+            structlog.processors.format_exc_info,
             _scrub_event,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        # sys.stderr looked up at each log call, not bound once: it may be replaced (tests,
-        # daemons that redirect), and a bound stream may be closed by then.
-        logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr),
-        cache_logger_on_first_use=False,
     )
 
 
-def get(name: str = "syncer") -> Any:
-    return structlog.get_logger(name)
+def _adopt_pygithub_logger() -> None:
+    """PyGithub gives its `github` logger a stderr handler of its own when imported, which would
+    print its lines unmasked (and twice). It is imported now, so that handler can be removed
+    before any tracker exists; its lines then reach the root handler like everyone's."""
+    importlib.import_module("github")
+    github = logging.getLogger("github")
+    for handler in [h for h in github.handlers if type(h) is logging.StreamHandler]:
+        github.removeHandler(handler)
+
+
+def _level(asked: int) -> tuple[int, bool]:
+    """The level to use, and whether `$SYNCER_LOG_LEVEL` was set to something unknown."""
+    text = os.environ.get(LEVEL_ENV, "").strip().lower()
+    if not text:
+        return asked, False
+    return _LEVELS.get(text, asked), text not in _LEVELS
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """A crash's traceback can quote a token (a library error carrying request headers):
+    it is logged, masked, instead of printed by Python."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("syncer").critical("uncaught exception", exc_info=(kind, error, trace))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def get(name: str = "syncer") -> FilteringBoundLogger:
+    """A logger for syncer's events; configures the default pipeline if nothing did yet, so
+    no event is ever rendered by structlog's unmasked defaults."""
+    if not structlog.is_configured():
+        configure()
+    logger: FilteringBoundLogger = structlog.get_logger(name)
+    return logger

@@ -46,7 +46,10 @@ class ServedApp:
         self._server.run(sockets=[self._sock])
 
     def start(self, app: ASGIApp) -> Self:
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        # log_config=None: uvicorn logs through the root handler (format, masking) like all.
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", log_config=None
+        )
         self._server = server = uvicorn.Server(config)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -18,6 +18,7 @@ from syncer.cli.common import (
     out,
     settings_from,
 )
+from syncer.redact import scrub
 from syncer.state.records import ConflictRecord, LinkRecord
 
 
@@ -36,7 +37,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                         "target": target.name,
                         "last_run": run.started_at.isoformat() if run else None,
                         "finished": bool(run and run.finished_at),
-                        "last_error": run.error if run else "",
+                        "last_error": scrub(run.error) if run else "",
                         "last_notes": list(run.notes) if run else [],
                         "ran_by": run.runner if run else "",
                         "counts": run.counts if run else {},

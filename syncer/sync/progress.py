@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Literal
 
 from syncer.model import RemoteIssue
+from syncer.redact import scrub
 from syncer.state.store import Store
 from syncer.sync.identity import Target
 from syncer.sync.job import RegisterJob, TargetSpec
@@ -125,12 +126,14 @@ class CycleState:
         self.notes.append(text)
 
     def report(self, open_conflicts: int) -> CycleReport:
+        """The frozen report; errors and notes masked here, at the source, so no copy of them
+        (terminal, JSON, state database, logs) can carry a token a tracker's error echoed."""
         return CycleReport(
             self.job.name,
             plan=self.plan,
             counts=Counter(self.counts),
-            errors=tuple(self.errors),
-            notes=tuple(self.notes),
+            errors=tuple(scrub(line) for line in self.errors),
+            notes=tuple(scrub(line) for line in self.notes),
             register_written=self.register_written,
             open_conflicts=open_conflicts,
             interrupted=self.stop.reason if self.stop else "",
