@@ -20,6 +20,11 @@ def test_demo_runs_the_two_way_loop_and_settles(tmp_path: Path) -> None:
     items = parse((tmp_path / "TECH_DEBT.md").read_text("utf-8")).items
     assert items[0].status is Status.DONE, "closed in GitHub, done in the file"
     assert items[1].title.endswith("(renamed in GitHub)")
+    assert items[1].status is Status.DONE, "closed in GitHub while the daemon ran"
     assert all(item.links for item in items)
-    quiet = result.stdout.split("4. third reconcile")[1]
+    quiet = result.stdout.split("4. third reconcile")[1].split("5. the daemon")[0]
     assert "(no operations)" in quiet
+    live = result.stdout.split("5. the daemon")[1]
+    assert "GitHub sends a webhook" in live and "the register changed" in live
+    assert "+**Status**: ✅ Done" in live, "the webhook's change lands in the register"
+    assert (tmp_path / "syncer.toml").is_file(), "a real config to start from"
