@@ -113,9 +113,8 @@ def _live(settings: Settings, env: dict[str, str], fake: FakeGitHub, path: Path,
     fake.webhooks = WebhookSender(f"{daemon.base_url}/webhooks/github")
     daemon.start()
     try:
-        say(
-            f"\n5. the daemon: `syncer daemon` serving webhooks at {daemon.base_url}/webhooks/github"
-        )
+        hook = f"{daemon.base_url}/webhooks/github"
+        say(f"\n5. the daemon: `syncer daemon` serving webhooks at {hook}")
         _wait(daemon.runner.ready)
         item = next(i for i in parse(path.read_text("utf-8")).items if i.status is not Status.DONE)
         before = path.read_text("utf-8")
