@@ -1,7 +1,7 @@
 """The benchmarks still run, and the idle cost has not regressed.
 
 Benchmarks are run by hand, so nothing else would notice one broken by a change to the engine or
-the adapters, or an idle poll that quietly grew from one request to several. Both run here as
+the adapters, or an idle poll that quietly grew from one request to several. They run here as
 subprocesses (as a person runs them) at tiny sizes, at the same time to keep this file fast;
 the checks are on request counts, which tiny sizes already show, never on seconds.
 """
@@ -33,6 +33,14 @@ COMMANDS = {
         f"--create-limit={CREATE_LIMIT}",
     ],
     "cycle": ["cycle.py", f"--items={ISSUES}"],
+    "webhook": [
+        "webhook.py",
+        "--samples=2",
+        "--items=3",
+        "--rate=20",
+        "--load-seconds=1",
+        "--idle-seconds=2",
+    ],
 }
 
 
@@ -108,3 +116,13 @@ def test_cycle_idle_and_changes(results: dict[str, dict[str, Any]]) -> None:
     assert changes["writes"] == 10, "one tracker write per register edit"
     assert changes["register_writes"] == 1, "one register write for the tracker edits"
     assert figures["peak_mib"]["idle"] > 0
+
+
+def test_webhook_lands_and_the_endpoint_answers_every_delivery(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    figures = results["webhook"]
+    assert figures["latency"]["samples"] == 2
+    assert figures["latency"]["p95_s"] >= figures["debounce_s"], "a cycle waits out the debounce"
+    assert (figures["load"]["requests"], figures["load"]["errors"]) == (20, 0)
+    assert figures["idle"]["registers"] == 3 and figures["idle"]["rss_peak_mib"] > 0

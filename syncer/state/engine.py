@@ -39,6 +39,12 @@ def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object)
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         _enable_wal(cursor)
+        # In WAL mode NORMAL never corrupts the file and keeps every commit across a process
+        # crash; only a power loss or OS crash may roll back the last commits. FULL would fsync
+        # each commit (~2 ms here), which a webhook endpoint answering 100 deliveries a second
+        # cannot afford. What a lost commit could lose is recovered by design: a create's
+        # marker finds its issue, a delivery id seen again costs one more cycle.
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 

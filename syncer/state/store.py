@@ -42,6 +42,9 @@ from syncer.state.tables import (
 )
 
 _TAKES = frozenset({"register", "tracker"})
+TRIM_DELIVERIES_EVERY = 100
+"""Delivery ids are trimmed to the newest `DELIVERIES_KEPT` once per this many new ones: the
+table may exceed its bound by this much, and a delivery costs one insert, not a delete too."""
 
 
 def _now() -> datetime:
@@ -357,9 +360,11 @@ class Store:
             ).first()
             if seen is not None:
                 return False
-            session.add(DeliveryRow(source=source, delivery_id=delivery_id))
+            row = DeliveryRow(source=source, delivery_id=delivery_id)
+            session.add(row)
             session.flush()
-            trim_deliveries(session, source)
+            if row.id is not None and row.id % TRIM_DELIVERIES_EVERY == 0:
+                trim_deliveries(session, source)
             return True
 
     # --- tracker writes, for pacing ------------------------------------------------------------
