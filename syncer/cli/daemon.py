@@ -14,12 +14,13 @@ from syncer.cli.common import (
     state_errors,
 )
 from syncer.config import ConfigError
-from syncer.daemon.service import Daemon
 
 
 def daemon(config: ConfigOption = None) -> None:
     """Sync every register on its schedule, woken early by tracker webhooks; serve /healthz,
     /readyz and /metrics. SIGTERM finishes cleanly."""
+    from syncer.daemon.service import Daemon  # the scheduler and web stack: daemon only
+
     settings = settings_from(config)
     log.configure(settings.log_format, logging.INFO)
     with state_errors(settings):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 from collections import Counter
 
 from syncer.model import IssueState
@@ -61,9 +62,11 @@ def test_a_run_that_cannot_wait_exits_5_and_writes_nothing(setup: Setup) -> None
 
 
 def test_twenty_trials_of_concurrent_runs_lose_and_duplicate_nothing(setup: Setup) -> None:
-    """2 to 4 runs at once, on a fresh register or after edits on both sides."""
+    """2 to 4 runs at once after edits on both sides, with a daemon syncing every 3 seconds
+    beside them (its runs skip a register another process holds)."""
     chance = random.Random(20261204)
-    setup.write(checkbox_register(10), lock_wait_seconds=60)
+    setup.write(checkbox_register(10), lock_wait_seconds=60, schedule="every 3s", http_port=0)
+    daemon = setup.start("daemon")
     finish([setup.start("reconcile") for _ in range(2)])
     for trial in range(20):
         register = parse(setup.register.read_text("utf-8"))
@@ -78,3 +81,6 @@ def test_twenty_trials_of_concurrent_runs_lose_and_duplicate_nothing(setup: Setu
         text = setup.register.read_text("utf-8")
         assert f"Retitled {trial}" in text, "the tracker's edit reached the register"
         assert_no_duplicates(setup, 10)
+    daemon.send_signal(signal.SIGTERM)
+    ((code, stderr),) = finish([daemon])
+    assert code == EXIT_OK and "Traceback" not in stderr, stderr[-2000:]
