@@ -94,6 +94,7 @@ def run_cycle(
             error = "; ".join(report.errors) or (
                 f"interrupted by {report.interrupted}" if report.interrupted else ""
             )
+            error = error or (f"refused: {report.refused}" if report.refused else "")
             store.finish_run(run.id, dict(report.counts), error[:2000], report.notes)
         log.get().info(
             "cycle",

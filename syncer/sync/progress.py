@@ -41,10 +41,13 @@ class CycleReport:
     """Another run held the register's lock: this one did nothing."""
     interrupted: str = ""
     """The signal that stopped the cycle before its end (its writes so far are recorded)."""
+    refusals: tuple[str, ...] = ()
+    """Targets a guard kept out of this cycle (every linked issue answers 404), and why."""
 
     @property
     def refused(self) -> str:
-        return self.plan.refused if self.plan else ""
+        """Why a guard refused the register or some of its targets ("" if none did)."""
+        return "; ".join(filter(None, (self.plan.refused if self.plan else "", *self.refusals)))
 
     @property
     def outcome(self) -> Outcome:
@@ -97,6 +100,7 @@ class CycleState:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
     plan: Plan | None = None
     register_written: bool = False
 
@@ -125,6 +129,11 @@ class CycleState:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def refuse(self, target: str, why: str) -> None:
+        """Keep `target` out of the rest of the cycle by a guard's decision (not a failure)."""
+        self.failed_targets.add(target)
+        self.refusals.append(f"{target}: {why}")
+
     def report(self, open_conflicts: int) -> CycleReport:
         """The frozen report; errors and notes masked here, at the source, so no copy of them
         (terminal, JSON, state database, logs) can carry a token a tracker's error echoed."""
@@ -137,4 +146,5 @@ class CycleState:
             register_written=self.register_written,
             open_conflicts=open_conflicts,
             interrupted=self.stop.reason if self.stop else "",
+            refusals=tuple(scrub(line) for line in self.refusals),
         )

@@ -69,13 +69,11 @@ def issue_missing(cycle: CycleState, target: str, ref: str, exc: NotFound) -> No
     if target in cycle.failed_targets:
         return
     if not cycle.force and _looks_lost(cycle, target, ref):
-        cycle.fail(
+        cycle.refuse(
             target,
-            "refused",
-            TrackerError(
-                f"issue {ref} and every other linked issue probed answer 404 ({exc}): a wrong"
-                " repository or a wiped project? Nothing was unlinked (--force unlinks them)"
-            ),
+            f"issue {ref} and every other linked issue probed answer 404 ({exc}): a wrong"
+            " repository or a wiped project? Nothing was unlinked (run with --force if the"
+            " issues really are gone)",
         )
         return
     cycle.store.drop_link(cycle.job.name, target, ref)

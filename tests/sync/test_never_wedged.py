@@ -73,3 +73,27 @@ def test_links_the_state_database_lost_are_adopted_not_duplicated_or_fought(
     world.reconcile()
     assert "Flaky login test (retitled in GitLab)" in world.text(), "the tracker's edit stands"
     assert "Flaky login test (retitled in GitLab)" in open_titles(world)
+
+
+def test_a_tracker_that_lost_every_issue_is_refused_not_unlinked(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    """A wiped project (or a wrong repository after a migration) went unnoticed until an item
+    was edited, then every edit unlinked an item and made its issue again."""
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(TWO)
+    world.reconcile()
+    synced = world.text()
+    for item in parse(synced).items:
+        fake_gitlab.delete_issue(item.links[0].text.split("#")[1])
+    world.write(synced.replace("- [ ] Alpha", "- [x] Alpha"))
+
+    report = run_cycle(world.job(), world.store)
+    assert report.outcome == "refused" and "every other linked issue" in report.refused
+    assert fake_gitlab.issue_count() == 0, "no issue made again"
+    assert all(item.links for item in parse(world.text()).items), "nothing unlinked"
+    run = world.store.last_run("debt")
+    assert run is not None and run.error.startswith("refused: gitlab")
+
+    forced = run_cycle(world.job(), world.store, force=True)
+    assert forced.counts["deleted_in_tracker"] >= 1 and not forced.refused
