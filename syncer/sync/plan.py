@@ -96,13 +96,19 @@ def _guard(register: Register, targets: Sequence[Target], options: PlanOptions) 
     linked = sum(len(t.links) for t in targets)
     if not linked:
         return ""
-    found = sum(len(resolve_links(register, t)) for t in targets)
+    found = sum(_found(register, t) for t in targets)
     if not register.items or found * 2 < linked:
         return (
             f"the register now holds {len(register.items)} items and {found} of {linked} linked"
             " ones; refusing to close their issues (run with --force if this is intended)"
         )
     return ""
+
+
+def _found(register: Register, target: Target) -> int:
+    """Stored links whose issue the file still holds: resolved to an item, or in a dispute."""
+    present = set(resolve_links(register, target)) | set(target.claims(register))
+    return sum(1 for record in target.links if record.ref in present)
 
 
 def _checked_claims(register: Register, target: Target, out: _Planning) -> set[str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from syncer.fakes.gitlab import FakeGitLab
-from syncer.model import IssueState
+from syncer.model import IssueDraft, IssueState
 from syncer.register import parse
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle
@@ -97,3 +97,64 @@ def test_a_tracker_that_lost_every_issue_is_refused_not_unlinked(
 
     forced = run_cycle(world.job(), world.store, force=True)
     assert forced.counts["deleted_in_tracker"] >= 1 and not forced.refused
+
+
+def test_a_recovered_create_for_an_item_that_has_an_issue_is_closed_as_a_duplicate(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    """A create left pending (a crash, a lost answer) whose item got an issue meanwhile used to
+    stop every later run with "already linked"; now the second issue is closed, with a note."""
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(TWO)
+    world.reconcile()
+    alpha = parse(world.text()).items[0]
+    kept = alpha.links[0].text.split("#")[1]
+    world.store.add_intent("debt", "gitlab", "create", alpha.key, f"{alpha.key}@lost", "{}")
+    tracker = world.job().targets[0].tracker
+    second = tracker.create(IssueDraft(alpha.key, "Alpha"))
+
+    report = run_cycle(world.job(), world.store)
+    assert not report.errors and report.counts["duplicates_closed"] == 1
+    assert any(f"a duplicate of {kept}" in note for note in report.notes)
+    assert tracker.get(second.ref).state is IssueState.CLOSED
+    assert tracker.get(kept).state is IssueState.OPEN
+    assert world.store.pending("debt") == []
+    assert world.reconcile().plan is not None, "and the next cycle is a normal one"
+
+
+def test_a_recovered_create_is_linked_and_written_in(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(TWO)
+    gamma = "- [ ] Gamma\n"
+    world.reconcile()
+    world.write(world.text() + gamma)
+    key = parse(world.text()).items[2].key
+    world.store.add_intent("debt", "gitlab", "create", key, f"{key}@crash", "{}")
+    made = world.job().targets[0].tracker.create(IssueDraft(key, "Gamma"))
+
+    report = world.reconcile()
+    assert report.counts["recovered"] == 1 and report.counts.get("created", 0) == 0
+    assert f"#{made.ref}]" in world.text().splitlines()[-1]
+
+
+def test_two_items_claiming_one_issue_sync_with_neither_until_fixed(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    """A line copied with its link: two items claim one issue (before, the first silently won
+    and the copy's title was pushed over the issue's)."""
+    world = world_factory(SEED, gitlab=("gitlab", fake_gitlab))
+    world.write(TWO)
+    world.reconcile()
+    text = world.text()
+    alpha = next(line for line in text.splitlines() if "Alpha" in line)
+    world.write(text + alpha.replace("Alpha", "Alpha, copied") + "\n")
+    issues = fake_gitlab.issue_count()
+
+    report = world.reconcile()
+    assert any("both link" in note and "neither syncs" in note for note in report.notes)
+    assert fake_gitlab.issue_count() == issues, "no new issue for either item"
+    assert open_titles(world) == ["Alpha", "Beta"], "the issue is neither retitled nor closed"
+    world.write(text)
+    assert not world.reconcile().notes, "fixed by removing one of the links"
