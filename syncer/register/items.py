@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from syncer.model import Priority, Status
 from syncer.register.damage import Damage
-from syncer.register.vocabulary import Vocabulary
+from syncer.register.vocabulary import ITEM_KEYS, Vocabulary
 
 Span = tuple[int, int]
 """[start, end) character offsets into the register's text."""
@@ -106,6 +106,9 @@ class Register:
     """How the document's items most often write a field line (see `Field.style`)."""
     vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
     """The words it was read with (built-in plus configured), for edits to write back."""
+    item_keys: frozenset[str] = ITEM_KEYS
+    """Field names that make an item (built-in plus configured): a tracker's body is written
+    so that no line of it reads as one."""
 
     def render(self) -> str:
         return self.text
