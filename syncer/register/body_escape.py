@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from syncer.register.commonmark import block_markdown
 from syncer.register.escape import printable
+from syncer.register.items import Register
 from syncer.register.vocabulary import normalize_key
 
 _RAW_HTML = (
@@ -68,6 +69,28 @@ def escape_body(body: str, item_keys: frozenset[str], after_paragraph: bool) -> 
                 lines[i] = _escaped_line(line, item_keys)
                 done[i] = progress = True
     return "\n".join(_COMMENT_RE.sub(r"\1\\:", line) for line in lines)
+
+
+def nested_body(register: Register, body: str, indent: int) -> str:
+    """`body` escaped to sit under a checkbox's line: each line after a line break, indented
+    to the checkbox's content, in the document's line endings and damage; empty for none."""
+    lines = escape_body(body, register.item_keys, after_paragraph=True).split("\n")
+    nested = "".join("\n" + (" " * indent + line if line else "") for line in lines)
+    return register.damage.apply(nested.replace("\n", register.newline)) if nested.strip() else ""
+
+
+def gap_after(register: Register, end: int, sibling: re.Pattern[str] | None = None) -> str:
+    """A blank line after a body written up to `end` (the end of a line) when the next line
+    holds text (other than a `sibling`): a paragraph would run on into it, and `---` under a
+    paragraph makes it a heading."""
+    following = register.line_text(register.line_of(end) + 1)
+    if not following.strip() or (sibling and sibling.match(following)):
+        return ""
+    return register.newline
+
+
+LIST_ITEM_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+"""A list item's first line: after a checkbox, its sibling, which no paragraph runs into."""
 
 
 def unescape_body(text: str, item_keys: frozenset[str], after_paragraph: bool) -> str:

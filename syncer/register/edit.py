@@ -13,8 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
-from syncer.register.body_escape import clean_body, escape_body
-from syncer.register.escape import Place, escape_value
+from syncer.register.body_escape import (
+    LIST_ITEM_RE,
+    clean_body,
+    escape_body,
+    gap_after,
+    nested_body,
+)
+from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Item, ItemKind, Register, Span
 from syncer.register.parse import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
@@ -90,15 +96,6 @@ def _encode(register: Register, new: str) -> str:
 
 def _one_line(value: str) -> str:
     return " ".join(value.split())
-
-
-_PLACES = {ItemKind.HEADING: Place.HEADING, ItemKind.CHECKBOX: Place.CHECKBOX,
-           ItemKind.TABLE_ROW: Place.CELL}  # fmt: skip
-
-
-def _value(register: Register, value: str, place: Place) -> str:
-    """A tracker's one-line value as the document writes it at `place` (escaped, damaged)."""
-    return register.damage.apply(escape_value(_one_line(value), place, register.vocabulary))
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -214,7 +211,7 @@ def title_edits(register: Register, key: str, title: str) -> Splices:
     new = _one_line(title)
     if not new:
         raise EditError("a title cannot be empty")
-    return _splice(item.title_at, _value(register, new, _PLACES[item.kind]))
+    return _splice(item.title_at, written_value(register, new, Place.of(item.kind)))
 
 
 def priority_edits(register: Register, key: str, priority: Priority | None) -> Splices:
@@ -273,10 +270,10 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
         return _splice(existing.at, new)
     place = Place.CELL if item.kind is ItemKind.TABLE_ROW else Place.FIELD
     if existing is not None:
-        return _splice(existing.at, _value(register, new, place))
+        return _splice(existing.at, written_value(register, new, place))
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
-    return _insert_field(register, item, name, _value(register, new, place))
+    return _insert_field(register, item, name, written_value(register, new, place))
 
 
 def _handles(item: Item, value: str) -> str:
@@ -330,34 +327,15 @@ def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
     ]
     new = _encode(register, escape_body(body, register.item_keys, after_paragraph=False))
     if start == end:  # no body yet: open one after a blank line
-        return [Splice(start, end, nl + nl + new + _gap_after(register, end), BODY)] if new else []
+        return [Splice(start, end, nl + nl + new + gap_after(register, end), BODY)] if new else []
     if not new:
         return _splice((start, end), nl.join(kept))
-    text_before = _line(register, register.line_of(start) - 1).strip()
+    text_before = register.line_text(register.line_of(start) - 1).strip()
     before = [*kept, ""] if kept or text_before else []
-    return _splice((start, end), nl.join([*before, new]) + _gap_after(register, end))
-
-
-def _line(register: Register, number: int) -> str:
-    """The 1-based line `number` with its line break; empty beyond the document."""
-    starts = register.line_starts
-    if not 1 <= number <= len(starts):
-        return ""
-    return register.text[starts[number - 1] : starts[number] if number < len(starts) else None]
-
-
-def _gap_after(register: Register, end: int, sibling: re.Pattern[str] | None = None) -> str:
-    """A blank line after a body written up to `end` (the end of a line) when the next line
-    holds text (other than a `sibling`): a paragraph would run on into it, and `---` under a
-    paragraph makes it a heading."""
-    following = _line(register, register.line_of(end) + 1)
-    if not following.strip() or (sibling and sibling.match(following)):
-        return ""
-    return register.newline
+    return _splice((start, end), nl.join([*before, new]) + gap_after(register, end))
 
 
 _STRUCTURAL = frozenset({"status", "state", "priority", "severity", *LINK_KEYS})
-_LIST_ITEM_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 def _set_checkbox_body(register: Register, item: Item, body: str) -> Splices:
@@ -366,16 +344,10 @@ def _set_checkbox_body(register: Register, item: Item, body: str) -> Splices:
     text = register.text
     body = clean_body(body)
     first, _, rest = body.partition("\n\n")
-    summary_fits = (
-        item.summary_at is not None
-        and first == _one_line(first) != ""
-        and not re.match(r"[-*+#>`|\d:\u2013\u2014]", first)  # a block, or the separator
-        and escape_value(first, Place.CHECKBOX) == first  # no link, tag, @owner, markup…
-        and rest[:1] != "\n"
-    )
+    summary_fits = item.summary_at is not None and fits_after_title(first) and rest[:1] != "\n"
     summary, nested = (first, rest) if summary_fits else ("", body)
-    new_nested = _nested(register, nested, _content_indent(text, item))
-    out = _splice(item.body_at, new_nested + (_gap_after(register, item.at[1], _LIST_ITEM_RE)))
+    new_nested = nested_body(register, nested, _content_indent(text, item))
+    out = _splice(item.body_at, new_nested + (gap_after(register, item.at[1], LIST_ITEM_RE)))
     if item.summary_at is not None:
         start, end = item.summary_at
         old = text[start:end]
@@ -388,14 +360,6 @@ def _set_checkbox_body(register: Register, item: Item, body: str) -> Splices:
             start = _bold_end(text, item)
         out += _splice((start, end), new_summary)
     return out
-
-
-def _nested(register: Register, body: str, indent: int) -> str:
-    """A body nested under a checkbox's line (escaped, indented to its content, after a line
-    break, in the document's line endings and damage); empty for no body."""
-    lines = escape_body(body, register.item_keys, after_paragraph=True).split("\n")
-    nested = "".join("\n" + (" " * indent + line if line else "") for line in lines)
-    return _encode(register, nested) if nested.strip() else ""
 
 
 def _bold_end(text: str, item: Item) -> int:
@@ -563,19 +527,19 @@ def _add_heading(register: Register, after: Item, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     hashes = "#" * after.level
     number = _next_number(register, after)
-    title = _value(register, new.title, Place.HEADING)
+    title = written_value(register, new.title, Place.HEADING)
     lines = [f"{hashes} {number}{title}{_priority_tag(register, after, new.priority)}"]
     style = after.fields[0].style if after.fields else ""
     lines.append(_field_line(register, "Status", status_phrase(register, new.status), style))
     if new.priority is not None and any(i.priority_at for i in register.items):
         priority = new.priority.value.capitalize()
         lines.append(_field_line(register, "Priority", priority, style))
-    lines += [_field_line(register, k, _value(register, v, Place.FIELD), style)
-              for k, v in new.fields.items()]  # fmt: skip
+    values = {k: written_value(register, v, Place.FIELD) for k, v in new.fields.items()}
+    lines += [_field_line(register, k, v, style) for k, v in values.items()]
     block = nl.join(lines)
     body = _encode(register, escape_body(new.body, register.item_keys, after_paragraph=False))
     if body:
-        block += nl + nl + body + _gap_after(register, after.at[1])
+        block += nl + nl + body + gap_after(register, after.at[1])
     gap = text[after.at[1] : after.at[1] + 40]
     separator = nl + nl + "---" if re.match(r"\s*\n---", gap) else ""
     return _splice((after.at[1], after.at[1]), f"{separator}{nl}{nl}{block}")
@@ -603,11 +567,11 @@ def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
     lead = prefix.group(0) if prefix else "- "
     lead = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), lead, count=1)
     mark = _checkbox_mark(register, new.status)
-    title = _value(register, new.title, Place.CHECKBOX)
+    title = written_value(register, new.title, Place.CHECKBOX)
     if after.summary_at is not None:
         title = f"**{title}**"
     title += _priority_tag(register, after, new.priority)
-    block = f"{lead}[{mark}] {title}" + _nested(register, new.body, len(lead))
+    block = f"{lead}[{mark}] {title}" + nested_body(register, new.body, len(lead))
     spaced = _blank_after(text, after.at[1])
     gap = nl + nl if spaced else nl
     return _splice((after.at[1], after.at[1]), gap + block)
@@ -628,9 +592,9 @@ def _add_row(register: Register, after: Item, new: NewItem) -> Splices:
         elif name in ("priority", "severity"):
             value = new.priority.value.capitalize() if new.priority else ""
         else:
-            value = _value(register, new.fields.get(f.name, ""), Place.CELL)
+            value = written_value(register, new.fields.get(f.name, ""), Place.CELL)
         cells.append((f.at[0], value))
-    cells.append((after.title_at[0], _value(register, new.title, Place.CELL)))
+    cells.append((after.title_at[0], written_value(register, new.title, Place.CELL)))
     cells.sort()
     row = "| " + " | ".join(v for _, v in cells) + " |"
     return _splice((after.at[1], after.at[1]), nl + row)
@@ -638,9 +602,9 @@ def _add_row(register: Register, after: Item, new: NewItem) -> Splices:
 
 def _append_checkbox(register: Register, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
-    title = _value(register, new.title, Place.CHECKBOX)
+    title = written_value(register, new.title, Place.CHECKBOX)
     mark = "x" if new.status is Status.DONE else " "
-    line = f"- [{mark}] {title}" + _nested(register, new.body, 2)
+    line = f"- [{mark}] {title}" + nested_body(register, new.body, 2)
     sep = "" if not text or text.endswith(("\n", "\r")) else nl
     return _splice((len(text), len(text)), sep + line + nl)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from syncer.register.items import ItemKind, Register
 from syncer.register.vocabulary import DECOR_EMOJI, MARKER_LEAD_RE, MARKER_TRAIL_RE, Vocabulary
 
 PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -37,6 +38,11 @@ class Place(Enum):
     """A table cell."""
     FIELD = "field"
     """The value of a `**Field**: value` line."""
+
+    @classmethod
+    def of(cls, kind: ItemKind) -> Place:
+        """Where an item of `kind` holds its title."""
+        return {ItemKind.HEADING: cls.HEADING, ItemKind.CHECKBOX: cls.CHECKBOX}.get(kind, cls.CELL)
 
 
 _ALWAYS = frozenset("`*~[]|")
@@ -71,6 +77,24 @@ def escape_value(text: str, place: Place, vocab: Vocabulary | None = None) -> st
     if place is Place.HEADING:
         escaped = _without_markers(escaped, vocab or Vocabulary.default())
     return escaped
+
+
+def written_value(register: Register, value: str, place: Place) -> str:
+    """A tracker's value as `register` writes it at `place`: on one line, escaped, in the
+    document's encoding damage."""
+    one_line = " ".join(value.split())
+    return register.damage.apply(escape_value(one_line, place, register.vocabulary))
+
+
+def fits_after_title(paragraph: str) -> bool:
+    """Whether a paragraph can follow a checkbox's title on its line as it is (`**Title** -
+    summary`) and read back as itself: one line that needs no escaping there and starts with
+    neither a block nor a title separator."""
+    return (
+        paragraph == " ".join(paragraph.split()) != ""
+        and not re.match(r"[-*+#>`|\d:\u2013\u2014]", paragraph)
+        and escape_value(paragraph, Place.CHECKBOX) == paragraph
+    )
 
 
 def _needs_backslash(text: str, i: int, place: Place) -> bool:

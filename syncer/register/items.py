@@ -119,6 +119,13 @@ class Register:
                 return item
         raise KeyError(f"no item with key {key!r}")
 
+    def line_text(self, number: int) -> str:
+        """The 1-based line `number` with its line break; empty beyond the document."""
+        starts = self.line_starts
+        if not 1 <= number <= len(starts):
+            return ""
+        return self.text[starts[number - 1] : starts[number] if number < len(starts) else None]
+
     def line_of(self, offset: int) -> int:
         """1-based line number holding character `offset`."""
         from bisect import bisect_right
