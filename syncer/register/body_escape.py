@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from syncer.register.commonmark import block_markdown
 from syncer.register.escape import printable
 from syncer.register.items import Register
-from syncer.register.vocabulary import normalize_key
+from syncer.register.vocabulary import BOLD_FIELD_LEAD, PLAIN_FIELD_LEAD, normalize_key
 
 _RAW_HTML = (
     r"<(?:script|pre|style|textarea)(?=[ \t>]|$)", r"<!--", r"<\?", r"<![A-Za-z]", r"<!\[CDATA\[",
@@ -45,12 +45,11 @@ fence, raw HTML block."""
 _CONTAINER_RE = re.compile(r"(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]*")
 """A block quote or list item marker, which puts what follows inside a container."""
 _BOLD_FIELD_RE = re.compile(
-    r"[ \t]*(?:[-*+][ \t]+)?(?P<open>\*\*|__)[^*_\n\\]{1,60}?"
-    r"(?:(?P<inside>\\*):(?P=open)|(?P=open)[ \t]*(?P<after>\\*):)[ \t]*[^ \t]"
+    BOLD_FIELD_LEAD + r"(?:(?P<inside>\\*):(?P=open)|(?P=open)[ \t]*(?P<after>\\*):)[ \t]*[^ \t]"
 )
-_PLAIN_FIELD_RE = re.compile(
-    r"[ \t]*(?:[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*(?P<slashes>\\*):[ \t]+\S"
-)
+_PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + r"(?P<slashes>\\*):[ \t]+\S")
+"""Field lines as the parser reads them (`FIELD_RE`, `PLAIN_FIELD_RE`), with the backslashes
+escaping puts before their colon."""
 _COMMENT_RE = re.compile(r"(<!--\s*syncer\\*):")
 _ESCAPED_COMMENT_RE = re.compile(r"(<!--\s*syncer\\*)\\:")
 

@@ -24,11 +24,13 @@ from syncer.register.items import Field, Heading, Item, ItemKind, Link, Register
 from syncer.register.restate import TitleIndex
 from syncer.register.rules import RegisterRules
 from syncer.register.vocabulary import (
+    BOLD_FIELD_LEAD,
     DECOR_EMOJI,
     ITEM_KEYS,
     LINK_KEYS,
     MARKER_LEAD_RE,
     MARKER_TRAIL_RE,
+    PLAIN_FIELD_LEAD,
     PRIORITY_KEYS,
     PRIORITY_TAG_RE,
     PRIORITY_WORDS,
@@ -44,13 +46,9 @@ from syncer.register.vocabulary import (
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 FIELD_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<open>\*\*|__)(?P<key>[^*_\n\\]{1,60}?)"
-    r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
+    BOLD_FIELD_LEAD + r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
 )
-PLAIN_FIELD_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*:"
-    r"[ \t]+(?P<value>\S.*?)[ \t]*$"
-)
+PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + r":[ \t]+(?P<value>\S.*?)[ \t]*$")
 """`Status: Done`, `- Priority: high`: a field only when its key is item vocabulary."""
 CHECKBOX_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX~/])\]"

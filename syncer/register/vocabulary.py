@@ -99,6 +99,15 @@ TAG_RE = re.compile(r"[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]", re.IGNORECASE)
 PRIORITY_TAG_RE = re.compile(r"\s*" + TAG_RE.pattern + r"\s*$", re.IGNORECASE)
 """A priority tag ending a title ("Multi-Tenant Architecture (P0)")."""
 
+BOLD_FIELD_LEAD = (
+    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<open>\*\*|__)(?P<key>[^*_\n\\]{1,60}?)"
+)
+"""A bold field line up to its colon (`- **Status**`), whatever the key: shared by the parser
+and by body escaping, which must find every line the parser reads as a field."""
+PLAIN_FIELD_LEAD = (
+    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*"
+)
+"""A plain field line up to its colon (`Status`, `- Priority`): a field only for item keys."""
 MARKER_LEAD_RE = re.compile(
     r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|(?P<word>[^\W\d_][\w' -]{0,20}?):)[ \t]+"
 )

@@ -202,10 +202,11 @@ def test_any_field_value_reads_back_as_sent_and_changes_nothing_else(
     assume(as_title(value))
     register = parse(REGISTERS[name])
     fit = [
-        (n, name)
+        (n, field_name)
         for n, item in enumerate(register.items)
-        for name in ("Owner", "Effort")
-        if item.kind.value == "heading" or (item.kind.value == "table_row" and item.field(name))
+        for field_name in ("Owner", "Effort")
+        if item.kind.value == "heading"
+        or (item.kind.value == "table_row" and item.field(field_name))
     ]
     index, field_name = data.draw(st.sampled_from(fit))
     after = reread(register, set_field(register, register.items[index].key, field_name, value))

@@ -137,7 +137,7 @@ def test_a_symlinked_register_stays_a_link_and_its_target_is_written(
 
 
 def test_mode_owner_and_group_are_kept(register: Path, moves: str) -> None:
-    os.chmod(register, 0o640)
+    register.chmod(0o640)
     os.chown(register, 1234, 5678)  # as someone else's file: syncer runs as root here
     write_register(register, NEW, fingerprint(OLD))
     after = register.stat()
@@ -146,7 +146,7 @@ def test_mode_owner_and_group_are_kept(register: Path, moves: str) -> None:
 
 
 def test_a_read_only_register_is_refused_even_for_root(register: Path) -> None:
-    os.chmod(register, 0o444)
+    register.chmod(0o444)
     with pytest.raises(RegisterReadOnly, match="read-only; nothing was written"):
         write_register(register, NEW, fingerprint(OLD))
     assert register.read_text("utf-8") == OLD
