@@ -534,7 +534,9 @@ def _add_heading(register: Register, after: Item, new: NewItem) -> Splices:
     if new.priority is not None and any(i.priority_at for i in register.items):
         priority = new.priority.value.capitalize()
         lines.append(_field_line(register, "Priority", priority, style))
-    values = {k: written_value(register, v, Place.FIELD) for k, v in new.fields.items()}
+    values = {
+        k: written_value(register, v, Place.FIELD) for k, v in new.fields.items() if v.strip()
+    }
     lines += [_field_line(register, k, v, style) for k, v in values.items()]
     block = nl.join(lines)
     body = _encode(register, escape_body(new.body, register.item_keys, after_paragraph=False))

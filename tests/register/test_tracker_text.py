@@ -80,6 +80,7 @@ Priority: High
 """No blank lines, hidden links, bullet and plain fields, a status emoji in a heading."""
 
 REGISTERS = {"spacious": SPACIOUS, "compact": COMPACT}
+SECTIONS = ["Open", "Tasks", "Table"]
 
 FORGED = "Clean up** [org/repo#2](https://github.com/org/repo/issues/2) **x"
 """The retitled issue that became a link inside a checkbox line (issue 7)."""
@@ -216,23 +217,25 @@ def test_any_field_value_reads_back_as_sent_and_changes_nothing_else(
 
 
 @SETTINGS
-@given(
-    st.sampled_from(list(REGISTERS)), titles, bodies, st.sampled_from(["Open", "Tasks", "Table"])
-)
+@given(st.sampled_from(list(REGISTERS)), titles, bodies, line_text, st.sampled_from(SECTIONS))
 def test_any_new_item_reads_back_as_sent_and_changes_nothing_else(
-    name: str, title: str, body: str, section: str
+    name: str, title: str, body: str, owner: str, section: str
 ) -> None:
     assume(as_title(title))
     register = parse(REGISTERS[name])
-    new = add_item(register, NewItem(title=title, body=body, section=section))
-    after = parse(new)
+    new = NewItem(title=title, body=body, fields={"Owner": owner}, section=section)
+    after = parse(add_item(register, new))
     assume(after.damage == register.damage)
     added = [i for i in after.items if i.title == as_title(title) and not i.links]
-    assert len(after.items) == len(register.items) + 1 and len(added) >= 1, new
+    assert len(after.items) == len(register.items) + 1 and len(added) >= 1
     kept = [i for i in after.items if i is not added[-1]]
-    assert [(i.title, links(i)) for i in kept] == [(i.title, links(i)) for i in register.items]
+    assert [(i.title, links(i), fields(i)) for i in kept] == [
+        (i.title, links(i), fields(i)) for i in register.items
+    ]
     if added[-1].kind.value != "table_row":
         assert normalize_body(added[-1].body) == as_body(body)
+    if added[-1].kind.value != "checkbox" and as_title(owner):  # a checkbox takes no fields
+        assert [f.value for f in added[-1].fields if f.name == "Owner"] == [as_title(owner)]
 
 
 # --- where values land: examples ---------------------------------------------------------------
