@@ -108,7 +108,7 @@ def _needs_backslash(text: str, i: int, place: Place) -> bool:
     if char == "_":  # only where it could open or close emphasis: `old_api_handler` stays
         return not (before.isalnum() and after.isalnum())
     if char == "<":  # a tag, a comment, an autolink
-        return after.isascii() and (after.isalpha() or after in "/!?")
+        return after != "" and after.isascii() and (after.isalpha() or after in "/!?")
     if char == "!":  # `<!--` must never be whole, not even escaped: the link finder is a regex
         return before == "<"
     if char == "&":
