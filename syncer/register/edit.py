@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
+from syncer.register.body_escape import (
+    LIST_ITEM_RE,
+    clean_body,
+    escape_body,
+    gap_after,
+    nested_body,
+)
+from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Item, ItemKind, Register, Span
-from syncer.register.parse import HANDLE, NUMBERING_RE, is_struck
+from syncer.register.parse import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
 
@@ -203,9 +211,7 @@ def title_edits(register: Register, key: str, title: str) -> Splices:
     new = _one_line(title)
     if not new:
         raise EditError("a title cannot be empty")
-    if item.kind is ItemKind.TABLE_ROW:
-        new = new.replace("|", "\\|")
-    return _splice(item.title_at, register.damage.apply(new))
+    return _splice(item.title_at, written_value(register, new, Place.of(item.kind)))
 
 
 def priority_edits(register: Register, key: str, priority: Priority | None) -> Splices:
@@ -254,17 +260,20 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
     item = register.item(key)
     existing = item.field(name)
     new = _one_line(value)
-    if existing is not None:
-        if item.kind is ItemKind.TABLE_ROW:
-            new = new.replace("|", "\\|")
-        elif item.kind is ItemKind.CHECKBOX and not new:
+    if item.kind is ItemKind.CHECKBOX and existing is not None:
+        if not new:
             return _splice(existing.line_at, "")  # an inline `(due …)` goes as a whole
-        elif item.kind is ItemKind.CHECKBOX and register.text.startswith("@", existing.at[0]):
-            new = _handles(item, new)
-        return _splice(existing.at, register.damage.apply(new))
+        if register.text.startswith("@", existing.at[0]):
+            return _splice(existing.at, register.damage.apply(_handles(item, new)))
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
+            raise EditError(f"{item.title!r} writes its due date as YYYY-MM-DD, not {value!r}")
+        return _splice(existing.at, new)
+    place = Place.CELL if item.kind is ItemKind.TABLE_ROW else Place.FIELD
+    if existing is not None:
+        return _splice(existing.at, written_value(register, new, place))
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
-    return _insert_field(register, item, name, register.damage.apply(new))
+    return _insert_field(register, item, name, written_value(register, new, place))
 
 
 def _handles(item: Item, value: str) -> str:
@@ -307,6 +316,8 @@ def body_edits(register: Register, key: str, body: str) -> Splices:
 
 
 def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
+    """The body after a blank line, so that its first line starts a block of its own (see
+    `body_escape`)."""
     text, nl = register.text, register.newline
     start, end = item.body_at
     kept = [
@@ -314,35 +325,38 @@ def _set_heading_body(register: Register, item: Item, body: str) -> Splices:
         for f in item.fields
         if start <= f.line_at[0] and normalize_key(f.name) in _STRUCTURAL
     ]
-    new = _encode(register, body.strip("\n"))
-    parts = [*kept, new] if new else kept
-    joined = nl.join(parts)
+    new = _encode(register, escape_body(body, register.item_keys, after_paragraph=False))
     if start == end:  # no body yet: open one after a blank line
-        return [Splice(start, end, nl + nl + joined, BODY)] if joined else []
-    return _splice((start, end), joined)
+        return [Splice(start, end, nl + nl + new + gap_after(register, end), BODY)] if new else []
+    if not new:
+        return _splice((start, end), nl.join(kept))
+    text_before = register.line_text(register.line_of(start) - 1).strip()
+    before = [*kept, ""] if kept or text_before else []
+    return _splice((start, end), nl.join([*before, new]) + gap_after(register, end))
 
 
 _STRUCTURAL = frozenset({"status", "state", "priority", "severity", *LINK_KEYS})
 
 
 def _set_checkbox_body(register: Register, item: Item, body: str) -> Splices:
+    """A first paragraph that reads back as itself on the checkbox's line goes there
+    (`**Title** - summary`); the rest is nested under the line, escaped (see `body_escape`)."""
     text = register.text
-    first, _, rest = body.strip("\n").partition("\n\n")
-    summary_fits = (
-        item.summary_at is not None and "\n" not in first and not re.match(r"[-*+#>`|\d]", first)
-    )
-    summary, nested = (first, rest) if summary_fits else ("", body.strip("\n"))
-    indent = " " * _content_indent(text, item)
-    nested_lines = [indent + line if line.strip() else "" for line in nested.split("\n")]
-    new_nested = _encode(register, "\n" + "\n".join(nested_lines)) if nested.strip() else ""
-    out = _splice(item.body_at, new_nested)
+    body = clean_body(body)
+    first, _, rest = body.partition("\n\n")
+    summary_fits = item.summary_at is not None and fits_after_title(first) and rest[:1] != "\n"
+    summary, nested = (first, rest) if summary_fits else ("", body)
+    new_nested = nested_body(register, nested, _content_indent(text, item))
+    out = _splice(item.body_at, new_nested + (gap_after(register, item.at[1], LIST_ITEM_RE)))
     if item.summary_at is not None:
         start, end = item.summary_at
         old = text[start:end]
-        new_summary = register.damage.apply(_one_line(summary))
-        if not old and new_summary:
-            new_summary = " - " + new_summary
-        elif old and not new_summary:
+        new_summary = register.damage.apply(summary)
+        if not old.strip():
+            new_summary = " - " + new_summary if new_summary else old
+        elif new_summary:  # after the separator already there
+            start += len(old) - len(old.lstrip())
+        else:
             start = _bold_end(text, item)
         out += _splice((start, end), new_summary)
     return out
@@ -379,10 +393,12 @@ def links_edits(
     new = [(text, url) for text, url in dict.fromkeys(links) if url not in present]
     if not new:
         return []
+    form, pattern = ("[{}]({})", TRACKER_LINK_RE)
     if hidden:
-        written = [f"<!-- syncer: {text} {url} -->" for text, url in new]
-    else:
-        written = [f"[{text}]({url})" for text, url in new]
+        form, pattern = ("<!-- syncer: {} {} -->", HIDDEN_LINK_RE)
+    written = [form.format(text, url) for text, url in new]
+    if not all(pattern.fullmatch(link) for link in written):
+        raise EditError(f"{item.title!r}: a link must read back as itself, not {written!r}")
     if item.kind is ItemKind.HEADING:
         if hidden:
             end = _line_end(source, item.at[0])
@@ -511,17 +527,21 @@ def _add_heading(register: Register, after: Item, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     hashes = "#" * after.level
     number = _next_number(register, after)
-    title = _one_line(new.title)
+    title = written_value(register, new.title, Place.HEADING)
     lines = [f"{hashes} {number}{title}{_priority_tag(register, after, new.priority)}"]
     style = after.fields[0].style if after.fields else ""
     lines.append(_field_line(register, "Status", status_phrase(register, new.status), style))
     if new.priority is not None and any(i.priority_at for i in register.items):
         priority = new.priority.value.capitalize()
         lines.append(_field_line(register, "Priority", priority, style))
-    lines += [_field_line(register, k, _one_line(v), style) for k, v in new.fields.items()]
-    block = register.damage.apply(lines[0]) + nl + nl.join(lines[1:])
-    if new.body.strip():
-        block += nl + nl + _encode(register, new.body.strip("\n"))
+    values = {
+        k: written_value(register, v, Place.FIELD) for k, v in new.fields.items() if v.strip()
+    }
+    lines += [_field_line(register, k, v, style) for k, v in values.items()]
+    block = nl.join(lines)
+    body = _encode(register, escape_body(new.body, register.item_keys, after_paragraph=False))
+    if body:
+        block += nl + nl + body + gap_after(register, after.at[1])
     gap = text[after.at[1] : after.at[1] + 40]
     separator = nl + nl + "---" if re.match(r"\s*\n---", gap) else ""
     return _splice((after.at[1], after.at[1]), f"{separator}{nl}{nl}{block}")
@@ -549,17 +569,14 @@ def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
     lead = prefix.group(0) if prefix else "- "
     lead = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), lead, count=1)
     mark = _checkbox_mark(register, new.status)
-    title = _one_line(new.title)
+    title = written_value(register, new.title, Place.CHECKBOX)
     if after.summary_at is not None:
         title = f"**{title}**"
     title += _priority_tag(register, after, new.priority)
-    line = f"{lead}[{mark}] {title}"
-    indent = " " * len(lead)
-    body = [indent + b if b.strip() else "" for b in new.body.strip("\n").split("\n")]
-    block = line + (nl + nl.join(body) if new.body.strip() else "")
+    block = f"{lead}[{mark}] {title}" + nested_body(register, new.body, len(lead))
     spaced = _blank_after(text, after.at[1])
     gap = nl + nl if spaced else nl
-    return _splice((after.at[1], after.at[1]), gap + _encode(register, block))
+    return _splice((after.at[1], after.at[1]), gap + block)
 
 
 def _blank_after(text: str, offset: int) -> bool:
@@ -573,23 +590,25 @@ def _add_row(register: Register, after: Item, new: NewItem) -> Splices:
     for f in after.fields:
         name = normalize_key(f.name)
         if name in ("status", "state"):
-            value = register.damage.repair(status_phrase(register, new.status))
+            value = status_phrase(register, new.status)
         elif name in ("priority", "severity"):
             value = new.priority.value.capitalize() if new.priority else ""
         else:
-            value = new.fields.get(f.name, "")
+            value = written_value(register, new.fields.get(f.name, ""), Place.CELL)
         cells.append((f.at[0], value))
-    cells.append((after.title_at[0], _one_line(new.title)))
+    cells.append((after.title_at[0], written_value(register, new.title, Place.CELL)))
     cells.sort()
-    row = "| " + " | ".join(v.replace("|", "\\|") for _, v in cells) + " |"
-    return _splice((after.at[1], after.at[1]), nl + register.damage.apply(row))
+    row = "| " + " | ".join(v for _, v in cells) + " |"
+    return _splice((after.at[1], after.at[1]), nl + row)
 
 
 def _append_checkbox(register: Register, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
-    line = f"- [{'x' if new.status is Status.DONE else ' '}] {_one_line(new.title)}"
+    title = written_value(register, new.title, Place.CHECKBOX)
+    mark = "x" if new.status is Status.DONE else " "
+    line = f"- [{mark}] {title}" + nested_body(register, new.body, 2)
     sep = "" if not text or text.endswith(("\n", "\r")) else nl
-    return _splice((len(text), len(text)), sep + register.damage.apply(line) + nl)
+    return _splice((len(text), len(text)), sep + line + nl)
 
 
 # --- the one-edit API: each returns the register's new text -------------------------------

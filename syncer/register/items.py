@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from syncer.model import Priority, Status
 from syncer.register.damage import Damage
-from syncer.register.vocabulary import Vocabulary
+from syncer.register.vocabulary import ITEM_KEYS, Vocabulary
 
 Span = tuple[int, int]
 """[start, end) character offsets into the register's text."""
@@ -106,6 +106,9 @@ class Register:
     """How the document's items most often write a field line (see `Field.style`)."""
     vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
     """The words it was read with (built-in plus configured), for edits to write back."""
+    item_keys: frozenset[str] = ITEM_KEYS
+    """Field names that make an item (built-in plus configured): a tracker's body is written
+    so that no line of it reads as one."""
 
     def render(self) -> str:
         return self.text
@@ -115,6 +118,13 @@ class Register:
             if item.key == key:
                 return item
         raise KeyError(f"no item with key {key!r}")
+
+    def line_text(self, number: int) -> str:
+        """The 1-based line `number` with its line break; empty beyond the document."""
+        starts = self.line_starts
+        if not 1 <= number <= len(starts):
+            return ""
+        return self.text[starts[number - 1] : starts[number] if number < len(starts) else None]
 
     def line_of(self, offset: int) -> int:
         """1-based line number holding character `offset`."""

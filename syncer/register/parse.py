@@ -13,19 +13,24 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 
-from markdown_it import MarkdownIt
-
 from syncer.model import Priority, Status
+from syncer.register.body_escape import unescape_body
+from syncer.register.commonmark import block_markdown
 from syncer.register.damage import detect
+from syncer.register.escape import read_value
 from syncer.register.items import Field, Heading, Item, ItemKind, Link, Register, Span
 from syncer.register.restate import TitleIndex
 from syncer.register.rules import RegisterRules
 from syncer.register.vocabulary import (
+    BOLD_FIELD_LEAD,
+    DECOR_EMOJI,
     ITEM_KEYS,
     LINK_KEYS,
+    MARKER_LEAD_RE,
+    MARKER_TRAIL_RE,
+    PLAIN_FIELD_LEAD,
     PRIORITY_KEYS,
     PRIORITY_TAG_RE,
     PRIORITY_WORDS,
@@ -41,23 +46,21 @@ from syncer.register.vocabulary import (
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 FIELD_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<open>\*\*|__)(?P<key>[^*_\n]{1,60}?)"
-    r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
+    BOLD_FIELD_LEAD + r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
 )
-PLAIN_FIELD_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*:"
-    r"[ \t]+(?P<value>\S.*?)[ \t]*$"
-)
+PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + r":[ \t]+(?P<value>\S.*?)[ \t]*$")
 """`Status: Done`, `- Priority: high`: a field only when its key is item vocabulary."""
 CHECKBOX_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX~/])\]"
     r"(?:[ \t]+(?P<text>.*?))?[ \t]*$"
 )
 _LEAD_RE = re.compile(
-    r"(?P<open>\*\*|__|~~)(?P<title>.+?)(?P=open)(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
+    r"(?P<open>\*\*|__|~~)(?P<title>(?:\\.|[^\\])+?)(?P=open)"
+    r"(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
 )
-"""A checkbox's title set apart by bold (`**Title** - summary`) or struck through (dropped)."""
-_STRUCK_RE = re.compile(r"~~(?P<inner>[^~](?:.*[^~])?)~~")
+"""A checkbox's title set apart by bold (`**Title** - summary`) or struck through (dropped); an
+escaped `\\*` or `\\~` inside does not close it."""
+_STRUCK_RE = re.compile(r"~~(?P<inner>(?:\\.|[^~\\])(?:.*(?:\\.|[^~\\]))?)~~")
 """A wholly struck-through title (a table cell): done, and the title is what is inside."""
 NUMBERING_RE = re.compile(r"^(?:\d{1,4}[.)]|#\d{1,4}:?)[ \t]+")
 HANDLE = r"[A-Za-z0-9][\w.-]*"
@@ -69,7 +72,7 @@ _CHECKBOX_META = (
     r"|" + TAG_RE.pattern
 )
 _CHECKBOX_META_RE = re.compile(rf"[ \t]+(?:{_CHECKBOX_META})", re.IGNORECASE)
-_TRAILING_META_RE = re.compile(rf"(?:[ \t]+(?:{_CHECKBOX_META}))+[ \t]*$", re.IGNORECASE)
+TRAILING_META_RE = re.compile(rf"(?:[ \t]+(?:{_CHECKBOX_META}))+[ \t]*$", re.IGNORECASE)
 """What ends a checkbox line without being its title: `@owner`s, `(due 2027-01-10)`, HTML
 comments, a `(P1)` tag, in any order."""
 _FRONT_MATTER_RE = re.compile(
@@ -77,10 +80,6 @@ _FRONT_MATTER_RE = re.compile(
     r"(?:[^\r\n]*(?:\r\n|\r|\n))*?(?:(?P=fence)|\.\.\.)[ \t]*(?=\r\n|\r|\n|\Z)"
 )
 """YAML (`---`) or TOML (`+++`) front matter opening the document with a `key:` line."""
-_MARKER_LEAD_RE = re.compile(
-    r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|(?P<word>[^\W\d_][\w' -]{0,20}?):)[ \t]+"
-)
-_MARKER_TRAIL_RE = re.compile(r"[ \t]+[\(\[](?P<word>[^\)\]\r\n]{1,24})[\)\]]$")
 TRACKER_LINK_RE = re.compile(
     r"\[(?P<text>[\w.-]+(?:/[\w.-]+)+#\d+|[A-Z][A-Z0-9_]+-\d+)\]\((?P<url>https?://[^)\s]+)\)"
 )
@@ -92,15 +91,6 @@ _TRAILING_LINKS_RE = re.compile(
     + HIDDEN_LINK_RE.pattern.replace("(?P<text>", "(?P<htext>").replace("(?P<url>", "(?P<hurl>")
     + r")[ \t]*,?)+$"
 )
-_DECOR_EMOJI = "✅✔☑🟢🟡🔴🟠🚧❌⚠⭕⬜🔄⏳\ufe0f"
-
-
-@cache
-def _markdown() -> MarkdownIt:
-    """Block-level CommonMark with GFM tables; inline parsing is not needed for structure."""
-    md = MarkdownIt("commonmark").enable("table")
-    md.core.ruler.disable(["inline", "text_join"])
-    return md
 
 
 @dataclass
@@ -160,7 +150,7 @@ def _blocks(text: str) -> _Blocks:
     stack: list[int] = []
     in_head = False
     table: tuple[int, list[int]] | None = None
-    for tok in _markdown().parse(_without_front_matter(text.removeprefix("\ufeff"))):
+    for tok in block_markdown().parse(_without_front_matter(text.removeprefix("\ufeff"))):
         kind, where = tok.type, tok.map
         if kind == "heading_open" and where:
             blocks.headings.append((where[0], int(tok.tag[1])))
@@ -303,6 +293,7 @@ class _Parser:
             damage=self.damage,
             field_style=_field_style(heading_items),
             vocabulary=self.vocab,
+            item_keys=self.item_keys,
         )
 
     def _field_lines(self) -> list[_FieldLine]:
@@ -326,7 +317,7 @@ class _Parser:
         name = self.repair(match.group("key")).strip().rstrip(":").strip()
         value_at = (base + match.start("value"), base + match.end("value"))
         line_at = (base, self.lines.ends[line])
-        value = self.repair(self.text[value_at[0] : value_at[1]])
+        value = read_value(self.repair(self.text[value_at[0] : value_at[1]]))
         style = "{name}".join(
             part.replace("{", "{{").replace("}", "}}")
             for part in (raw[: match.start("key")], raw[match.end("key") : match.start("value")])
@@ -432,7 +423,7 @@ class _Parser:
         tag = PRIORITY_TAG_RE.search(raw, lo, hi)
         hi = tag.start() if tag else hi
         marker: Span | None = None
-        for found in (_MARKER_LEAD_RE.match(raw, lo, hi), _MARKER_TRAIL_RE.search(raw, lo, hi)):
+        for found in (MARKER_LEAD_RE.match(raw, lo, hi), MARKER_TRAIL_RE.search(raw, lo, hi)):
             if found and found.lastgroup and self._is_marker(found.group(found.lastgroup)):
                 marker = found.span(found.lastgroup)
                 lo, hi = (found.end(), hi) if found.start() == lo else (lo, found.start())
@@ -446,20 +437,18 @@ class _Parser:
                 marker = (run_start + len(run) - len(run.lstrip()), run_start + len(run.rstrip()))
         span = (start + lo + left, start + hi - right)
         if span[0] >= span[1]:
-            return self.repair(raw).strip(), (start, end), None
+            return read_value(self.repair(raw).strip()), (start, end), None
         at = (start + marker[0], start + marker[1]) if marker else None
-        return self.repair(self.text[span[0] : span[1]]).strip(), span, at
+        return read_value(self.repair(self.text[span[0] : span[1]]).strip()), span, at
 
     def _is_marker(self, raw: str) -> bool:
-        """Whether a bit of a heading is nothing but a status (`WIP`, `✅`, `blocked`)."""
-        meaning = self.repair(raw).strip()
-        return bool(meaning) and self.vocab.covers(meaning) and bool(self.vocab.status_of(meaning))
+        return self.vocab.is_marker(self.repair(raw))
 
     def _strip_decor(self, raw: str, leading: bool) -> str:
         meaning = self.repair(raw)
         if meaning != raw:  # damaged: decorations are multi-character, strip nothing
             return raw
-        return raw.lstrip(_DECOR_EMOJI + " ") if leading else raw.rstrip(_DECOR_EMOJI + " ")
+        return raw.lstrip(DECOR_EMOJI + " ") if leading else raw.rstrip(DECOR_EMOJI + " ")
 
     def _status(
         self, status_field: _FieldLine | None, marker_at: Span | None, inherited: Status | None
@@ -479,8 +468,11 @@ class _Parser:
         return line
 
     def _body(self, first: int, last: int, skip: set[int]) -> str:
+        """The body as a tracker gets it (see `body_escape`), structural field lines aside."""
         kept = [self.lines[i] for i in range(first, last + 1) if i not in skip]
-        return self.repair("\n".join(kept)).strip("\n")
+        text = self.repair("\n".join(kept)).strip("\n")
+        after_text = not self.lines.blank(first - 1) and first not in self._heading_lines
+        return unescape_body(text, self.item_keys, after_text)
 
     def _links(self, first: int, last: int, link_fields: list[_FieldLine]) -> tuple[Link, ...]:
         found: list[Link] = []
@@ -545,7 +537,7 @@ class _Parser:
         links = self._inline_links(text_start, text_end)
         trailing = _TRAILING_LINKS_RE.search(self.text, text_start, text_end)
         content_end = trailing.start() if trailing else text_end
-        meta = _TRAILING_META_RE.search(self.text, text_start, content_end)
+        meta = TRAILING_META_RE.search(self.text, text_start, content_end)
         fields, meta_priority = self._checkbox_meta(meta) if meta else ((), None)
         title_at, summary_at = _checkbox_title(
             self.text, text_start, meta.start() if meta else content_end
@@ -554,7 +546,7 @@ class _Parser:
         tag = PRIORITY_TAG_RE.search(raw_title)
         if tag:
             title_at = (title_at[0], title_at[0] + tag.start())
-        title = self.repair(self.text[title_at[0] : title_at[1]]).strip()
+        title = read_value(self.repair(self.text[title_at[0] : title_at[1]]).strip())
         mark = match.group("mark")
         struck = is_struck(self.text, title_at)
         status = {"x": Status.DONE, "X": Status.DONE, " ": Status.TODO}.get(
@@ -618,7 +610,7 @@ class _Parser:
             raw = self.lines[i]
             cut = min(indent, len(raw) - len(raw.lstrip(" \t")))
             lines.append(raw[cut:])
-        return self.repair("\n".join(lines)).strip("\n")
+        return unescape_body(self.repair("\n".join(lines)).strip("\n"), self.item_keys, True)
 
     # --- table rows ------------------------------------------------------------------------
 
@@ -653,7 +645,7 @@ class _Parser:
         for col, (start, end, raw) in enumerate(cells):
             name = names[col] if col < len(names) else f"Column {col + 1}"
             at = (base + start, base + end)
-            cell = Field(name, self.repair(raw), at, (base, self.lines.ends[row]))
+            cell = Field(name, read_value(self.repair(raw)), at, (base, self.lines.ends[row]))
             key = _plain(name)
             if col == title_col:
                 title_cell = (at[0], at[1], raw)
@@ -670,7 +662,7 @@ class _Parser:
         if inner:
             title_at = inner.span("inner")
         struck = inner is not None
-        title = self.repair(self.text[title_at[0] : title_at[1]]).strip()
+        title = read_value(self.repair(self.text[title_at[0] : title_at[1]]).strip())
         if not title:
             return None
         heading = self._governing(row)

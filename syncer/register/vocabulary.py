@@ -99,6 +99,24 @@ TAG_RE = re.compile(r"[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]", re.IGNORECASE)
 PRIORITY_TAG_RE = re.compile(r"\s*" + TAG_RE.pattern + r"\s*$", re.IGNORECASE)
 """A priority tag ending a title ("Multi-Tenant Architecture (P0)")."""
 
+BOLD_FIELD_LEAD = (
+    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<open>\*\*|__)(?P<key>[^*_\n\\]{1,60}?)"
+)
+"""A bold field line up to its colon (`- **Status**`), whatever the key: shared by the parser
+and by body escaping, which must find every line the parser reads as a field."""
+PLAIN_FIELD_LEAD = (
+    r"^(?P<indent>[ \t]*)(?P<bullet>[-*+][ \t]+)?(?P<key>[^\W\d_][\w /'-]{0,40}?)[ \t]*"
+)
+"""A plain field line up to its colon (`Status`, `- Priority`): a field only for item keys."""
+MARKER_LEAD_RE = re.compile(
+    r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|(?P<word>[^\W\d_][\w' -]{0,20}?):)[ \t]+"
+)
+"""What may be a status marker leading a heading (`[WIP] Title`, `DONE: Title`)."""
+MARKER_TRAIL_RE = re.compile(r"[ \t]+[\(\[](?P<word>[^\)\]\r\n]{1,24})[\)\]]$")
+"""What may be a status marker ending a heading (`Title (blocked)`)."""
+DECOR_EMOJI = "✅✔☑🟢🟡🔴🟠🚧❌⚠⭕⬜🔄⏳\ufe0f"
+"""Status emoji that decorate a heading's edges (`✅ Title`): never part of its title."""
+
 
 def _alternation(words: Mapping[str, object]) -> re.Pattern[str]:
     parts = []
@@ -153,6 +171,11 @@ class Vocabulary:
         """Whether `text` is nothing but status words (a reusable status phrase)."""
         rest = self._status_re.sub("", text)  # type: ignore[attr-defined]
         return not rest.strip(" -\u2013\u2014:|()")
+
+    def is_marker(self, text: str) -> bool:
+        """Whether a bit of a heading is nothing but a status (`WIP`, `✅`, `blocked`)."""
+        meaning = text.strip()
+        return bool(meaning) and self.covers(meaning) and bool(self.status_of(meaning))
 
     def reusable(self, text: str) -> bool:
         """Whether `text` is a status phrase to write again for its state: only status words,
