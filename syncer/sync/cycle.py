@@ -18,6 +18,7 @@ from syncer.register import EditError, Register, parse
 from syncer.sources.files import (
     RegisterChanged,
     RegisterFileError,
+    RegisterReadOnly,
     fingerprint,
     read_register,
     write_register,
@@ -170,6 +171,12 @@ def _write_register(
     except RegisterChanged as exc:
         cycle.errors.append(str(exc))
         cycle.counts["register_busy"] += 1
+        return register, False
+    except RegisterReadOnly as exc:
+        # The person made the file read-only: their choice, not a failure. Nothing is written,
+        # no base moves for what the register should have taken; it waits for a writable file.
+        cycle.note(str(exc))
+        cycle.counts["register_read_only"] += 1
         return register, False
     for added, item in placed:  # only now: an item that never reached the file has no link
         reading = cycle.reading(added.target)

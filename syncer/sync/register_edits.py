@@ -29,7 +29,7 @@ from syncer.register import (
     title_edits,
     unlink_edits,
 )
-from syncer.sync.identity import Target
+from syncer.sync.identity import Target, normalized_title
 from syncer.sync.merge import Value
 from syncer.sync.operations import InsertLink, Plan, WriteRegister
 from syncer.sync.values import DUE_DATE_FIELDS, OWNER_FIELDS, Reading, owner_field
@@ -129,8 +129,13 @@ def link_added_items(
     splices: Splices = []
     placed: list[tuple[Added, Item]] = []
     for entry in added:
+        title = normalized_title(entry.issue.title)
         item = next(
-            (i for i in reversed(register.items) if i.title == entry.issue.title and not i.links),
+            (
+                i
+                for i in reversed(register.items)
+                if normalized_title(i.title) == title and not i.links
+            ),
             None,
         )
         if item is None:

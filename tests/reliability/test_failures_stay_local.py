@@ -113,3 +113,20 @@ def test_a_signal_stops_the_run_cleanly_and_records_it(
     assert register.count("](http") == made, "and its link is in the register"
     assert setup.run("reconcile").returncode == 0
     assert setup.fake.issue_count() == 40
+
+
+def test_a_read_only_register_is_left_alone_with_a_note(setup: Setup) -> None:
+    """A register the user made read-only (0444) was rewritten anyway."""
+    setup.write(checkbox_register(3))
+    setup.register.chmod(0o444)
+    before = setup.register.read_bytes()
+    result = setup.run("reconcile", "--json")
+    assert result.returncode == 0, result.stderr
+    (report,) = json.loads(result.stdout)
+    assert any("read-only" in note for note in report["notes"]), report["notes"]
+    assert setup.register.read_bytes() == before
+    again = json.loads(setup.run("reconcile", "--json").stdout)[0]
+    assert again["counts"].get("created", 0) == 0, "its issues are not made twice"
+    setup.register.chmod(0o644)
+    assert setup.run("reconcile").returncode == 0
+    assert setup.register.read_text("utf-8").count("](http") == 3, "the links land once writable"
