@@ -235,3 +235,30 @@ def test_an_item_does_not_adopt_by_title_an_issue_whose_marker_names_another_ite
 
     assert AdoptIssue("github", second, made_for_second) in the_plan.operations
     assert [op.item_key for op in the_plan.of(CreateIssue)] == [first]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plan: an earlier item of the same title takes one of another item's duplicated"
+    " issues by title; then the newest order raises KeyError in _unlinked_items (a traceback,"
+    " the cycle dies) and the oldest order gives the second item a third issue",
+)
+@pytest.mark.parametrize("listed", [("2", "1"), ("1", "2")], ids=["newest first", "oldest first"])
+def test_an_items_duplicated_issues_are_sorted_out_beside_an_item_of_the_same_title(
+    listed: tuple[str, ...],
+) -> None:
+    """A create whose answer was lost was made twice for the second of two `Alpha` items."""
+    twins = register(
+        """
+        - [ ] Alpha
+        - [ ] Alpha
+        """
+    )
+    first, second = (item.key for item in twins.items)
+    made = {ref: issue(ref, "Alpha", marker=second) for ref in ("1", "2")}
+
+    the_plan = planned(twins, target("github", [made[ref] for ref in listed]))
+
+    assert the_plan.of(AdoptIssue) == [AdoptIssue("github", second, made["1"])]
+    assert the_plan.of(CloseDuplicate) == [CloseDuplicate("github", "2", second, "1")]
+    assert the_plan.of(CreateIssue) == [CreateIssue("github", first, IssueDraft(first, "Alpha"))]
