@@ -202,3 +202,59 @@ def test_an_item_added_from_an_issue_whose_title_reads_back_otherwise_is_linked(
 
     assert [link.text for link in reg.items[-1].links] == ["acme/app#5"]
     assert placed == 1
+
+
+FIELDED = register(
+    f"""
+    # Debt
+
+    ## Flaky login test
+    **Status**: Todo
+    **Priority**: High
+    **Owner**: @dana
+    **Target Date**: 2027-03-01
+    **Tracked in**: {md_link("gitlab", "1")}
+
+    Fails one run in ten.
+    """
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="register edits write a value cleared in a tracker as an empty field line"
+    " (`**Priority**: `), which the parser reads as body text: the item's body then holds"
+    " `**Priority**:` (and the field lines after it) and is pushed to every tracker",
+)
+@pytest.mark.parametrize("name", ["priority", "due_date", "assignees"])
+def test_a_value_cleared_in_a_tracker_leaves_the_items_body_as_it_was(name: str) -> None:
+    gitlab = VIEWS["gitlab"]
+    before = gitlab.reading.item(FIELDED.items[0])
+
+    edited = edits([WriteRegister("flaky-login-test", {name: None}, "gitlab")], reg=FIELDED)
+
+    after = gitlab.reading.item(register(edited.text).items[0])
+    assert after == {**before, name: None}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="register edits write a body pulled from a tracker as it is: a heading of the"
+    " item's level or above, a `---` under a line (a setext heading) or a sub-heading over a"
+    " field line end the item or make a new one (which then gets an issue of its own)",
+)
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Intro\n## Steps to reproduce\nRun it twice.",
+        "Intro\n---\nMore",
+        "Intro\n### Notes\nStatus: flaky since May",
+    ],
+    ids=["same-level heading", "setext rule", "sub-heading over a field line"],
+)
+def test_a_body_pulled_from_a_tracker_stays_the_items_body(body: str) -> None:
+    edited = edits([WriteRegister("flaky-login-test", {"body": body}, "gitlab")])
+
+    after = register(edited.text)
+    assert [item.title for item in after.items] == [item.title for item in BEFORE.items]
+    assert after.items[0].body == body or edited.notes
