@@ -17,7 +17,7 @@ from syncer.model import IssueState, Priority, RemoteIssue, Status
 from syncer.register import Item, Register, parse
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import Target
-from syncer.sync.operations import Plan
+from syncer.sync.operations import AddItem, AdoptIssue, Operation, Plan
 from syncer.sync.plan import PlanOptions, plan
 from syncer.sync.values import People, Reading
 
@@ -156,6 +156,14 @@ def synced(to: Target, reg: Register, *issues: RemoteIssue) -> Target:
     linked = to.linked_items(reg)
     links = [agreed(to, linked[found.ref], found) for found in issues]
     return replace(to, changed={found.ref: found for found in issues}, links=tuple(links))
+
+
+def ref_of(op: Operation) -> str | None:
+    """The tracker issue an operation acts on, if it acts on one."""
+    if isinstance(op, AdoptIssue | AddItem):
+        return op.issue.ref
+    ref: str | None = getattr(op, "ref", None)
+    return ref
 
 
 def planned(reg: Register, *targets: Target, options: PlanOptions | None = None) -> Plan:

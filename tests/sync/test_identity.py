@@ -16,11 +16,21 @@ from syncer.sync.operations import (
     CloseRemoved,
     CreateIssue,
     InsertLink,
-    Operation,
     Plan,
     UpdateIssue,
 )
-from tests.sync.build import agreed, issue, link, md_link, planned, register, synced, target, url
+from tests.sync.build import (
+    agreed,
+    issue,
+    link,
+    md_link,
+    planned,
+    ref_of,
+    register,
+    synced,
+    target,
+    url,
+)
 
 TITLES = {"1": "Remove dead code", "2": "Pin dependencies", "3": "Drop Python 3.9"}
 ISSUES = [issue(ref, title) for ref, title in TITLES.items()]
@@ -41,13 +51,7 @@ def github_with(extra: RemoteIssue) -> Target:
 
 def refs_touched(the_plan: Plan) -> set[str]:
     """Every issue an operation of the plan names."""
-    return {ref for op in the_plan.operations if (ref := _ref(op))}
-
-
-def _ref(op: Operation) -> str | None:
-    if isinstance(op, AdoptIssue | AddItem):
-        return op.issue.ref
-    return getattr(op, "ref", None)
+    return {ref for op in the_plan.operations if (ref := ref_of(op))}
 
 
 def without_link_text(ref: str) -> Register:

@@ -22,19 +22,30 @@ from syncer.sync.operations import (
     CreateIssue,
     InsertLink,
     Op,
-    Operation,
     Plan,
     UpdateIssue,
     WriteRegister,
 )
 from syncer.sync.plan import PlanOptions
 from syncer.sync.values import People
-from tests.sync.build import SYNC_LABEL, agreed, issue, link, md_link, planned, register, target
+from tests.sync.build import (
+    SYNC_LABEL,
+    agreed,
+    issue,
+    link,
+    md_link,
+    planned,
+    ref_of,
+    register,
+    target,
+)
 
 TITLES = ("Alpha", "Alpha!", "Beta", "Cache layer", "Cache layers", "Gamma")
 REFS = {"github": ("1", "2", "3", "4", "5"), "jira": ("OPS-1", "OPS-2", "OPS-3")}
 GONE = "an-item-removed-long-ago"
 FAST = settings(max_examples=40, deadline=None)
+World = tuple[Register, list[Target], PlanOptions]
+"""A register, the targets as read this cycle with their stored links, and the options."""
 
 
 @st.composite
@@ -54,7 +65,7 @@ def checklists(draw: st.DrawFn) -> Register:
 
 
 @st.composite
-def worlds(draw: st.DrawFn) -> tuple[Register, list[Target], PlanOptions]:
+def worlds(draw: st.DrawFn) -> World:
     """A register, what two trackers hold and what the store remembers, loosely related.
 
     Issues are read as a cycle reads them: those with the sync label, and those the file or
@@ -105,16 +116,10 @@ def links_of(to: Target, ref: str, keys: list[str]) -> st.SearchStrategy[LinkRec
     )
 
 
-def ref_of(op: Operation) -> str | None:
-    if isinstance(op, AdoptIssue | AddItem):
-        return op.issue.ref
-    return getattr(op, "ref", None)
-
-
 @FAST
 @given(worlds())
 def test_the_same_values_always_plan_the_same(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
 
@@ -124,7 +129,7 @@ def test_the_same_values_always_plan_the_same(
 @FAST
 @given(worlds())
 def test_every_issue_an_operation_names_belongs_to_the_target_it_names(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
     by_name = {to.name: to for to in targets}
@@ -150,7 +155,7 @@ def test_every_issue_an_operation_names_belongs_to_the_target_it_names(
 @FAST
 @given(worlds())
 def test_an_item_syncs_with_at_most_one_issue_per_target_and_an_issue_with_one_item(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
 
@@ -173,7 +178,7 @@ def test_an_item_syncs_with_at_most_one_issue_per_target_and_an_issue_with_one_i
 @FAST
 @given(worlds())
 def test_an_item_linking_an_issue_of_a_target_is_never_given_a_new_one_there(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
 
@@ -187,7 +192,7 @@ def test_an_item_linking_an_issue_of_a_target_is_never_given_a_new_one_there(
 @FAST
 @given(worlds())
 def test_only_open_issues_nobody_claims_and_syncer_did_not_make_become_items(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
 
@@ -203,7 +208,7 @@ def test_only_open_issues_nobody_claims_and_syncer_did_not_make_become_items(
 @FAST
 @given(worlds())
 def test_an_issue_syncer_does_not_manage_is_never_touched(
-    world: tuple[Register, list[Target], PlanOptions],
+    world: World,
 ) -> None:
     reg, targets, options = world
 
