@@ -21,7 +21,7 @@ from syncer.register.body_escape import (
     nested_body,
 )
 from syncer.register.escape import Place, fits_after_title, written_value
-from syncer.register.items import Item, ItemKind, Register, Span
+from syncer.register.items import Field, Item, ItemKind, Register, Span
 from syncer.register.parse import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
@@ -220,6 +220,9 @@ def priority_edits(register: Register, key: str, priority: Priority | None) -> S
     if item.priority is priority:
         return []
     if item.priority_at is not None:
+        holder = next((f for f in item.fields if f.at == item.priority_at), None)
+        if priority is None and holder is not None and item.kind is ItemKind.HEADING:
+            return _drop_line(text, holder)
         raw = text[item.priority_at[0] : item.priority_at[1]]
         return _splice(item.priority_at, _priority_value(register, raw, priority))
     tag = _tag_after_title(text, item)
@@ -269,11 +272,21 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
             raise EditError(f"{item.title!r} writes its due date as YYYY-MM-DD, not {value!r}")
         return _splice(existing.at, new)
     place = Place.CELL if item.kind is ItemKind.TABLE_ROW else Place.FIELD
+    if existing is not None and not new and item.kind is ItemKind.HEADING:
+        return _drop_line(register.text, existing)
     if existing is not None:
         return _splice(existing.at, written_value(register, new, place))
+    if not new:
+        return []
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
     return _insert_field(register, item, name, written_value(register, new, place))
+
+
+def _drop_line(text: str, field: Field) -> Splices:
+    """A value cleared in a tracker takes its field line with it: an empty `**Priority**:`
+    line would read back as body text, and the field lines after it too."""
+    return _splice((field.line_at[0], _skip_newline(text, field.line_at[1])), "")
 
 
 def _handles(item: Item, value: str) -> str:

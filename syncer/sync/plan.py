@@ -193,22 +193,23 @@ def _unlinked_items(
         if issue.marker:
             by_marker.setdefault(issue.marker, []).append(issue)
     by_title: dict[str, RemoteIssue] = {}
-    for issue in candidates.values():
-        if issue.state is IssueState.OPEN:
+    for issue in sorted(candidates.values(), key=_creation_order):
+        # An issue whose marker names an item is that item's, whatever its title says.
+        if issue.state is IssueState.OPEN and not issue.marker:
             by_title.setdefault(normalized_title(issue.title), issue)
     for item in register.items:
         if item.key in settled or any(target.ref_of(link.text) for link in item.links):
             continue
         marked = by_marker.pop(item.key, [])
-        match = marked[0] if marked else by_title.get(normalized_title(item.title))
-        if match is not None and match.ref in candidates:
-            del candidates[match.ref]
-            out.ops.append(AdoptIssue(target.name, item.key, match))
-            for extra in marked[1:]:
-                del candidates[extra.ref]
-                _close_duplicate(target, extra, match.ref, out)
+        match = marked[0] if marked else by_title.pop(normalized_title(item.title), None)
+        if match is None:
+            out.ops.append(CreateIssue(target.name, item.key, _draft(item, target, options)))
             continue
-        out.ops.append(CreateIssue(target.name, item.key, _draft(item, target, options)))
+        out.ops.append(AdoptIssue(target.name, item.key, match))
+        for extra in marked[1:]:
+            _close_duplicate(target, extra, match.ref, out)
+        for issue in marked or [match]:
+            candidates.pop(issue.ref, None)
     kept = {rec.item_key: rec.ref for rec in target.links}
     for issue in candidates.values():
         if issue.marker in kept:
@@ -299,7 +300,8 @@ def _sync_item(
     options: PlanOptions,
 ) -> list[FieldPlan]:
     """Fold the item's targets field by field; emit the register write and tracker updates."""
-    register_now = _register_reading(pairs).item(item)
+    reading = _register_reading(pairs)
+    register_now = {**reading.item(item), "assignees": reading.people.owners(item)}
     trackers_now = [t.reading.issue(i) if i else dict(rec.base_tracker) for t, rec, i in pairs]
     outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
     final: dict[str, Value] = {}
@@ -312,7 +314,7 @@ def _sync_item(
             outcome = merge_field(
                 name,
                 record.base_register.get(name),
-                value,
+                target.reading.project(name, value),
                 record.base_tracker.get(name),
                 trackers_now[i].get(name),
                 options.policy,
@@ -324,10 +326,11 @@ def _sync_item(
                 ops.append(
                     RecordConflict(
                         target.name, record.ref, item.key, name, record.base_register.get(name),
-                        value, trackers_now[i].get(name), _taken(outcome),
+                        target.reading.project(name, value), trackers_now[i].get(name),
+                        _taken(outcome),
                     )
                 )  # fmt: skip
-            value = outcome.value
+            value = target.reading.merged(name, value, outcome.value)
         final[name] = value
     to_register = {n: v for n, v in final.items() if v != register_now[n]}
     if to_register:
@@ -339,7 +342,12 @@ def _sync_item(
             n: final[n]
             for n in FIELDS
             if target.syncs(n)
-            and _needs_push(outcomes[i][n], final[n], trackers_now[i].get(n), n in record.unsettled)
+            and _needs_push(
+                outcomes[i][n],
+                target.reading.project(n, final[n]),
+                trackers_now[i].get(n),
+                n in record.unsettled,
+            )
         }
         if push:
             ops.append(UpdateIssue(target.name, record.ref, item.key, push))

@@ -128,22 +128,24 @@ def link_added_items(
     register = parse(text, rules)
     splices: Splices = []
     placed: list[tuple[Added, Item]] = []
-    for entry in added:
+    used: set[str] = set()
+    for entry in reversed(added):  # the last added is the last item of its title
         title = normalized_title(entry.issue.title)
         item = next(
             (
                 i
                 for i in reversed(register.items)
-                if normalized_title(i.title) == title and not i.links
+                if normalized_title(i.title) == title and not i.links and i.key not in used
             ),
             None,
         )
         if item is None:
             continue
+        used.add(item.key)
         link = views[entry.target].link_text(entry.issue.ref)
         splices += link_edits(register, item.key, link, entry.issue.url, hidden_links)
         placed.append((entry, item))
-    return apply(text, splices), placed
+    return apply(text, splices), placed[::-1]
 
 
 def _field_splices(

@@ -78,6 +78,12 @@ class People:
     def knows(self, name: str) -> bool:
         return person_key(name) in self.spellings
 
+    def owners(self, item: Item) -> Value:
+        """Everyone the item's owner field names that any target syncs."""
+        owner = owner_field(item)
+        found = item.field(owner) if owner else None
+        return self.value(owner_names(found.value)) if found else None
+
 
 def value_names(value: Value) -> list[str]:
     return value.split(", ") if value else []
@@ -112,10 +118,25 @@ class Reading:
         }
 
     def owners(self, item: Item) -> Value:
-        """The item's owners that sync: the known people its owner field names."""
-        owner = owner_field(item)
-        found = item.field(owner) if owner else None
-        return self.people.value(owner_names(found.value)) if found else None
+        """The item's owners this target syncs: the people its owner field names that this
+        target's `user_map` knows. Each target compares only its own people, so a person only
+        another tracker can name is never taken for someone this one unassigned."""
+        return self.project("assignees", self.people.owners(item))
+
+    def project(self, name: str, value: Value) -> Value:
+        """A register value as this target sees it: for assignees, only its own people."""
+        if name != "assignees":
+            return value
+        mine = self._user_of
+        return self.people.value([n for n in value_names(value) if person_key(n) in mine])
+
+    def merged(self, name: str, full: Value, mine: Value) -> Value:
+        """`full` (a register value) after this target settled its own part as `mine`: for
+        assignees, the people this target cannot name stay as they were."""
+        if name != "assignees":
+            return mine
+        others = [n for n in value_names(full) if person_key(n) not in self._user_of]
+        return self.people.value([*others, *value_names(mine)])
 
     @cached_property
     def _user_of(self) -> dict[str, str]:

@@ -219,11 +219,6 @@ def test_a_change_pulled_from_the_second_target_is_pushed_to_the_first_in_the_sa
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan folds assignees as one value: a person unassigned on a tracker whose user_map"
-    " does not name the others removes them from the register and from the other trackers",
-)
 def test_unassigning_on_one_tracker_keeps_the_people_only_another_tracker_can_name() -> None:
     reg = edited("**Owner**: @dana", "**Owner**: @dana, @kim")
     people = People.of([{"@dana": "dana-k"}, {"@kim": "kim.o"}])

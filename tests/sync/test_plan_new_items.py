@@ -216,11 +216,6 @@ def test_an_issue_made_for_a_removed_item_is_never_turned_back_into_an_item(
     assert all(getattr(op, "ref", None) != "6" for op in the_plan.operations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan: the title match ignores markers, so an item takes an issue whose marker"
-    " names another item of the register, and that item gets a second issue",
-)
 def test_an_item_does_not_adopt_by_title_an_issue_whose_marker_names_another_item() -> None:
     twins = register(
         """
@@ -237,12 +232,6 @@ def test_an_item_does_not_adopt_by_title_an_issue_whose_marker_names_another_ite
     assert [op.item_key for op in the_plan.of(CreateIssue)] == [first]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan: an earlier item of the same title takes one of another item's duplicated"
-    " issues by title; then the newest order raises KeyError in _unlinked_items (a traceback,"
-    " the cycle dies) and the oldest order gives the second item a third issue",
-)
 @pytest.mark.parametrize("listed", [("2", "1"), ("1", "2")], ids=["newest first", "oldest first"])
 def test_an_items_duplicated_issues_are_sorted_out_beside_an_item_of_the_same_title(
     listed: tuple[str, ...],
@@ -264,12 +253,6 @@ def test_an_items_duplicated_issues_are_sorted_out_beside_an_item_of_the_same_ti
     assert the_plan.of(CreateIssue) == [CreateIssue("github", first, IssueDraft(first, "Alpha"))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan adopts by title the first open issue in the order the tracker listed them"
-    " (GitHub: most recently updated first), not the oldest as for markers: the same values"
-    " read in another order plan another link",
-)
 def test_of_two_open_issues_with_an_items_title_the_oldest_is_adopted_whatever_the_order() -> None:
     older, newer = issue("3", "Remove dead code"), issue("11", "Remove dead code")
 

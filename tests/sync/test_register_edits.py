@@ -164,11 +164,6 @@ def test_an_added_item_goes_under_the_configured_section() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="link_added_items finds an added item by its title: of two issues with one title,"
-    " both links go to the last item and the other item gets none (and a new issue next cycle)",
-)
 def test_two_issues_with_one_title_are_added_as_two_items_each_with_its_own_link() -> None:
     reg, _ = added_and_linked(from_github("5", "Update deps"), from_github("6", "Update deps"))
 
@@ -178,12 +173,6 @@ def test_two_issues_with_one_title_are_added_as_two_items_each_with_its_own_link
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="link_added_items finds an added item by its title: a title the register reads back"
-    " otherwise (a status marker like '[WIP] ', a priority tag like ' (P1)') is never linked, so"
-    " a second issue is created for it and each later edit of the issue adds the item again",
-)
 @pytest.mark.parametrize("title", ["[WIP] Fix the cache", "Fix the cache (P1)"])
 def test_an_item_added_from_an_issue_whose_title_reads_back_otherwise_is_linked(
     title: str,
@@ -220,12 +209,6 @@ FIELDED = register(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="register edits write a value cleared in a tracker as an empty field line"
-    " (`**Priority**: `), which the parser reads as body text: the item's body then holds"
-    " `**Priority**:` (and the field lines after it) and is pushed to every tracker",
-)
 @pytest.mark.parametrize("name", ["priority", "due_date", "assignees"])
 def test_a_value_cleared_in_a_tracker_leaves_the_items_body_as_it_was(name: str) -> None:
     gitlab = VIEWS["gitlab"]
@@ -237,12 +220,6 @@ def test_a_value_cleared_in_a_tracker_leaves_the_items_body_as_it_was(name: str)
     assert after == {**before, name: None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="register edits write a body pulled from a tracker as it is: a heading of the"
-    " item's level or above, a `---` under a line (a setext heading) or a sub-heading over a"
-    " field line end the item or make a new one (which then gets an issue of its own)",
-)
 @pytest.mark.parametrize(
     "body",
     [
