@@ -14,21 +14,18 @@ from hypothesis import strategies as st
 
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
 from syncer.trackers.base import AuthError, FieldMapping, NotFound, TrackerError, with_footer
-from syncer.trackers.github import (
-    REBASE_AFTER_STALE,
-    PollCursor,
+from syncer.trackers.github.mapping import (
     body_keeping_footer,
     changed_labels,
     draft_labels,
     edit_fields,
     is_pull_request,
     issue_from_json,
-    next_link,
     priority_of,
-    translate,
     version_of,
-    wait_from_headers,
 )
+from syncer.trackers.github.poll import REBASE_AFTER_STALE, PollCursor, next_link
+from syncer.trackers.github.transport import translate, wait_from_headers
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
 API = FIXTURES / "api" / "github"
