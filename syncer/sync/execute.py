@@ -39,7 +39,7 @@ from syncer.register import (
     unlink_edits,
 )
 from syncer.sources.files import RegisterChanged, fingerprint, read_register, write_register
-from syncer.state.records import Base, LinkRecord
+from syncer.state.records import Base, LinkRecord, OutboxEntry
 from syncer.state.store import Store
 from syncer.sync.merge import Value
 from syncer.sync.plan import (
@@ -269,23 +269,30 @@ def _cycle(cycle: _Cycle, dry_run: bool, force: bool) -> None:
 
 
 def _settle_outbox(cycle: _Cycle) -> None:
-    """Creates a crash left unrecorded are found by their marker, never made again."""
+    """Creates a crash or a lost answer left unrecorded are found by their marker (one lookup
+    per target), never made again."""
     job, store = cycle.job, cycle.store
+    creates: dict[str, list[OutboxEntry]] = {}
     for entry in store.pending(job.name):
         if entry.operation != "create":
             store.fail(entry.id, "interrupted; re-planned")
             continue
+        creates.setdefault(entry.target, []).append(entry)
+    for target, entries in creates.items():
         try:
-            issue = cycle.tracker(entry.target).find_by_marker(entry.item_key)
+            found = cycle.tracker(target).find_markers({entry.item_key for entry in entries})
         except TrackerError as exc:
-            cycle.fail(entry.target, f"recovering {entry.item_key}", exc)
+            cycle.fail(target, "recovering creates", exc)
             continue
-        if issue is None:
-            store.fail(entry.id, "not created")
-            continue
-        store.save_link(LinkRecord(job.name, entry.target, issue.ref, issue.url, entry.item_key))
-        store.complete(entry.id, issue.ref)
-        cycle.report.counts["recovered"] += 1
+        for entry in entries:
+            issues = found.get(entry.item_key)
+            if not issues:
+                store.fail(entry.id, "not created")
+                continue
+            issue = issues[0]
+            store.save_link(LinkRecord(job.name, target, issue.ref, issue.url, entry.item_key))
+            store.complete(entry.id, issue.ref)
+            cycle.report.counts["recovered"] += 1
 
 
 def _read_targets(cycle: _Cycle, register: Register) -> tuple[list[Target], dict[str, str | None]]:
@@ -358,12 +365,13 @@ def _create(cycle: _Cycle, target: str, ops: list[CreateIssue], register: Regist
         )
         for op in ops
     ]
-    try:
-        made = cycle.tracker(target).create_many([op.draft for op in ops])
-    except TrackerError as exc:
-        cycle.fail(target, "create", exc)
-        return  # the intents stay pending: the next cycle looks for their markers
-    for op, entry, issue in zip(ops, entries, made, strict=True):
+    made = cycle.tracker(target).create_many([op.draft for op in ops])
+    for op, entry, result in zip(ops, entries, made, strict=True):
+        issue = result.issue
+        if issue is None:
+            if target not in cycle.failed_targets and result.error is not None:
+                cycle.fail(target, "create", result.error)
+            continue  # the intent stays pending: the next cycle looks for its marker
         base_register = cycle.values(register.item(op.item_key), target)
         store.save_link(
             LinkRecord(

@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
-from syncer.trackers.base import AuthError, FieldMapping, NotFound, TrackerError, with_footer
+from syncer.trackers.base import (
+    AuthError,
+    FieldMapping,
+    NotFound,
+    Refused,
+    TrackerError,
+    with_footer,
+)
 from syncer.trackers.github.mapping import (
     body_keeping_footer,
     changed_labels,
@@ -312,6 +319,7 @@ def test_githubs_refusals_become_typed_errors() -> None:
     gone = translate(github_error(410, "Issues are disabled for this repo"), "creating")
     assert isinstance(gone, NotFound) and "Issues are disabled" in str(gone)
     invalid = translate(github_error(422, "Validation Failed"), "x")
-    assert type(invalid) is TrackerError
+    assert type(invalid) is Refused, "a refusal of what was sent: that request alone fails"
+    assert type(translate(github_error(502, "Bad Gateway"), "x")) is TrackerError
     limited = github_error(403, "API rate limit exceeded", RateLimitExceededException)
     assert not isinstance(translate(limited, "x"), AuthError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -19,10 +19,15 @@ from syncer.model import (
     Status,
 )
 from syncer.trackers.base import (
+    AnswerLost,
     AuthError,
+    Created,
     FieldMapping,
+    GarbledAnswer,
     RetryPolicy,
     TrackerError,
+    create_each,
+    read_issue,
     split_footer,
     with_footer,
 )
@@ -42,19 +47,23 @@ from syncer.trackers.github.poll import Page, PollCursor, next_link
 from syncer.trackers.github.transport import (
     SECONDARY_LIMIT_WAIT,
     NoAnswer,
+    count_requests,
+    error_data,
     is_rate_limit,
     issue_number,
-    maybe_acted,
     shielded,
     translate,
     wait_from_headers,
 )
-from syncer.trackers.pacing import WriteLimits, WritePacer
+from syncer.trackers.http import RequestHook
+from syncer.trackers.mentions import render_mentions
+from syncer.trackers.pacing import WriteLedger, WriteLimits, WritePacer
 from syncer.trackers.retry import Transient, call_with_retries
 
 T = TypeVar("T")
 
 PER_PAGE = 100
+MAYBE_DONE = "GitHub may have done it, so it is not sent again"
 
 # --- the adapter -----------------------------------------------------------------------------
 
@@ -64,8 +73,10 @@ class GitHubTracker:
 
     PyGithub's own retries and request pacing are turned off: this class retries with
     `RetryPolicy`, honouring `retry-after` and `x-ratelimit-reset`, paces its writes within
-    `write_limits`, and sleeps through the injected `sleep` (tests pass a recording one).
-    `clock` is wall time in epoch seconds.
+    `write_limits` (counted in `ledger` when given, so other processes of the token count
+    them too), and sleeps through the injected `sleep` (tests pass a recording one). `clock`
+    is wall time in epoch seconds. `on_request` hears of every request sent
+    (`syncer.trackers.http`).
     """
 
     kind = KIND
@@ -79,6 +90,8 @@ class GitHubTracker:
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
         write_limits: WriteLimits | None = None,
+        ledger: WriteLedger | None = None,
+        on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -94,6 +107,7 @@ class GitHubTracker:
             max_wait_seconds=self.retry.max_wait_seconds,
             clock=clock,
             sleep=sleep,
+            ledger=ledger,
         )
         self._github = Github(
             base_url=base_url.rstrip("/"),
@@ -106,6 +120,8 @@ class GitHubTracker:
             seconds_between_writes=None,
             lazy=True,
         )
+        if on_request is not None:
+            count_requests(self._github, base_url, on_request)
         self._repo = self._github.get_repo(repo)
         self._issues_url = f"{self._repo.url}/issues"
 
@@ -116,47 +132,54 @@ class GitHubTracker:
 
     def list_changed(self, cursor: str | None) -> Changes:
         state = PollCursor.decode(cursor)
-        first = self._page(self._issues_url, self._poll_params(state.since), state.etag)
+        what = f"listing {self.repo} issues"
+        first = self._page(self._issues_url, self._poll_params(state.since), what, state.etag)
         if first is None:
             return Changes(issues=(), cursor=state.encode(), not_modified=True)
-        fresh, stale = self._fresh_since(first, state)
-        issues = tuple(issue_from_json(raw, self.mapping) for raw in fresh)
+        fresh, stale = self._fresh_since(first, state, what)
+        issues = tuple(self._issue(raw, what) for raw in fresh)
         return Changes(issues=issues, cursor=state.advanced(fresh, first.etag, stale).encode())
 
     def get(self, ref: str) -> RemoteIssue:
-        return issue_from_json(self._fetch(issue_number(ref)), self.mapping)
+        number = issue_number(ref)
+        return self._issue(self._fetch(number), f"reading #{number}")
 
-    def create(self, draft: IssueDraft) -> RemoteIssue:
-        """POST the draft; after an ambiguous failure, look for it by marker before re-posting.
-
-        A timeout or 5xx may come after GitHub created the issue: posting again would make a
-        duplicate, the one thing the marker exists to prevent.
-        """
-        maybe_created = False
-
-        def post() -> Json:
-            nonlocal maybe_created
-            if maybe_created and (found := self._find_raw(draft.item_key)) is not None:
-                return found
-            try:
-                return self._post_issue(draft)
-            except Exception as exc:
-                maybe_created = maybe_acted(exc)
-                raise
-
-        raw = self._call(post, f"creating {draft.item_key!r}")
-        created = issue_from_json(raw, self.mapping)
-        if draft.status is Status.DONE:  # the POST's answer is the current issue: no re-read
-            return self._edit(issue_number(created.ref), raw, IssueChange(status=Status.DONE))
-        return created
-
-    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[Created]:
         """One by one, in order: GitHub has no bulk create, and paces creation anyway."""
-        return [self.create(draft) for draft in drafts]
+        return create_each(drafts, self._create)
 
-    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
-        raw = self._find_raw(item_key)
-        return None if raw is None else issue_from_json(raw, self.mapping)
+    def _create(self, draft: IssueDraft) -> RemoteIssue:
+        """POST the draft, once. A timeout, a 5xx or a garbled answer may come after GitHub
+        made the issue, and a lookup right then may not see it yet: posting again could make a
+        duplicate, so it ends in `AnswerLost` and the next cycle settles it by its marker."""
+        what = f"creating {draft.item_key!r}"
+        raw = self._call(partial(self._post_issue, draft), what, once=True)
+        try:
+            created = self._issue(raw, what)
+        except GarbledAnswer as exc:
+            raise AnswerLost(f"{exc}; {MAYBE_DONE}") from exc
+        if draft.status is not Status.DONE:
+            return created
+        try:  # the POST's answer is the current issue: no re-read
+            return self._edit(int(created.ref), raw, IssueChange(status=Status.DONE))
+        except TrackerError as exc:
+            raise AnswerLost(
+                f"#{created.ref} was made for {draft.item_key!r} but not closed: {exc}"
+            ) from exc
+
+    def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
+        """One listing of the sync-labelled issues, open and closed, oldest first."""
+        wanted = set(item_keys)
+        if not wanted:
+            return {}
+        what = f"looking for markers in {self.repo}"
+        params = {**self._poll_params(None), "sort": "created", "direction": "asc"}
+        found: dict[str, list[RemoteIssue]] = {}
+        for raw in self._listed(self._issues_url, params, what):
+            key = split_footer(normalized_body(raw))[1]
+            if key in wanted and not is_pull_request(raw):
+                found.setdefault(key, []).append(self._issue(raw, what))
+        return {key: tuple(issues) for key, issues in found.items()}
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         number = issue_number(ref)
@@ -165,10 +188,10 @@ class GitHubTracker:
 
     def _edit(self, number: int, current: Json | None, change: IssueChange) -> RemoteIssue:
         fields = edit_fields(current, change, self.mapping)
+        what = f"updating #{number}"
         if not fields:
-            return issue_from_json(current or self._fetch(number), self.mapping)
-        raw = self._call(lambda: self._patch(number, fields), f"updating #{number}")
-        return issue_from_json(raw, self.mapping)
+            return self._issue(current or self._fetch(number), what)
+        return self._issue(self._call(lambda: self._patch(number, fields), what), what)
 
     def comment(self, ref: str, text: str) -> None:
         number = issue_number(ref)
@@ -177,26 +200,42 @@ class GitHubTracker:
         self._call(partial(self._pacer.run, post), f"commenting on #{number}")
 
     def ensure_labels(self, labels: Iterable[str]) -> None:
-        existing = {
-            label.name.casefold()
-            for label in self._call(lambda: list(self._repo.get_labels()), "listing labels")
-        }
+        listed = self._listed(f"{self._repo.url}/labels", {"per_page": PER_PAGE}, "listing labels")
+        existing = {str(label.get("name", "")).casefold() for label in listed}
         for name in dedupe_labels(labels):
             if name.casefold() not in existing:
                 self._create_label(name)
 
     # -- requests --
 
-    def _call(self, call: Callable[[], T], what: str) -> T:
-        """`call` with retries; GitHub's refusals come out as typed `TrackerError`s."""
+    def _call(self, call: Callable[[], T], what: str, *, once: bool = False) -> T:
+        """`call` with retries; GitHub's refusals come out as typed `TrackerError`s.
+
+        `once`: a write that must not be sent twice. It is tried again only after answers that
+        say GitHub did nothing (a rate limit) or when it never left; any other failure after
+        it was sent is an `AnswerLost`.
+        """
+        classify = self._classify_unsent if once else self._classify
         try:
             return call_with_retries(
-                shielded(call), self._classify, self.retry, sleep=self._sleep, clock=self._clock
+                shielded(call), classify, self.retry, sleep=self._sleep, clock=self._clock
             )
         except GithubException as exc:
-            raise translate(exc, what) from exc
+            error = translate(exc, what)
+            if once and exc.status >= 500:
+                raise AnswerLost(
+                    f"{error}; it may have been done, so it is not sent again"
+                ) from exc
+            raise error from exc
         except NoAnswer as exc:
+            if once and exc.sent:
+                raise AnswerLost(
+                    f"{exc} to {what}; it may have been done, so it is not sent again"
+                ) from exc
             raise TrackerError(f"{exc} to {what}") from exc
+        except ValueError as exc:  # PyGithub could not decode a body that looked like JSON
+            garbled = f"GitHub answered {what} with a body that is not JSON"
+            raise (AnswerLost(garbled) if once else GarbledAnswer(garbled)) from exc
 
     def _classify(self, exc: Exception) -> Transient | None:
         if isinstance(exc, NoAnswer):
@@ -215,6 +254,18 @@ class GitHubTracker:
             )
         return None
 
+    def _classify_unsent(self, exc: Exception) -> Transient | None:
+        """`_classify` for writes sent once: only failures where GitHub did nothing."""
+        if isinstance(exc, NoAnswer) and exc.sent:
+            return None
+        if isinstance(exc, GithubException) and not is_rate_limit(exc):
+            return None
+        return self._classify(exc)
+
+    def _issue(self, raw: Any, what: str) -> RemoteIssue:
+        garbled = f"GitHub answered {what} with something that is not an issue"
+        return read_issue(issue_from_json, raw, self.mapping, garbled)
+
     def _poll_params(self, since: str | None) -> Json:
         params: Json = {
             "state": "all",
@@ -227,8 +278,12 @@ class GitHubTracker:
             params["since"] = since
         return params
 
-    def _page(self, url: str, params: Json | None, etag: str | None = None) -> Page | None:
-        """One page of a list, conditionally on `etag`; None when GitHub answers 304."""
+    def _page(
+        self, url: str, params: Json | None, what: str, etag: str | None = None
+    ) -> Page | None:
+        """One page of a list, conditionally on `etag`; None when GitHub answers 304. Anything
+        but a JSON list of objects is a `GarbledAnswer`: read as "no issues", a proxy's page
+        would make every item look new."""
         headers = {"If-None-Match": etag} if etag else {}
 
         def request() -> Page | None:
@@ -236,25 +291,36 @@ class GitHubTracker:
             status, answer_headers, body = requester.requestJson("GET", url, params, headers)
             if status == 304:
                 return None
-            data = _json_or_none(body)
             if status >= 400:
-                raise requester.createException(status, answer_headers, data)
-            items = data if isinstance(data, list) else []
+                raise requester.createException(status, answer_headers, error_data(body))
+            items = _json_list(body)
+            if items is None:
+                kind = answer_headers.get("content-type", "no content type")
+                raise GarbledAnswer(
+                    f"GitHub answered {what} with a body that is not a JSON list ({kind}, "
+                    f"{len(body)} characters)"
+                )
             return Page(items, answer_headers.get("etag"), next_link(answer_headers.get("link")))
 
-        return self._call(request, f"listing {self.repo} issues")
+        return self._call(request, what)
 
-    def _pages(self, first: Page) -> Iterator[Page]:
+    def _pages(self, first: Page, what: str) -> Iterator[Page]:
         page: Page | None = first
         while page is not None:
             yield page
-            page = self._page(page.next_url, None) if page.next_url else None
+            page = self._page(page.next_url, None, what) if page.next_url else None
 
-    def _fresh_since(self, first: Page, state: PollCursor) -> tuple[list[Json], int]:
+    def _listed(self, url: str, params: Json, what: str) -> Iterator[Json]:
+        """Every item of a list, page after page."""
+        first = self._page(url, params, what)
+        for page in self._pages(first, what) if first is not None else ():
+            yield from page.items
+
+    def _fresh_since(self, first: Page, state: PollCursor, what: str) -> tuple[list[Json], int]:
         """Issues not yet returned, newest first; stops at the first one older than the cursor."""
         fresh: list[Json] = []
         stale = 0
-        for page in self._pages(first):
+        for page in self._pages(first, what):
             for position, raw in enumerate(page.items):
                 if is_pull_request(raw):
                     continue
@@ -271,25 +337,16 @@ class GitHubTracker:
         return self._call(lambda: issue.raw_data, f"reading #{number}")
 
     def _post_issue(self, draft: IssueDraft) -> Json:
+        body = render_mentions(draft.body, self.mapping.mentions)
         created = self._pacer.run(
             lambda: self._repo.create_issue(
                 draft.title,
-                body=with_footer(draft.body, draft.item_key, draft.register_url),
+                body=with_footer(body, draft.item_key, draft.register_url),
                 labels=draft_labels(draft, self.mapping),
                 assignees=list(draft.assignees),
             )
         )
         return created.raw_data
-
-    def _find_raw(self, item_key: str) -> Json | None:
-        """Newest first, since an unrecorded issue is usually the last one created."""
-        params = {**self._poll_params(None), "sort": "created"}
-        first = self._page(self._issues_url, params)
-        for page in self._pages(first) if first else ():
-            for raw in page.items:
-                if not is_pull_request(raw) and split_footer(normalized_body(raw))[1] == item_key:
-                    return raw
-        return None
 
     def _patch(self, number: int, fields: Json) -> Json:
         """PATCH through the requester: PyGithub's `Issue.edit` does not refresh `raw_data`."""
@@ -307,8 +364,12 @@ class GitHubTracker:
                 raise
 
 
-def _json_or_none(body: str) -> Any:
+def _json_list(body: str) -> list[Json] | None:
+    """`body` as a list of JSON objects, or None when it is not one."""
     try:
-        return json.loads(body) if body else None
+        data = json.loads(body)
     except ValueError:
-        return {"message": body[:200]}
+        return None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        return None
+    return data

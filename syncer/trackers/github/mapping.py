@@ -26,6 +26,7 @@ from syncer.trackers.base import (
     sorted_assignees,
     split_footer,
 )
+from syncer.trackers.mentions import render_mentions, restore_mentions
 
 Json = dict[str, Any]
 
@@ -119,6 +120,7 @@ def issue_from_json(raw: Json, mapping: FieldMapping) -> RemoteIssue:
     """Normalize one GitHub issue (REST item or webhook `issue`) into a `RemoteIssue`."""
     labels = label_names(raw)
     body, marker = split_footer(normalized_body(raw))
+    body = restore_mentions(body)
     return RemoteIssue(
         tracker=KIND,
         id=str(raw["id"]),
@@ -212,7 +214,8 @@ def edit_fields(current: Json | None, change: IssueChange, mapping: FieldMapping
     if current is None:
         return fields
     if change.body is not None:
-        fields["body"] = body_keeping_footer(str(current.get("body") or ""), change.body)
+        body = render_mentions(change.body, mapping.mentions)
+        fields["body"] = body_keeping_footer(str(current.get("body") or ""), body)
     if change.status is not None:
         fields.update(state_fields(str(current.get("state")), change.status))
     labels = changed_labels(label_names(current), change, mapping)

@@ -1,4 +1,5 @@
-"""GitHub's failures as syncer's typed errors, and what is worth another try."""
+"""GitHub's failures as syncer's typed errors, what is worth another try, and counting the
+requests PyGithub sends."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-from github import GithubException, RateLimitExceededException
+from github import Github, GithubException, RateLimitExceededException
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
 
-from syncer.trackers.base import (
-    AuthError,
-    NotFound,
-    TrackerError,
-)
+from syncer.trackers.base import AuthError, NotFound, Refused, TrackerError
+from syncer.trackers.http import CountingAdapter, RequestHook, never_sent
 
 T = TypeVar("T")
 
@@ -63,6 +62,8 @@ class NoAnswer(Exception):
     def __init__(self, exc: requests.RequestException) -> None:
         super().__init__(f"no answer from GitHub ({type(exc).__name__})")
         self.transient = isinstance(exc, requests.Timeout | requests.ConnectionError)
+        self.sent = not never_sent(exc)
+        """False when the request never left (GitHub cannot have acted on it)."""
 
 
 def shielded(call: Callable[[], T]) -> Callable[[], T]:
@@ -76,13 +77,6 @@ def shielded(call: Callable[[], T]) -> Callable[[], T]:
         raise failure  # outside `except`: not even `__context__` keeps the request
 
     return run
-
-
-def maybe_acted(exc: Exception) -> bool:
-    """Whether GitHub may have done the work although the call failed (timeout, 5xx)."""
-    if isinstance(exc, requests.Timeout | requests.ConnectionError):
-        return True
-    return isinstance(exc, GithubException) and exc.status >= 500
 
 
 def error_message(exc: GithubException) -> str:
@@ -99,7 +93,47 @@ def translate(exc: GithubException, what: str) -> TrackerError:
         return AuthError(message)
     if exc.status in (404, 410):
         return NotFound(message)
+    if exc.status in (400, 422):
+        return Refused(message)
     return TrackerError(message)
+
+
+def error_data(body: str) -> Any:
+    """An error answer's body for PyGithub's exception: its JSON, or its start as a message (a
+    proxy's 502 page is HTML)."""
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return {"message": body[:200]}
+
+
+def count_requests(github: Github, base_url: str, on_request: RequestHook) -> None:
+    """Have every request `github` sends reported to `on_request` (`syncer.trackers.http`).
+
+    PyGithub builds its connection, and the `requests` session in it, on first use from the
+    connection class its `Requester` holds. This one requester is given a factory that mounts
+    a `CountingAdapter` on each new session. `Requester.injectConnectionClasses` would do it for
+    every PyGithub client in the process (and turn connection reuse off), so it is not used;
+    the price is setting the requester's private `__connectionClass`, which the counting tests
+    against the fake would catch breaking.
+    """
+    plain = base_url.startswith("http://")
+    base = HTTPRequestsConnectionClass if plain else HTTPSRequestsConnectionClass
+
+    def connect(
+        *args: Any, **kwargs: Any
+    ) -> HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass:
+        connection = base(*args, **kwargs)
+        connection.adapter = CountingAdapter(
+            on_request,
+            max_retries=connection.retry,
+            pool_connections=connection.pool_size,
+            pool_maxsize=connection.pool_size,
+        )
+        connection.session.mount(f"{connection.protocol}://", connection.adapter)
+        return connection
+
+    setattr(github.requester, "_Requester__connectionClass", connect)  # noqa: B010
 
 
 def issue_number(ref: str) -> int:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import gitlab
 import requests
-from gitlab.exceptions import GitlabError
 
 from syncer.model import (
     Changes,
@@ -19,10 +18,15 @@ from syncer.model import (
     Status,
 )
 from syncer.trackers.base import (
+    AnswerLost,
+    Created,
     FieldMapping,
     NotFound,
+    Refused,
     RetryPolicy,
     TrackerError,
+    create_each,
+    read_issue,
     with_footer,
 )
 from syncer.trackers.gitlab.cursor import Cursor
@@ -36,6 +40,8 @@ from syncer.trackers.gitlab.mapping import (
     unique_labels,
 )
 from syncer.trackers.gitlab.transport import PatientAdapter, translated
+from syncer.trackers.http import RequestHook, count_on
+from syncer.trackers.mentions import render_mentions
 
 Json = Mapping[str, Any]
 
@@ -54,7 +60,10 @@ def _iid(ref: str) -> int:
 
 
 class GitLabTracker:
-    """One GitLab project (`group/project`) as a syncer `Tracker`."""
+    """One GitLab project (`group/project`) as a syncer `Tracker`.
+
+    `on_request` hears of every request sent, retries included (`syncer.trackers.http`).
+    """
 
     kind = "gitlab"
 
@@ -66,14 +75,13 @@ class GitLabTracker:
         url: str = DEFAULT_URL,
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
+        on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.mapping = mapping or FieldMapping()
         policy = retry or RetryPolicy()
         session = requests.Session()
-        transport = PatientAdapter(policy, sleep)
-        session.mount("http://", transport)
-        session.mount("https://", transport)
+        count_on(session, PatientAdapter(policy, sleep, on_request))
         self._gl = gitlab.Gitlab(
             url=url,
             private_token=token,
@@ -110,72 +118,67 @@ class GitLabTracker:
 
     def _changed_page(self, after: datetime | None, page: int) -> list[RemoteIssue]:
         filters: dict[str, Any] = {"updated_after": api_time(after)} if after else {}
-        items = self._project.issues.list(
-            get_all=False,
-            page=page,
-            per_page=PER_PAGE,
-            labels=[self.mapping.sync_label],
-            state="all",
-            order_by="updated_at",
-            sort="asc",
-            **filters,
+        items = self._synced(get_all=False, page=page, order_by="updated_at", **filters)
+        return [self._issue(item.attributes, "listing changed issues") for item in items]
+
+    def _synced(self, **options: Any) -> Any:
+        """The project's sync-labelled issues, open and closed, oldest first by `order_by`."""
+        labels = [self.mapping.sync_label]
+        return self._project.issues.list(
+            per_page=PER_PAGE, labels=labels, state="all", sort="asc", **options
         )
-        return [issue_from_api(item.attributes, self.mapping) for item in items]
 
     def get(self, ref: str) -> RemoteIssue:
-        with translated(f"reading issue #{ref}"):
-            data = self._project.issues.get(_iid(ref)).attributes
-        return issue_from_api(data, self.mapping)
+        action = f"reading issue #{ref}"
+        with translated(action):
+            return self._issue(self._project.issues.get(_iid(ref)).attributes, action)
 
-    def create(self, draft: IssueDraft) -> RemoteIssue:
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[Created]:
+        """One by one: GitLab has no bulk issue creation."""
+        return create_each(drafts, self._create)
+
+    def _create(self, draft: IssueDraft) -> RemoteIssue:
+        """POST the issue, never twice: an answer that may have come after GitLab made it (a
+        timeout, a 5xx from its proxy, a garbled body) ends in `AnswerLost`, and the next cycle
+        settles it by its marker rather than risk a second issue now."""
+        body = render_mentions(draft.body, self.mapping.mentions)
         data: dict[str, Any] = {
             "title": draft.title,
-            "description": with_footer(draft.body, draft.item_key, draft.register_url),
+            "description": with_footer(body, draft.item_key, draft.register_url),
             "labels": draft_labels(draft, self.mapping),
         }
         if draft.due_date is not None:
             data["due_date"] = draft.due_date.isoformat()
         if draft.assignees:
             data["assignee_ids"] = self._assignee_ids(draft.assignees)
-        with translated(f"creating an issue for {draft.item_key!r}"):
-            created = self._post_once(draft.item_key, data)
-            if draft.status is Status.DONE:
-                created = self._project.issues.update(created["iid"], {"state_event": "close"})
-        return issue_from_api(created, self.mapping)
-
-    def _post_once(self, item_key: str, data: dict[str, Any]) -> Json:
-        """POST the issue, never twice: after an answer that may have come after GitLab made
-        it (a timeout, a 5xx from its proxy), look for its marker. Not there (yet): the error
-        stands, and the engine looks again next cycle rather than risk a second issue."""
+        action = f"creating an issue for {draft.item_key!r}"
+        with translated(action, once=True):
+            created = self._issue(self._project.issues.create(data).attributes, action)
+        if draft.status is not Status.DONE:
+            return created
+        closing = f"closing issue #{created.ref}"
         try:
-            return dict(self._project.issues.create(data).attributes)
-        except (requests.Timeout, requests.ConnectionError, GitlabError) as exc:
-            if isinstance(exc, GitlabError) and (exc.response_code or 0) < 500:
-                raise
-            found = self.find_by_marker(item_key)
-            if found is None:
-                raise
-            return dict(self._project.issues.get(int(found.ref)).attributes)
+            with translated(closing):
+                closed = self._project.issues.update(int(created.ref), {"state_event": "close"})
+                return self._issue(closed, closing)
+        except TrackerError as exc:
+            made = f"#{created.ref} was made for {draft.item_key!r} but not closed"
+            raise AnswerLost(f"{made}: {exc}") from exc
 
-    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
-        """One by one: GitLab has no bulk issue creation."""
-        return [self.create(draft) for draft in drafts]
-
-    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
-        """GitLab's search narrows the candidates; the marker itself decides."""
-        with translated(f"searching for {item_key!r}"):
-            candidates = self._project.issues.list(
-                iterator=True,
-                per_page=PER_PAGE,
-                search=f"syncer:item={item_key}",
-                labels=[self.mapping.sync_label],
-                state="all",
-            )
-            for candidate in candidates:
-                issue = issue_from_api(candidate.attributes, self.mapping)
-                if issue.marker == item_key:
-                    return issue
-        return None
+    def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
+        """One listing of the sync-labelled issues, open and closed, oldest first: GitLab's
+        `search` would narrow it for one key, but the engine asks for all keys at once."""
+        wanted = set(item_keys)
+        if not wanted:
+            return {}
+        action = "looking for markers"
+        found: dict[str, list[RemoteIssue]] = {}
+        with translated(action):
+            for item in self._synced(iterator=True, order_by="created_at"):
+                issue = self._issue(item.attributes, action)
+                if issue.marker is not None and issue.marker in wanted:
+                    found.setdefault(issue.marker, []).append(issue)
+        return {key: tuple(issues) for key, issues in found.items()}
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         """Read the issue, then send only what differs (labels as additions and removals).
@@ -184,7 +187,8 @@ class GitLabTracker:
         GitLab reads as "unassign everyone".
         """
         iid = _iid(ref)
-        with translated(f"updating issue #{ref}"):
+        action = f"updating issue #{ref}"
+        with translated(action):
             current = self._project.issues.get(iid).attributes
             data = plan_update(current, change, self.mapping)
             assigned = set(assignee_usernames(current))
@@ -192,7 +196,7 @@ class GitLabTracker:
                 data["assignee_ids"] = self._assignee_ids(change.assignees)
             if data:
                 current = self._project.issues.update(iid, data)
-        return issue_from_api(current, self.mapping)
+            return self._issue(current, action)
 
     def comment(self, ref: str, text: str) -> None:
         with translated(f"commenting on issue #{ref}"):
@@ -226,7 +230,13 @@ class GitLabTracker:
                 with translated(f"looking up user {username!r}"):
                     users = self._gl.users.list(username=username, get_all=False)
                 if not users:
-                    raise TrackerError(f"cannot assign {username!r}: GitLab has no such user")
+                    raise Refused(f"cannot assign {username!r}: GitLab has no such user")
                 self._user_ids[username] = int(users[0].attributes["id"])
             ids.append(self._user_ids[username])
         return ids
+
+    def _issue(self, data: Any, action: str) -> RemoteIssue:
+        """`data` as a `RemoteIssue` (python-gitlab hands back the raw response when the body
+        is not JSON: that is a `GarbledAnswer`)."""
+        garbled = f"GitLab answered while {action} with something that is not an issue"
+        return read_issue(issue_from_api, data, self.mapping, garbled)

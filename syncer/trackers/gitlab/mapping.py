@@ -21,6 +21,7 @@ from syncer.trackers.base import (
     sorted_assignees,
     split_footer,
 )
+from syncer.trackers.mentions import render_mentions, restore_mentions
 
 Json = Mapping[str, Any]
 # --- Pure mapping: GitLab JSON -> RemoteIssue ---------------------------------------------------
@@ -98,7 +99,8 @@ def issue_from_api(data: Json, mapping: FieldMapping) -> RemoteIssue:
     """A REST issue (`GET /projects/:id/issues/:iid`, list items, create/edit answers)."""
     labels = label_names(data.get("labels") or ())
     state = str(data["state"])
-    body, marker = split_footer(data.get("description") or "")
+    text, marker = split_footer(data.get("description") or "")
+    body = restore_mentions(text)
     updated_at = parse_time(data["updated_at"])
     due = data.get("due_date")
     return RemoteIssue(
@@ -223,8 +225,10 @@ def plan_update(current: Json, change: IssueChange, mapping: FieldMapping) -> di
     if change.title is not None and change.title != current["title"]:
         data["title"] = change.title
     description = current.get("description") or ""
-    if change.body is not None and replace_body(description, change.body) != description:
-        data["description"] = replace_body(description, change.body)
+    if change.body is not None:
+        wanted = replace_body(description, render_mentions(change.body, mapping.mentions))
+        if wanted != description:
+            data["description"] = wanted
     data.update(_state_event(str(current["state"]), change.status))
     labels = label_names(current.get("labels") or ())
     data.update(_label_edits(labels, planned_labels(labels, change, mapping)))

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
-from gitlab.exceptions import GitlabError
-from requests.adapters import HTTPAdapter
+from gitlab.exceptions import GitlabError, GitlabParsingError
 
 from syncer.trackers.base import (
+    AnswerLost,
     AuthError,
+    GarbledAnswer,
     NotFound,
     RateLimited,
+    Refused,
     RetryPolicy,
     TrackerError,
 )
 from syncer.trackers.gitlab.mapping import api_time
-
-Json = Mapping[str, Any]
+from syncer.trackers.http import CountingAdapter, RequestHook, never_sent
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Answers meaning the request was not acted on, so even a POST may be sent again."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+MAYBE_DONE = "GitLab may have done it, so it is not sent again"
 
 
 # --- Transport: retries with a bounded, injectable wait -----------------------------------------
@@ -58,16 +60,22 @@ def _requested_wait(response: requests.Response) -> float | None:
     return None
 
 
-class PatientAdapter(HTTPAdapter):
-    """Retries 429s, 5xx answers and dropped connections, one HTTP request at a time.
+class PatientAdapter(CountingAdapter):
+    """Retries 429s, 5xx answers and dropped connections, one HTTP request at a time, and
+    tells `on_request` of each attempt sent.
 
     Below python-gitlab, so a listing retries only the page that failed. A POST that GitLab
     may have acted on (a timeout, a 502 from its proxy) is not sent twice: a second issue would
-    be worse than an error, which the sync engine recovers from by marker.
+    be worse than an error, which the sync engine settles by marker next cycle.
     """
 
-    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None],
+        on_request: RequestHook | None = None,
+    ) -> None:
+        super().__init__(on_request)
         self.policy = policy
         self.sleep = sleep
 
@@ -101,7 +109,7 @@ class PatientAdapter(HTTPAdapter):
 
 
 def _resendable(request: requests.PreparedRequest, exc: Exception) -> bool:
-    return isinstance(exc, requests.ConnectTimeout) or request.method in IDEMPOTENT_METHODS
+    return never_sent(exc) or request.method in IDEMPOTENT_METHODS
 
 
 def _retryable(request: requests.PreparedRequest, status: int) -> bool:
@@ -120,20 +128,38 @@ def _give_up(response: requests.Response, wait: float) -> requests.Response:
 
 
 @contextmanager
-def translated(action: str) -> Iterator[None]:
-    """python-gitlab's and requests' errors as syncer's typed ones, never quoting the token."""
+def translated(action: str, *, once: bool = False) -> Iterator[None]:
+    """python-gitlab's and requests' errors as syncer's typed ones, never quoting the token.
+
+    `once`: the block sends a write that must not be sent twice (a create). A failure after it
+    left that may come after GitLab did the work (no answer, a 5xx, a garbled answer) is then
+    an `AnswerLost`.
+    """
     try:
         yield
     except GitlabError as exc:
-        raise _typed_error(action, exc) from exc
+        error = _typed_error(action, exc)
+        code = exc.response_code or 0
+        lost = once and (isinstance(exc, GitlabParsingError) or code >= 500)
+        raise (AnswerLost(f"{error}; {MAYBE_DONE}") if lost else error) from exc
     except requests.RequestException as exc:
-        raise TrackerError(f"GitLab unreachable while {action}: {type(exc).__name__}") from exc
+        error = TrackerError(f"GitLab unreachable while {action}: {type(exc).__name__}")
+        lost = once and not never_sent(exc)
+        raise (AnswerLost(f"{error}; {MAYBE_DONE}") if lost else error) from exc
+    except GarbledAnswer as exc:
+        if once:
+            raise AnswerLost(f"{exc}; {MAYBE_DONE}") from exc
+        raise
 
 
 def _typed_error(action: str, exc: GitlabError) -> TrackerError:
     code = exc.response_code
+    if isinstance(exc, GitlabParsingError):
+        return GarbledAnswer(f"GitLab answered while {action} with a body that is not JSON")
     if code in (401, 403):
         return AuthError(f"GitLab refused the token while {action} (HTTP {code})")
     if code == 404:
         return NotFound(f"GitLab found nothing while {action} (HTTP 404)")
+    if code in (400, 422):
+        return Refused(f"GitLab refused it while {action}: HTTP {code} {exc.error_message}")
     return TrackerError(f"GitLab failed while {action}: HTTP {code} {exc.error_message}")

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any, Literal, TypeVar
-
-import requests
-from jira import JIRA, JIRAError
+from typing import Any
 
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
 from syncer.trackers.base import (
+    AnswerLost,
+    Created,
     FieldMapping,
-    NotFound,
-    RateLimited,
+    Refused,
     RetryPolicy,
     TrackerError,
+    not_tried,
+    read_issue,
 )
+from syncer.trackers.http import RequestHook
+from syncer.trackers.jira.calls import FIELDS, PAGE_SIZE, Flavour, JiraCalls
 from syncer.trackers.jira.cursor import Cursor, reached_seen
-from syncer.trackers.jira.errors import Refused, Unconfirmed, chunks, classify, utcnow
+from syncer.trackers.jira.errors import chunks, utcnow
 from syncer.trackers.jira.mapping import (
     Json,
     Place,
@@ -31,45 +32,24 @@ from syncer.trackers.jira.mapping import (
     jql_string,
     label_to_jira,
     marker_phrase,
-    pick_step,
-    place_after,
     place_of,
     split_description,
 )
+from syncer.trackers.jira.workflow import Workflow
 from syncer.trackers.markup import markdown_to_jira
-
-Flavour = Literal["server", "cloud"]
-T = TypeVar("T")
 
 BULK_LIMIT = 50
 """Jira's limit on issues per bulk-create request."""
-PAGE_SIZE = 100
-FIELDS = (
-    "summary",
-    "description",
-    "status",
-    "priority",
-    "labels",
-    "assignee",
-    "duedate",
-    "updated",
-    "created",
-    "resolution",
-)
-"""The issue fields the mapper reads; searches ask for these and no more."""
+MARKERS_PER_SEARCH = 50
+"""Marker phrases per JQL text search: keeps the query (sent in the URL on Server) short."""
 
 _JQL_MINUTE = "%Y/%m/%d %H:%M"
 
 
-# --- The adapter ------------------------------------------------------------------------------
-
-
 class JiraTracker:
-    """One Jira project, through the `jira` library.
+    """One Jira project, through the `jira` library (`JiraCalls` says how it is reached).
 
-    `token` is a Server/Data Center personal access token (sent as Bearer), or with `email` a
-    Cloud API token (Basic auth). `flavour` picks the search endpoint: Server's `search` with
-    `startAt`, or Cloud's `search/jql` with `nextPageToken` (Cloud has removed the former).
+    `on_request` hears of every request sent, retries included (`syncer.trackers.http`).
     """
 
     kind = "jira"
@@ -84,6 +64,7 @@ class JiraTracker:
         flavour: Flavour = "server",
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
+        on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
         overlap: timedelta = timedelta(minutes=1),
@@ -91,28 +72,19 @@ class JiraTracker:
         self.project = project
         self.flavour: Flavour = flavour
         self._mapping = mapping or FieldMapping()
-        self._retry = retry or RetryPolicy()
-        self._sleep = sleep
-        self._clock = clock
         self._overlap = overlap
-        self._transitions: dict[Place, list[Json]] = {}
-        self._client = self._connect(server, token, email)
-
-    def _connect(self, server: str, token: str, email: str | None) -> JIRA:
-        """A client that makes no request until used (no server-info probe, no PyPI version
-        check) and never retries or sleeps by itself."""
-        auth: Json = {"basic_auth": (email, token)} if email else {"token_auth": token}
-        client = JIRA(
-            server=server,
-            options={"check_update": False},
-            get_server_info=False,
-            max_retries=0,
-            timeout=self._retry.timeout_seconds,
-            **auth,
+        self._calls = JiraCalls(
+            server,
+            token,
+            email=email,
+            flavour=flavour,
+            retry=retry or RetryPolicy(),
+            sleep=sleep,
+            clock=clock,
+            on_request=on_request,
         )
-        if self.flavour == "cloud":
-            client.deploymentType = "Cloud"
-        return client
+        self._client = self._calls.client
+        self._workflow = Workflow(self._calls, self._mapping)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -125,147 +97,120 @@ class JiraTracker:
         """
         state = Cursor.decode(cursor)
         hits: dict[str, Json] = {}
-        pages = self._cloud_pages if self.flavour == "cloud" else self._server_pages
-        for page in pages(self._changed_jql(state)):
+        for page in self._calls.pages(self._changed_jql(state)):
             hits.update((str(raw["key"]), raw) for raw in page)
             if state.since is not None and reached_seen(state, page):
                 break
         fresh = [raw for raw in hits.values() if state.is_new(raw)]
-        issues = tuple(issue_from_json(raw, self._mapping) for raw in fresh)
+        issues = tuple(self._issue(raw, "search") for raw in fresh)
         return Changes(issues=issues, cursor=state.advance(fresh, self._overlap).encode())
 
     def _changed_jql(self, state: Cursor) -> str:
-        sync_label = label_to_jira(self._mapping.sync_label)
-        jql = f"project = {jql_string(self.project)} AND labels = {jql_string(sync_label)}"
+        jql = f"{self._synced()}"
         start = state.window_start(self._overlap)
         if start is not None:
             jql += f' AND updated >= "{start.strftime(_JQL_MINUTE)}"'
         return jql + " ORDER BY updated DESC, key ASC"
 
+    def _synced(self) -> str:
+        """JQL for the project's sync-labelled issues."""
+        sync_label = label_to_jira(self._mapping.sync_label)
+        return f"project = {jql_string(self.project)} AND labels = {jql_string(sync_label)}"
+
     def get(self, ref: str) -> RemoteIssue:
-        return issue_from_json(self._get_raw(ref), self._mapping)
+        return self._issue(self._calls.get_raw(ref), f"get {ref}")
 
-    def _get_raw(self, ref: str) -> Json:
-        fields = ",".join(FIELDS)
-        issue = self._call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
-        return dict(issue.raw)
+    def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
+        """Jira's text index finds the markers' words as phrases (Lucene ignores punctuation,
+        so the query has none to escape), `MARKERS_PER_SEARCH` keys a search, oldest first;
+        the footer of each hit decides."""
+        wanted = sorted(set(item_keys))
+        found: dict[str, list[RemoteIssue]] = {}
+        for chunk in chunks(wanted, MARKERS_PER_SEARCH):
+            phrases = " OR ".join(f"description ~ {marker_phrase(key)}" for key in chunk)
+            jql = f"{self._synced()} AND ({phrases}) ORDER BY created ASC, key ASC"
+            for raw in self._calls.search(jql):
+                issue = self._issue(raw, "search")
+                if issue.marker is not None and issue.marker in chunk:
+                    found.setdefault(issue.marker, []).append(issue)
+        return {key: tuple(issues) for key, issues in found.items()}
 
-    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
-        raw = self._find_by_markers([item_key]).get(item_key)
-        return issue_from_json(raw, self._mapping) if raw else None
+    def _issue(self, raw: Mapping[str, Any], what: str) -> RemoteIssue:
+        garbled = f"{what}: Jira answered with something that is not an issue"
+        return read_issue(issue_from_json, raw, self._mapping, garbled)
 
-    def _find_by_markers(self, item_keys: Sequence[str]) -> dict[str, Json]:
-        """The oldest issue carrying each key's marker, by one text search."""
-        if not item_keys:
-            return {}
-        phrases = " OR ".join(f"description ~ {marker_phrase(key)}" for key in item_keys)
-        jql = f"project = {jql_string(self.project)} AND ({phrases}) ORDER BY created ASC"
-        found: dict[str, Json] = {}
-        for raw in self._search(jql):
-            _, _, marker = split_description(str(raw["fields"].get("description") or ""))
-            if marker is not None and marker in item_keys and marker not in found:
-                found[marker] = raw
-        return found
+    # --- creates -------------------------------------------------------------------------------
 
-    def _search(self, jql: str) -> Iterator[Json]:
-        """Every issue the JQL matches, page by page, with the mapper's fields."""
-        pages = self._cloud_pages if self.flavour == "cloud" else self._server_pages
-        for page in pages(jql):
-            yield from page
-
-    def _server_pages(self, jql: str) -> Iterator[list[Json]]:
-        start = 0
-        while True:
-            page = self._call("search", partial(self._server_page, jql, start))
-            issues = list(page.get("issues") or [])
-            yield issues
-            start += len(issues)
-            if not issues or start >= int(page.get("total") or 0):
-                return
-
-    def _server_page(self, jql: str, start: int) -> Json:
-        return self._client.search_issues(
-            jql, startAt=start, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True
-        )
-
-    def _cloud_pages(self, jql: str) -> Iterator[list[Json]]:
-        token: str | None = None
-        while True:
-            page = self._call("search", partial(self._cloud_page, jql, token))
-            yield list(page.get("issues") or [])
-            token = page.get("nextPageToken")
-            if page.get("isLast", True) or not token:
-                return
-
-    def _cloud_page(self, jql: str, token: str | None) -> Json:
-        page: Json = self._client.enhanced_search_issues(
-            jql, nextPageToken=token, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True
-        )
-        return page
-
-    # --- writes --------------------------------------------------------------------------------
-
-    def create(self, draft: IssueDraft) -> RemoteIssue:
-        key = self._create_keys([draft], bulk=False)[0]
-        if draft.status is not Status.TODO:
-            self._move(key, self._new_place(), draft.status)
-        return self.get(key)
-
-    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[Created]:
         """Bulk create, 50 per request; then the transitions drafts need; then one search per
-        100 issues to read them back (a GET for any the search index has not caught up with)."""
-        keys = [key for chunk in chunks(drafts, BULK_LIMIT) for key in self._create_keys(chunk)]
-        for draft, key in zip(drafts, keys, strict=True):
-            if draft.status is not Status.TODO:
-                self._move(key, self._new_place(), draft.status)
-        raws: dict[str, Json] = {}
-        for chunk in chunks(keys, PAGE_SIZE):
-            keys_jql = ", ".join(jql_string(key) for key in chunk)
-            raws.update((str(r["key"]), r) for r in self._search(f"key in ({keys_jql})"))
-        return [issue_from_json(raws.get(key) or self._get_raw(key), self._mapping) for key in keys]
+        100 issues to read them back (a GET for any the search index has not caught up with).
 
-    def _create_keys(self, drafts: Sequence[IssueDraft], *, bulk: bool = True) -> list[str]:
-        """Create the drafts and return their keys in order. After an unanswered attempt, the
-        drafts Jira did create are found by their markers and only the rest are sent again."""
-        found: dict[str, str] = {}
-        attempt = 0
-        while missing := [d for d in drafts if d.item_key not in found]:
-            try:
-                created = self._post_bulk(missing) if bulk else self._post_one(missing[0])
-                found.update(zip((d.item_key for d in missing), created, strict=True))
-            except Unconfirmed:
-                attempt += 1
-                if attempt >= self._retry.attempts:
+        A draft Jira refuses (a bulk element error, a status its workflow cannot reach) fails
+        alone. Any other failure stops the batch, as in `base.create_each`: the drafts of a bulk
+        request whose answer was lost are `AnswerLost` (never posted again now: a repeat would
+        duplicate the whole request), those made but not yet moved or read back too (they
+        exist), and the rest carry `not_tried`.
+        """
+        results: list[Created | str] = []  # per draft: its outcome, or the key made so far
+        try:
+            for chunk in chunks(drafts, BULK_LIMIT):
+                try:
+                    results += self._post_bulk(chunk)
+                except TrackerError as error:
+                    results += [Created(draft, error=error) for draft in chunk]
                     raise
-                self._sleep(self._backoff(attempt))
-                markers = self._find_by_markers([d.item_key for d in missing])
-                found.update((key, str(raw["key"])) for key, raw in markers.items())
-        return [found[d.item_key] for d in drafts]
+            self._move_new(drafts, results)
+            return self._read_back(drafts, results)
+        except TrackerError as stop:
+            settled = [
+                result if isinstance(result, Created) else _unfinished(draft, result, stop)
+                for draft, result in zip(drafts, results, strict=False)
+            ]
+            return settled + [
+                Created(draft, error=not_tried(stop)) for draft in drafts[len(results) :]
+            ]
 
-    def _post_one(self, draft: IssueDraft) -> list[str]:
-        fields = self._create_fields(draft)
-        issue = self._call(
-            f"create issue{assigning(draft.assignees)}",
-            lambda: self._client.create_issue(fields=fields, prefetch=False),
-            repeatable=False,
-        )
-        return [str(issue.key)]
-
-    def _post_bulk(self, drafts: Sequence[IssueDraft]) -> list[str]:
+    def _post_bulk(self, drafts: Sequence[IssueDraft]) -> list[Created | str]:
+        """One bulk request: each draft's new key, or its refusal."""
         field_list = [self._create_fields(d) for d in drafts]
-        results = self._call(
+        results = self._calls.call(
             "bulk create",
             lambda: self._client.create_issues(field_list, prefetch=False),
             repeatable=False,
         )
-        failed = [(d, r) for d, r in zip(drafts, results, strict=True) if r["status"] == "Error"]
-        if failed:
-            draft, result = failed[0]
-            raise TrackerError(
-                f"bulk create: Jira refused {len(failed)} of {len(drafts)} issues, first "
-                f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
-            )
-        return [str(r["issue"].key) for r in results]
+        made: list[Created | str] = []
+        for draft, result in zip(drafts, results, strict=True):
+            if result["status"] == "Error":
+                reason = f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
+                made.append(Created(draft, error=Refused(f"bulk create: Jira refused {reason}")))
+            else:
+                made.append(str(result["issue"].key))
+        return made
+
+    def _move_new(self, drafts: Sequence[IssueDraft], results: list[Created | str]) -> None:
+        """Take each new issue to its draft's status; one its workflow refuses is unfinished."""
+        for position, (draft, result) in enumerate(zip(drafts, results, strict=True)):
+            if isinstance(result, str) and draft.status is not Status.TODO:
+                try:
+                    self._workflow.move(result, self._new_place(), draft.status)
+                except Refused as refused:
+                    results[position] = _unfinished(draft, result, refused)
+
+    def _read_back(
+        self, drafts: Sequence[IssueDraft], results: Sequence[Created | str]
+    ) -> list[Created]:
+        keys = [result for result in results if isinstance(result, str)]
+        raws: dict[str, Json] = {}
+        for chunk in chunks(keys, PAGE_SIZE):
+            keys_jql = ", ".join(jql_string(key) for key in chunk)
+            raws.update((str(r["key"]), r) for r in self._calls.search(f"key in ({keys_jql})"))
+        done: list[Created] = []
+        for draft, result in zip(drafts, results, strict=True):
+            if isinstance(result, str):
+                raw = raws.get(result) or self._calls.get_raw(result)
+                result = Created(draft, issue=self._issue(raw, f"reading {result} back"))
+            done.append(result)
+        return done
 
     def _create_fields(self, draft: IssueDraft) -> Json:
         fields: Json = {
@@ -295,18 +240,23 @@ class JiraTracker:
         key = "accountId" if self.flavour == "cloud" else "name"
         return {key: assignees[0]}
 
+    def _new_place(self) -> Place:
+        return None, self._mapping.jira_issue_type
+
+    # --- other writes --------------------------------------------------------------------------
+
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         """Fields in one edit (Jira has one assignee: the first is kept); status by transition."""
         fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
-        issue = self._call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
+        issue = self._calls.call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
         edits = self._edit_fields(issue.raw["fields"], change)
         if edits:
             what = f"update {ref}{assigning(change.assignees)}"
-            self._call(what, lambda: issue.update(fields=edits))
-        current = issue_from_json(issue.raw, self._mapping)
+            self._calls.call(what, lambda: issue.update(fields=edits))
+        current = self._issue(issue.raw, f"update {ref}")
         if change.status is None or change.status is current.status:
             return current
-        self._move(ref, place_of(issue.raw["fields"]), change.status)
+        self._workflow.move(ref, place_of(issue.raw["fields"]), change.status)
         return self.get(ref)
 
     def _edit_fields(self, fields: Mapping[str, Any], change: IssueChange) -> Json:
@@ -330,97 +280,21 @@ class JiraTracker:
             edits["assignee"] = self._assignee_field(change.assignees)
         return edits
 
-    def _new_place(self) -> Place:
-        return None, self._mapping.jira_issue_type
-
-    def _move(self, ref: str, place: Place, target: Status) -> None:
-        """Move `ref`, standing at `place`, to `target`: by one transition, or by two through in
-        progress where the workflow offers no direct way (To Do → In Progress → Done)."""
-        via = () if target is Status.IN_PROGRESS else (Status.IN_PROGRESS,)
-        taken, heading = self._step(ref, place, (target, *via))
-        if heading is not target:
-            self._step(ref, place_after(taken, place), (target,))
-
-    def _step(
-        self, ref: str, place: Place, wanted: Sequence[Status]
-    ) -> tuple[Mapping[str, Any], Status]:
-        """Take the transition towards the first of `wanted` offered at `place`.
-
-        A cached list is tried first. Should Jira refuse its transition, or none fit, it is not
-        trusted further: the issue's own list is asked for and replaces it.
-        """
-        cached = self._transitions.get(place)
-        if cached is not None:
-            step = pick_step(cached, wanted, self._mapping)
-            if step is not None and self._accepted(ref, step[0]):
-                return step
-        offered = self._offered(ref, place)
-        step = pick_step(offered, wanted, self._mapping)
-        if step is None:
-            names = ", ".join(str(t.get("name")) for t in offered)
-            raise TrackerError(
-                f"{ref}: no transition leads to {wanted[0].value} (offered: {names})"
-            )
-        self._transition(ref, step[0])
-        return step
-
-    def _offered(self, ref: str, place: Place) -> list[Json]:
-        """The transitions Jira offers `ref` now, remembered for every issue at `place`."""
-        offered = self._call(f"transitions of {ref}", lambda: self._client.transitions(ref))
-        self._transitions[place] = list(offered)
-        return self._transitions[place]
-
-    def _accepted(self, ref: str, transition: Mapping[str, Any]) -> bool:
-        """Whether Jira took a cached transition; False when it refused it for this issue."""
-        try:
-            self._transition(ref, transition)
-        except (Refused, NotFound):
-            return False
-        return True
-
-    def _transition(self, ref: str, transition: Mapping[str, Any]) -> None:
-        transition_id = str(transition["id"])
-        self._call(f"transition {ref}", lambda: self._client.transition_issue(ref, transition_id))
-
     def comment(self, ref: str, text: str) -> None:
         """Not repeated after an unanswered attempt: a doubled comment is worse than an error."""
         body = markdown_to_jira(text)
-        self._call(
+        self._calls.call(
             f"comment on {ref}", lambda: self._client.add_comment(ref, body), repeatable=False
         )
 
     def ensure_labels(self, labels: Iterable[str]) -> None:
         """Nothing to do: Jira creates a label the first time an issue carries it."""
 
-    # --- retries -------------------------------------------------------------------------------
 
-    def _backoff(self, attempt: int) -> float:
-        return float(self._retry.backoff_seconds * 2 ** (attempt - 1))
-
-    def _call(self, what: str, request: Callable[[], T], *, repeatable: bool = True) -> T:
-        """Run one request, retrying what is worth retrying within the `RetryPolicy`.
-
-        `repeatable=False` marks writes that must not be sent twice blindly: a 5xx or timeout
-        on them raises `Unconfirmed` at once (429s are still retried: Jira did nothing)."""
-        waited = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return request()
-            except (JIRAError, requests.RequestException) as exc:
-                failure = classify(exc, what, self._clock())
-            if not failure.retryable:
-                raise failure.error
-            if not repeatable and not failure.rate_limited:
-                raise Unconfirmed(str(failure.error))
-            delay = failure.retry_after
-            delay = self._backoff(attempt) if delay is None else delay
-            if attempt >= self._retry.attempts or waited + delay > self._retry.max_wait_seconds:
-                break
-            self._sleep(delay)
-            waited += delay
-        if failure.rate_limited:
-            retry_at = self._clock() + timedelta(seconds=delay)
-            raise RateLimited(f"{failure.error} (retry at {retry_at:%H:%M:%S} UTC)", retry_at)
-        raise failure.error
+def _unfinished(draft: IssueDraft, key: str, cause: TrackerError) -> Created:
+    """A draft made as `key` whose status or read-back failed: it exists, so it is settled by
+    its marker next cycle (`AnswerLost`), never made again now. `cause` stays reachable for
+    `not_tried`."""
+    lost = AnswerLost(f"{key} was made for {draft.item_key!r} but not finished: {cause}")
+    lost.__cause__ = cause
+    return Created(draft, error=lost)

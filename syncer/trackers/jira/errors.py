@@ -12,32 +12,22 @@ import requests
 from jira import JIRAError
 from jira.resilientsession import parse_error_msg
 
-from syncer.trackers.base import (
-    AuthError,
-    NotFound,
-    TrackerError,
-)
+from syncer.trackers.base import AuthError, GarbledAnswer, NotFound, Refused, TrackerError
+from syncer.trackers.http import never_sent
 
 T = TypeVar("T")
 
 
-# --- Errors and retries -----------------------------------------------------------------------
-
-
-class Unconfirmed(TrackerError):
-    """A write got no answer (5xx, timeout): Jira may or may not have applied it."""
-
-
-class Refused(TrackerError):
-    """Jira answered and refused the request as sent (a 4xx other than auth, 404 and 429)."""
-
-
 @dataclass(frozen=True)
 class Failure:
+    """One failed request: the error to raise, whether another try may help, and whether Jira
+    may have done the work anyway (it got the request but its answer was lost)."""
+
     error: TrackerError
     retryable: bool = False
     rate_limited: bool = False
     retry_after: float | None = None
+    maybe_done: bool = False
 
 
 def _retry_after(response: requests.Response | None, now: datetime) -> float | None:
@@ -52,9 +42,18 @@ def _retry_after(response: requests.Response | None, now: datetime) -> float | N
 
 
 def classify(exc: Exception, what: str, now: datetime) -> Failure:
-    """Turn a library or transport error into a typed error, without the exception's text."""
+    """Turn a library or transport error into a typed error, without the exception's text.
+
+    A body the library could not read (`ValueError` from decoding JSON, `KeyError` from an
+    answer without the keys it needs) is a `GarbledAnswer`: not retried (a proxy's page does
+    not go away in a second), and a write answered so may have been done.
+    """
+    if isinstance(exc, ValueError | KeyError):
+        garbled = GarbledAnswer(f"{what}: Jira's answer is not the JSON its API promises")
+        return Failure(garbled, maybe_done=True)
     if not isinstance(exc, JIRAError):
-        return Failure(TrackerError(f"{what}: no answer from Jira ({type(exc).__name__})"), True)
+        error = TrackerError(f"{what}: no answer from Jira ({type(exc).__name__})")
+        return Failure(error, True, maybe_done=not never_sent(exc))
     status, response = exc.status_code, exc.response
     detail = parse_error_msg(response) if response is not None else (exc.text or "")
     if status in (401, 403):
@@ -68,7 +67,7 @@ def classify(exc: Exception, what: str, now: datetime) -> Failure:
         return Failure(TrackerError(f"{what}: {detail or 'the Jira client failed'}"))
     if status >= 500:
         error = TrackerError(f"{what}: Jira failed (HTTP {status}): {detail}".rstrip(": "))
-        return Failure(error, True, False, _retry_after(response, now))
+        return Failure(error, True, False, _retry_after(response, now), maybe_done=True)
     return Failure(Refused(f"{what}: Jira refused it (HTTP {status}): {detail}"))
 
 
