@@ -128,6 +128,10 @@ class Created:
     issue: RemoteIssue | None = None
     error: TrackerError | None = None
 
+    def __post_init__(self) -> None:
+        if (self.issue is None) == (self.error is None):
+            raise ValueError("a Created holds either the issue or the error that kept it")
+
 
 TARGET_ERRORS = (AuthError, NotFound, RateLimited)
 """Errors about the target itself (its token, its rate limit, the project): once one is met,
@@ -189,9 +193,10 @@ class Tracker(Protocol):
         ...
 
     def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
-        """Every issue, open or closed, carrying one of these keys' markers, oldest first;
-        keys no issue carries are absent. One listing for all the keys, not a request per key:
-        the engine asks once per cycle, to settle unrecorded creates and to find duplicates."""
+        """Every issue with the sync label, open or closed, carrying one of these keys'
+        markers, oldest first; keys no issue carries are absent. One listing for all the keys,
+        not a request per key: the engine asks once per cycle, to settle unrecorded creates
+        (after a crash, a lost answer or a lost state database) and to find duplicates."""
         ...
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
