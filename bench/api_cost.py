@@ -259,9 +259,13 @@ def measure_creates(kit: Kit, count: int, create_limit: int) -> Json:
             echo = tracker.list_changed(before.cursor)
         with fake.server.counting() as idle_recorded:
             tracker.list_changed(echo.cursor)
-    if [m.title for m in made] != [d.title for d in wanted]:
+    failed = [m for m in made if m.issue is None]
+    if failed:
+        raise SystemExit(f"{kit.name}: {len(failed)} drafts not created, first: {failed[0].error}")
+    issues = [m.issue for m in made if m.issue is not None]
+    if [m.draft for m in made] != wanted or [i.title for i in issues] != [d.title for d in wanted]:
         raise SystemExit(f"{kit.name}: create_many did not return the drafts in order")
-    if sum(1 for m, d in zip(made, wanted, strict=True) if m.status is not d.status):
+    if sum(1 for i, d in zip(issues, wanted, strict=True) if i.status is not d.status):
         raise SystemExit(f"{kit.name}: created issues do not carry their drafts' status")
     creates = [r for r in recorded if is_create(kit, r)]
     others = [r for r in recorded if not is_create(kit, r)]
@@ -269,7 +273,7 @@ def measure_creates(kit: Kit, count: int, create_limit: int) -> Json:
     refused = [r for r in creates if r.status in (403, 429)]
     figures: Json = {
         "drafts": count,
-        "created": len(made),
+        "created": len(issues),
         "non_todo_drafts": sum(1 for d in wanted if d.status is not Status.TODO),
         "wall_s": round(seconds, 3),
         "requests": len(recorded),
@@ -286,7 +290,7 @@ def measure_creates(kit: Kit, count: int, create_limit: int) -> Json:
     if kit.name == "github":
         figures["create_limit"] = {"limit": create_limit, "window_s": GITHUB_CREATE_WINDOW}
     if kit.name == "jira":
-        figures["overlap_window_issues_after_create"] = overlap_window(made)
+        figures["overlap_window_issues_after_create"] = overlap_window(issues)
         transitions = [r for r in others if r.path.endswith("/transitions")]
         figures["transition_requests"] = Tally.of(transitions).as_json()
         figures["bulk_create_target"] = math.ceil(count / 50)

@@ -28,9 +28,17 @@ from syncer.sync.merge import Policy
 from syncer.sync.plan import PlanOptions
 from syncer.sync.progress import CycleReport, StopFlag
 from syncer.trackers.base import Tracker
+from syncer.trackers.http import RequestHook as TrackerRequestHook
 
 RequestHook = Callable[[str, str], None]
 """(target name, HTTP method): called for every request a tracker adapter sends."""
+
+
+def _reporting(hook: RequestHook | None, target: str) -> TrackerRequestHook | None:
+    """An adapter's request hook that reports to `hook` under its target's name."""
+    if hook is None:
+        return None
+    return lambda method, _path: hook(target, method)
 
 
 def pacing_key(target: TargetConfig, token: str) -> str:
@@ -44,14 +52,15 @@ def build_tracker(
     env: Mapping[str, str] | None = None,
     *,
     store: Store | None = None,
+    on_request: TrackerRequestHook | None = None,
 ) -> Tracker:
     """The adapter a configured target names; its token is read here, at connect time.
 
-    With a `store`, its writes are counted there per token (`pacing_key`), so every process
-    sharing the database paces against the same tracker limits.
+    With a `store`, GitHub's writes are counted there per token (`pacing_key`), so every
+    process sharing the database paces against the same limits. `on_request(method, path)`
+    hears of every HTTP request the adapter sends (`syncer.trackers.http`).
     """
     token = secret(target.token(env))
-    del store  # TODO(merge trk): ledger = store.write_ledger(pacing_key(target, token))
     mapping = target.mapping()
     if target.kind == "github":
         from syncer.trackers.github import GitHubTracker
@@ -63,12 +72,19 @@ def build_tracker(
             mapping=mapping,
             retry=target.retry,
             write_limits=target.write_limits(),
+            ledger=store.write_ledger(pacing_key(target, token)) if store else None,
+            on_request=on_request,
         )
     if target.kind == "gitlab":
         from syncer.trackers.gitlab import GitLabTracker
 
         return GitLabTracker(
-            target.repo, token, url=target.base_url, mapping=mapping, retry=target.retry
+            target.repo,
+            token,
+            url=target.base_url,
+            mapping=mapping,
+            retry=target.retry,
+            on_request=on_request,
         )
     from syncer.trackers.jira import JiraTracker
 
@@ -80,6 +96,7 @@ def build_tracker(
         flavour=target.jira_flavour,
         mapping=mapping,
         retry=target.retry,
+        on_request=on_request,
     )
 
 
@@ -138,13 +155,17 @@ class App:
 
         Raises `ConfigError` (a token missing, a register unknown) and `StoreError`.
         """
-        del on_request  # TODO(merge trk): hand it to the adapters
         chosen = [settings.register(only)] if only else list(settings.registers)
         store = Store(settings.state)
         app = cls(settings, store)
         try:
             for register in chosen:
-                trackers = {t.name: build_tracker(t, env, store=store) for t in register.targets}
+                trackers = {
+                    t.name: build_tracker(
+                        t, env, store=store, on_request=_reporting(on_request, t.name)
+                    )
+                    for t in register.targets
+                }
                 app.jobs[register.name] = register_job(settings, register, trackers)
         except BaseException:
             store.close()

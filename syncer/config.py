@@ -48,7 +48,7 @@ from pydantic_settings import (
 from syncer.model import Priority, Status
 from syncer.redact import looks_like_token
 from syncer.register.rules import RegisterRules
-from syncer.trackers.base import FieldMapping, RetryPolicy
+from syncer.trackers.base import FieldMapping, Mentions, RetryPolicy
 from syncer.trackers.pacing import WriteLimits
 
 TrackerKind: TypeAlias = Literal["github", "gitlab", "jira"]
@@ -294,7 +294,7 @@ _UNUSED_BY: dict[str, frozenset[str]] = {
         | {"jira_in_progress_statuses", "jira_transitions"}
         | _GITHUB_ONLY
     ),
-    "jira": frozenset({"in_progress_label", "priority_labels"}) | _GITHUB_ONLY,
+    "jira": frozenset({"in_progress_label", "priority_labels", "mentions"}) | _GITHUB_ONLY,
 }
 
 
@@ -327,6 +327,7 @@ class TargetConfig(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     writes_per_minute: PositiveCount = _WRITE_LIMITS.per_minute
     writes_per_hour: PositiveCount = _WRITE_LIMITS.per_hour
+    mentions: Mentions = _DEFAULTS.mentions
 
     @model_validator(mode="before")
     @classmethod
@@ -428,6 +429,7 @@ class TargetConfig(BaseModel):
         return FieldMapping(
             sync_label=self.sync_label,
             in_progress_label=self.in_progress_label,
+            mentions=self.mentions,
             priority_labels=dict(self.priority_labels),
             jira_priorities=dict(self.jira_priorities),
             jira_issue_type=self.jira_issue_type,

@@ -476,6 +476,27 @@ def test_write_limits_are_refused_on_other_trackers() -> None:
     assert message.endswith("registers[0].targets[0].writes_per_hour: not used by jira targets")
 
 
+# --- @mentions ------------------------------------------------------------------------------------
+
+
+def test_mentions_are_quoted_unless_a_target_keeps_them() -> None:
+    assert target().mapping().mentions == "quote"
+    assert target(mentions="keep").mapping().mentions == "keep"
+    gitlab = target(kind="gitlab", repo="acme/platform", mentions="keep")
+    assert gitlab.mapping().mentions == "keep"
+
+
+def test_mentions_take_keep_or_quote_and_are_refused_on_jira() -> None:
+    message = refusal(MINIMAL + 'mentions = "notify"\n')
+    assert message.endswith("registers[0].targets[0].mentions: must be one of keep, quote")
+    jira = MINIMAL.replace(
+        'kind = "github"\nrepo = "acme/platform"',
+        'kind = "jira"\nrepo = "PLAT"\nbase_url = "https://jira.example.com"',
+    )
+    message = refusal(jira + 'mentions = "keep"\n')
+    assert message.endswith("registers[0].targets[0].mentions: not used by jira targets")
+
+
 def test_the_built_adapter_keeps_to_the_configured_pace() -> None:
     with FakeGitHub() as fake:
         github = target(
@@ -485,7 +506,7 @@ def test_the_built_adapter_keeps_to_the_configured_pace() -> None:
             retry={"max_wait_seconds": 0},
         )
         tracker = build_tracker(github, {"GITHUB_TOKEN": fake.token})
-        tracker.create(IssueDraft("first", "First"))
-        with pytest.raises(RateLimited):
-            tracker.create(IssueDraft("second", "Second"))
+        first, second = tracker.create_many([IssueDraft("first", "First"), IssueDraft("2", "2")])
+        assert first.issue is not None
+        assert isinstance(second.error, RateLimited)
         assert fake.issue_count() == 1

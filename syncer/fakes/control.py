@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from syncer.fakes.faults import Garble
 from syncer.fakes.server import FakeServer
 
 
@@ -66,6 +67,17 @@ class FakeTracker(Protocol):
     def stall_next(self, requests: int, seconds: float) -> None:
         """Do the work of the next `requests` API calls at once but answer `seconds` late: a
         client that timed out meanwhile must not repeat a write blindly."""
+        ...
+
+    def late_next(self, requests: int, seconds: float) -> None:
+        """Late work: take the next `requests` API calls in, stay silent `seconds`, only then
+        do their work and answer. A client that timed out and looks right away does not see
+        the work yet; it lands a moment later."""
+        ...
+
+    def garble_next(self, requests: int, how: Garble = "cut") -> None:
+        """Answer the next `requests` API calls 200 with a body that is not JSON (see
+        `syncer.fakes.faults`), after doing their work."""
         ...
 
     def clear_faults(self) -> None:

@@ -45,6 +45,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from syncer.fakes.faults import Garble, garbled
 from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 
@@ -739,12 +740,13 @@ class Call:
 
 @dataclass(frozen=True)
 class Fault:
-    """A scripted misbehaviour for the next request: throttle, fail, or stall."""
+    """A scripted misbehaviour for the next request: throttle, fail, stall, late or garble."""
 
     kind: str
     seconds: float = 0.0
     status: int = 0
     acted: bool = False
+    how: Garble = "cut"
 
 
 Handler = Callable[[Call], Answer]
@@ -883,6 +885,14 @@ class FakeGitHub(ServedFake):
         with self._lock:
             self._faults.extend([Fault("stall", seconds=seconds)] * requests)
 
+    def late_next(self, requests: int, seconds: float) -> None:
+        with self._lock:
+            self._faults.extend([Fault("late", seconds=seconds)] * requests)
+
+    def garble_next(self, requests: int, how: Garble = "cut") -> None:
+        with self._lock:
+            self._faults.extend([Fault("garble", how=how)] * requests)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -990,11 +1000,15 @@ class FakeGitHub(ServedFake):
             if fault is not None and fault.kind == "fail" and not fault.acted:
                 return self._to_response(request, self._server_error(fault.status))
             payload = await request.body()
+            if fault is not None and fault.kind == "late":
+                await asyncio.sleep(fault.seconds)
             answer = self._answer(request, payload, handler)
             if fault is not None and fault.kind == "stall":
                 await asyncio.sleep(fault.seconds)
             if fault is not None and fault.kind == "fail":
                 return self._to_response(request, self._server_error(fault.status))
+            if fault is not None and fault.kind == "garble":
+                return garbled(self._to_response(request, answer), fault.how)
             return self._to_response(request, answer)
 
         return endpoint

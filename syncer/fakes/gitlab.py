@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from syncer.fakes.faults import Garble, garbled
 from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 from syncer.model import Priority
@@ -793,6 +794,9 @@ class FakeGitLab(ServedFake):
         self._faults: deque[Callable[[], Response]] = deque()
         self._stalls: deque[float] = deque()
         """Seconds to hold the next answers back, after doing their work."""
+        self._lates: deque[float] = deque()
+        """Seconds to hold the next requests back, before doing their work."""
+        self._garbles: deque[Garble] = deque()
         self._lock = threading.RLock()
         self.server = FakeServer(self._app(), port=port)
         self._project = _Project(repo, self.server.base_url)
@@ -844,6 +848,11 @@ class FakeGitLab(ServedFake):
         with self._lock:
             return len(self._project.issues)
 
+    def issue_json(self, ref: str) -> Json:
+        """The issue as `GET /projects/:id/issues/:iid` would show it, for assertions."""
+        with self._lock:
+            return _issue_json(self._project, self._project.issue(int(ref)))
+
     @property
     def known_users(self) -> tuple[str, ...]:
         """Usernames of the instance's users, which `GET /users?username=` finds and issues
@@ -869,18 +878,28 @@ class FakeGitLab(ServedFake):
         with self._lock:
             self._stalls.extend([seconds] * requests)
 
+    def late_next(self, requests: int, seconds: float) -> None:
+        with self._lock:
+            self._lates.extend([seconds] * requests)
+
+    def garble_next(self, requests: int, how: Garble = "cut") -> None:
+        with self._lock:
+            self._garbles.extend([how] * requests)
+
     def clear_faults(self) -> None:
         with self._lock:
-            self._faults.clear()
-            self._stalls.clear()
+            self._clear_faults()
+
+    def _clear_faults(self) -> None:
+        for faults in (self._faults, self._stalls, self._lates, self._garbles):
+            faults.clear()
 
     def reset(self) -> None:
         """An empty project again, server running: see `FakeTracker.reset`."""
         self._forget_traffic()
         with self._lock:
             self._project = _Project(self.repo, self.server.base_url)
-            self._faults.clear()
-            self._stalls.clear()
+            self._clear_faults()
             if self._budget is not None:
                 self._budget = _RequestBudget(self._budget.limit, self._budget.window)
 
@@ -1006,9 +1025,13 @@ class FakeGitLab(ServedFake):
         async def guarded(request: Request) -> Response:
             with self._lock:
                 refusal = self._refusal(request)
-                stall = self._stalls.popleft() if self._stalls and refusal is None else 0.0
-            if refusal is not None:
-                return refusal
+                if refusal is not None:
+                    return refusal
+                stall = self._stalls.popleft() if self._stalls else 0.0
+                late = self._lates.popleft() if self._lates else 0.0
+                garble = self._garbles.popleft() if self._garbles else None
+            await request.body()  # taken in whole before going silent, as a server does
+            await asyncio.sleep(late)
             try:
                 response = await handler(request)
             except _ApiError as error:
@@ -1017,7 +1040,7 @@ class FakeGitLab(ServedFake):
                 if self._budget is not None:
                     response.headers.update(self._budget.headers())
             await asyncio.sleep(stall)
-            return response
+            return response if garble is None else garbled(response, garble)
 
         return guarded
 

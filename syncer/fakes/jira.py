@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from syncer.fakes.faults import Garble, garbled
 from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 
@@ -540,6 +541,9 @@ class _Gate:
     throttle: list[float] = field(default_factory=list)
     stall: list[float] = field(default_factory=list)
     """Seconds to hold the next answers back, after doing their work."""
+    late: list[float] = field(default_factory=list)
+    """Seconds to hold the next requests back, before doing their work."""
+    garble: list[Garble] = field(default_factory=list)
 
 
 class FakeJira(ServedFake):
@@ -675,6 +679,14 @@ class FakeJira(ServedFake):
     def stall_next(self, requests: int, seconds: float) -> None:
         with self._lock:
             self._gate.stall.extend([seconds] * requests)
+
+    def late_next(self, requests: int, seconds: float) -> None:
+        with self._lock:
+            self._gate.late.extend([seconds] * requests)
+
+    def garble_next(self, requests: int, how: Garble = "cut") -> None:
+        with self._lock:
+            self._gate.garble.extend([how] * requests)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -1129,6 +1141,11 @@ class FakeJira(ServedFake):
             refused, lost = self._gatekeeper(request, anonymous)
             if refused is not None:
                 return refused
+            with self._lock:
+                late = self._gate.late.pop(0) if self._gate.late else 0.0
+                garble = self._gate.garble.pop(0) if self._gate.garble else None
+            await request.body()  # taken in whole before going silent, as a server does
+            await asyncio.sleep(late)
             try:
                 response = await handler(request)
             except JiraApiError as err:
@@ -1136,7 +1153,9 @@ class FakeJira(ServedFake):
             with self._lock:
                 stall = self._gate.stall.pop(0) if self._gate.stall else 0.0
             await asyncio.sleep(stall)
-            return response if lost is None else _bad_gateway(lost)
+            if lost is not None:
+                return _bad_gateway(lost)
+            return response if garble is None else garbled(response, garble)
 
         return endpoint
 

@@ -18,19 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from syncer.model import IssueState, RemoteIssue
+from syncer.model import IssueState
 from syncer.register import Register
 from syncer.state.records import LinkRecord, OutboxEntry
 from syncer.sync.identity import first_links
 from syncer.sync.progress import CycleState
 from syncer.sync.tracker_writes import close_duplicate
-from syncer.trackers.base import Tracker, TrackerError
+from syncer.trackers.base import TrackerError
 
 
 def settle_outbox(cycle: CycleState, register: Register) -> None:
     job, store = cycle.job, cycle.store
     creates: dict[str, list[OutboxEntry]] = {}
     for entry in store.pending(job.name):
+        # a target since removed from the configuration has no tracker to ask: dropped
         if entry.operation == "create" and entry.target in cycle.views:
             creates.setdefault(entry.target, []).append(entry)
         else:
@@ -46,10 +47,10 @@ def _settle_creates(
     cycle: CycleState, register: Register, target: str, entries: Sequence[OutboxEntry]
 ) -> None:
     job, store = cycle.job, cycle.store
-    found = _markers(cycle.tracker(target), [entry.item_key for entry in entries])
+    found = cycle.tracker(target).find_markers({entry.item_key for entry in entries})
     in_file = first_links(register, cycle.views[target])
     for entry in entries:
-        issues = found.get(entry.item_key, [])
+        issues = found.get(entry.item_key, ())
         if not issues:
             store.fail(entry.id, "not created")
             continue
@@ -64,13 +65,3 @@ def _settle_creates(
             if issue.ref != kept and issue.state is IssueState.OPEN:
                 close_duplicate(cycle, target, issue.ref, entry.item_key, kept)
         store.complete(entry.id, kept)
-
-
-def _markers(tracker: Tracker, keys: Sequence[str]) -> dict[str, list[RemoteIssue]]:
-    """The issues carrying each key's marker, oldest first."""
-    found: dict[str, list[RemoteIssue]] = {}
-    for key in dict.fromkeys(keys):
-        issue = tracker.find_by_marker(key)
-        if issue is not None:
-            found[key] = [issue]
-    return found

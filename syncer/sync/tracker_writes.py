@@ -30,7 +30,13 @@ from syncer.sync.progress import CycleState
 from syncer.sync.reading import issue_missing
 from syncer.sync.register_edits import Added, NewLink
 from syncer.sync.values import Reading
-from syncer.trackers.base import NotFound, RateLimited, TrackerError
+from syncer.trackers.base import (
+    TARGET_ERRORS,
+    AnswerLost,
+    NotFound,
+    RateLimited,
+    TrackerError,
+)
 
 CREATE_CHUNK = 50
 """Drafts handed to one `create_many`: Jira's bulk limit; between chunks the cycle can stop."""
@@ -68,22 +74,34 @@ def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Re
         )
         for op in ops
     ]
-    try:
-        made = cycle.tracker(target).create_many([op.draft for op in ops])
-    except TrackerError as exc:
-        cycle.fail(target, "create", exc)
-        return  # the intents stay pending: the next cycle looks for their markers
+    made = cycle.tracker(target).create_many([op.draft for op in ops])
     reading = cycle.reading(target)
-    for op, entry, issue in zip(ops, entries, made, strict=True):
-        store.save_link(
-            LinkRecord(
-                job.name, target, issue.ref, issue.url, op.item_key,
-                reading.item(register.item(op.item_key)), reading.issue(issue), issue.version,
-            )
-        )  # fmt: skip
-        store.complete(entry.id, issue.ref)
-        cycle.new_links.append(NewLink(target, op.item_key, issue))
-        cycle.counts["created"] += 1
+    for op, entry, result in zip(ops, entries, made, strict=True):
+        issue, error = result.issue, result.error
+        if issue is not None:
+            store.save_link(
+                LinkRecord(
+                    job.name, target, issue.ref, issue.url, op.item_key,
+                    reading.item(register.item(op.item_key)), reading.issue(issue), issue.version,
+                )
+            )  # fmt: skip
+            store.complete(entry.id, issue.ref)
+            cycle.new_links.append(NewLink(target, op.item_key, issue))
+            cycle.counts["created"] += 1
+        elif isinstance(error, AnswerLost):
+            # It may exist: never sent again now; the next cycle settles it by its marker.
+            cycle.note(f"{target}: {op.item_key}: {error}; settled by its marker next cycle")
+            cycle.counts["creates_unanswered"] += 1
+        elif isinstance(error, TARGET_ERRORS):
+            store.fail(entry.id, f"not sent: {error}")
+            if target not in cycle.failed_targets:
+                cycle.fail(target, "create", error)
+        elif error is not None:
+            # Refused (an assignee the tracker does not know…): this item alone fails, with
+            # its reason; the other items and the target's other writes go on.
+            store.fail(entry.id, str(error))
+            cycle.errors.append(f"{target}: {op.item_key}: not created: {error}")
+            cycle.counts["create_refused"] += 1
 
 
 def _tracker_op(cycle: CycleState, op: Operation, register: Register) -> None:

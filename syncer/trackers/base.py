@@ -8,10 +8,10 @@ runs against every adapter and its fake.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from syncer.model import Changes, IssueChange, IssueDraft, Priority, RemoteIssue
 
@@ -28,6 +28,28 @@ class AuthError(TrackerError):
     """The token is missing, wrong, expired or lacks a permission."""
 
 
+class Refused(TrackerError):
+    """The tracker answered and refused the request as sent (a validation error, an assignee
+    it does not know): sending it again unchanged fails the same way, and the target's other
+    requests are not affected."""
+
+
+class GarbledAnswer(TrackerError):
+    """The tracker answered with a body that is not the JSON its API promises (a proxy's HTML
+    page, a body cut short). Never read as "nothing there": an empty reading would make every
+    issue look new. A write answered so may have been done: creates end in `AnswerLost`."""
+
+
+class AnswerLost(TrackerError):
+    """The tracker may have done the write but its answer never came (timeout, connection
+    dropped, 5xx after sending, a garbled body): it must not be sent again in this cycle; the
+    next cycle settles it by the issue's marker.
+
+    A create that was made but whose follow-up failed (closing a done draft, reading it back)
+    ends the same way: the issue exists, but not as the engine could record it now.
+    """
+
+
 class RateLimited(TrackerError):
     """The tracker asked us to slow down and we could not wait long enough.
 
@@ -40,6 +62,11 @@ class RateLimited(TrackerError):
         self.retry_at = retry_at
 
 
+Mentions = Literal["keep", "quote"]
+"""How `@handles` in bodies reach GitHub and GitLab: as written (each one notifies that user),
+or quoted so that none does (`syncer.trackers.mentions`)."""
+
+
 @dataclass(frozen=True)
 class FieldMapping:
     """How register fields map onto one tracker's vocabulary (labels, Jira statuses...).
@@ -49,6 +76,8 @@ class FieldMapping:
 
     sync_label: str = "tech-debt"
     in_progress_label: str = "in progress"
+    mentions: Mentions = "quote"
+    """GitHub and GitLab: how `@handles` in bodies are written (Jira mentions are `[~name]`)."""
     priority_labels: dict[Priority, str] = field(
         default_factory=lambda: {p: f"priority: {p.value}" for p in Priority}
     )
@@ -84,6 +113,67 @@ class RetryPolicy:
     timeout_seconds: float = 30.0
 
 
+@dataclass(frozen=True)
+class Created:
+    """What became of one draft of `create_many`: its issue, or the error that kept it from
+    being made (or recorded) now. Exactly one of `issue` and `error` is set.
+
+    `error` is a `Refused` (this draft alone; the batch went on), an `AnswerLost` (it may exist:
+    settle it by marker next cycle, never post it again now), or, for drafts not tried because
+    an earlier one stopped the batch, that draft's error when it concerns the whole target
+    (`AuthError`, `RateLimited`, `NotFound`), else a plain `TrackerError` saying so.
+    """
+
+    draft: IssueDraft
+    issue: RemoteIssue | None = None
+    error: TrackerError | None = None
+
+    def __post_init__(self) -> None:
+        if (self.issue is None) == (self.error is None):
+            raise ValueError("a Created holds either the issue or the error that kept it")
+
+
+TARGET_ERRORS = (AuthError, NotFound, RateLimited)
+"""Errors about the target itself (its token, its rate limit, the project): once one is met,
+every further request to the target would meet it too."""
+
+
+def create_each(
+    drafts: Sequence[IssueDraft], create: Callable[[IssueDraft], RemoteIssue]
+) -> list[Created]:
+    """`create_many` for trackers without a bulk create: `create` on each draft, in order.
+
+    A `Refused` draft fails alone and the batch goes on. Any other failure stops it: the
+    drafts after it are not sent (a tracker that did not answer one create is not sent forty
+    more, each costing a timeout) and carry `not_tried(error)`.
+    """
+    results: list[Created] = []
+    for position, draft in enumerate(drafts):
+        try:
+            results.append(Created(draft, issue=create(draft)))
+        except Refused as refused:
+            results.append(Created(draft, error=refused))
+        except TrackerError as error:
+            results.append(Created(draft, error=error))
+            rest = drafts[position + 1 :]
+            results += [Created(later, error=not_tried(error)) for later in rest]
+            break
+    return results
+
+
+def not_tried(error: TrackerError) -> TrackerError:
+    """The error a draft left unsent after `error` stopped its batch.
+
+    An error about the whole target is passed on as it is (also when it is the cause of an
+    `AnswerLost`, say a rate limit met while closing an issue just made), so the engine stops
+    the target; anything else is this draft's own plain error: it was never sent.
+    """
+    for candidate in (error, error.__cause__):
+        if isinstance(candidate, TARGET_ERRORS):
+            return candidate
+    return TrackerError(f"not tried: an earlier create of the batch failed ({error})")
+
+
 @runtime_checkable
 class Tracker(Protocol):
     """One tracker target (a GitHub repository, a GitLab project, a Jira project)."""
@@ -96,16 +186,17 @@ class Tracker(Protocol):
 
     def get(self, ref: str) -> RemoteIssue: ...
 
-    def create(self, draft: IssueDraft) -> RemoteIssue:
-        """Create one issue whose body ends with the register footer and hidden marker."""
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[Created]:
+        """Create issues whose bodies end with the register footer and hidden marker, in bulk
+        where the tracker can (Jira): one `Created` per draft, in order. Never raises for a
+        draft's failure: see `Created` for what each error means."""
         ...
 
-    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
-        """Create several issues, in bulk where the tracker can (Jira), in order."""
-        ...
-
-    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
-        """The issue whose body carries `item_key`'s marker (crash recovery), if any."""
+    def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
+        """Every issue with the sync label, open or closed, carrying one of these keys'
+        markers, oldest first; keys no issue carries are absent. One listing for all the keys,
+        not a request per key: the engine asks once per cycle, to settle unrecorded creates
+        (after a crash, a lost answer or a lost state database) and to find duplicates."""
         ...
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
@@ -115,6 +206,20 @@ class Tracker(Protocol):
     def comment(self, ref: str, text: str) -> None: ...
 
     def ensure_labels(self, labels: Iterable[str]) -> None: ...
+
+
+def read_issue(
+    mapper: Callable[[Any, FieldMapping], RemoteIssue],
+    raw: Any,
+    mapping: FieldMapping,
+    garbled: str,
+) -> RemoteIssue:
+    """`mapper(raw, mapping)`; an answer that is no issue (keys missing, wrong types: a proxy's
+    page a library wrapped as data) is a `GarbledAnswer` saying `garbled`, never a traceback."""
+    try:
+        return mapper(raw, mapping)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GarbledAnswer(garbled) from exc
 
 
 def sorted_assignees(users: Iterable[str]) -> tuple[str, ...]:

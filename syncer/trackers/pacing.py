@@ -7,8 +7,11 @@ may block an integration that keeps running into the limit. Counting our own wri
 sliding windows instead lets an adapter wait just long enough before the write that would
 cross a limit, and not at all for a burst that fits.
 
-The pacer only knows the writes of its own adapter instance (other clients of the same token,
-or an earlier run, are invisible to it), so adapters keep reacting to limit answers as well.
+The writes counted are kept in a `WriteLedger`. By default it is the pacer's own memory; the
+state database keeps one per token, so that a `reconcile` run right after another, a restarted
+daemon, or two pacers of one token alive at once (a daemon's registers, a cron job beside the
+daemon) count each other's writes. Other clients of the token stay invisible, so adapters keep
+reacting to limit answers as well.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from syncer.trackers.base import RateLimited
 
@@ -29,6 +32,36 @@ MINUTE = 60.0
 HOUR = 3600.0
 
 log = logging.getLogger(__name__)
+
+
+class WriteLedger(Protocol):
+    """Where writes are remembered across processes (one ledger per token)."""
+
+    def recent(self, since: float) -> list[float]:
+        """Epoch seconds of the writes at or after `since`, oldest first."""
+        ...
+
+    def record(self, at: float) -> None:
+        """Remember a write made at `at` (epoch seconds)."""
+        ...
+
+
+class MemoryLedger:
+    """A ledger held in memory: the writes of the pacers given it, in this process only.
+
+    Writes older than a `since` asked about are forgotten: every pacer asks for its longest
+    window, so nothing it will ask about again is lost."""
+
+    def __init__(self) -> None:
+        self._stamps: deque[float] = deque()
+
+    def recent(self, since: float) -> list[float]:
+        while self._stamps and self._stamps[0] < since:
+            self._stamps.popleft()
+        return list(self._stamps)
+
+    def record(self, at: float) -> None:
+        self._stamps.append(at)
 
 
 @dataclass(frozen=True)
@@ -65,6 +98,11 @@ class WritePacer:
     A wait longer than `max_wait_seconds` is not slept: it raises `RateLimited` with the moment
     the write would fit, as a tracker's own limit answer does, so the cycle stops cleanly and
     the next one resumes. `clock` is wall time in epoch seconds.
+
+    `ledger` is asked for the writes of the longest window before each write, and told of each
+    write: pacers sharing a ledger behave as one pacer, whichever process they live in. Asking
+    each time rather than once costs one look-up per write (a write is an HTTP request, far
+    slower), and keeps two pacers alive at once from each filling the window on its own.
     """
 
     def __init__(
@@ -74,13 +112,15 @@ class WritePacer:
         max_wait_seconds: float,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        ledger: WriteLedger | None = None,
     ) -> None:
         self._limits = limits
         self._windows = limits.windows()
-        self._stamps: deque[float] = deque(maxlen=max(limit for _, limit in self._windows))
+        self._longest = max(seconds for seconds, _ in self._windows)
         self._max_wait = max_wait_seconds
         self._clock = clock
         self._sleep = sleep
+        self._ledger = ledger if ledger is not None else MemoryLedger()
 
     def run(self, write: Callable[[], T]) -> T:
         """`write`, once the windows have room for it.
@@ -93,10 +133,12 @@ class WritePacer:
         try:
             return write()
         finally:
-            self._stamps.append(self._clock())
+            self._ledger.record(self._clock())
 
     def _wait_for_room(self) -> None:
-        wait = delay_before_write(self._stamps, self._windows, self._clock())
+        now = self._clock()
+        stamps = sorted(self._ledger.recent(now - self._longest))
+        wait = delay_before_write(stamps, self._windows, now)
         if wait <= 0:
             return
         if wait > self._max_wait:

@@ -13,7 +13,7 @@ Kept apart so the machine itself reads as rules and invariants. Three kinds of h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from syncer.fakes import github as github_fake
 from syncer.fakes.control import FakeTracker
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
-from syncer.trackers.base import FOOTER_RULE, RetryPolicy, Tracker, split_footer
+from syncer.trackers.base import FOOTER_RULE, Created, RetryPolicy, Tracker, split_footer
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 
@@ -214,16 +214,12 @@ class SavesMidCycle:
     def get(self, ref: str) -> RemoteIssue:
         return self.inner.get(ref)
 
-    def create(self, draft: IssueDraft) -> RemoteIssue:
-        self._save("write")
-        return self.inner.create(draft)
-
-    def create_many(self, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
+    def create_many(self, drafts: Sequence[IssueDraft]) -> list[Created]:
         self._save("write")
         return self.inner.create_many(drafts)
 
-    def find_by_marker(self, item_key: str) -> RemoteIssue | None:
-        return self.inner.find_by_marker(item_key)
+    def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
+        return self.inner.find_markers(item_keys)
 
     def update(self, ref: str, change: IssueChange) -> RemoteIssue:
         self._save("write")

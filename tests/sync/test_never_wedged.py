@@ -15,6 +15,7 @@ from syncer.model import IssueDraft, IssueState
 from syncer.register import parse
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle
+from tests.trackers.helpers import create_one
 
 from .conftest import World
 
@@ -111,7 +112,7 @@ def test_a_recovered_create_for_an_item_that_has_an_issue_is_closed_as_a_duplica
     kept = alpha.links[0].text.split("#")[1]
     world.store.add_intent("debt", "gitlab", "create", alpha.key, f"{alpha.key}@lost", "{}")
     tracker = world.job().targets[0].tracker
-    second = tracker.create(IssueDraft(alpha.key, "Alpha"))
+    second = create_one(tracker, IssueDraft(alpha.key, "Alpha"))
 
     report = run_cycle(world.job(), world.store)
     assert not report.errors and report.counts["duplicates_closed"] == 1
@@ -132,7 +133,7 @@ def test_a_recovered_create_is_linked_and_written_in(
     world.write(world.text() + gamma)
     key = parse(world.text()).items[2].key
     world.store.add_intent("debt", "gitlab", "create", key, f"{key}@crash", "{}")
-    made = world.job().targets[0].tracker.create(IssueDraft(key, "Gamma"))
+    made = create_one(world.job().targets[0].tracker, IssueDraft(key, "Gamma"))
 
     report = world.reconcile()
     assert report.counts["recovered"] == 1 and report.counts.get("created", 0) == 0

@@ -10,8 +10,9 @@ import pytest
 
 from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
-from syncer.trackers.base import NotFound, RateLimited, RetryPolicy, TrackerError
+from syncer.trackers.base import AnswerLost, NotFound, RateLimited, RetryPolicy, TrackerError
 from syncer.trackers.github import GitHubTracker
+from tests.trackers.helpers import create_all, create_one
 
 POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=10, timeout_seconds=5)
 
@@ -50,7 +51,7 @@ def tracker(fake: FakeGitHub) -> GitHubTracker:
 
 
 def test_an_idle_poll_is_one_request_answered_304(fake: FakeGitHub, tracker: GitHubTracker) -> None:
-    tracker.create(IssueDraft("a", "Alpha"))
+    create_one(tracker, IssueDraft("a", "Alpha"))
     everything = tracker.list_changed(None)
     with fake.server.counting() as made:
         idle = tracker.list_changed(everything.cursor)
@@ -83,9 +84,9 @@ def test_a_poll_after_ten_changes_costs_one_request_among_a_thousand_issues() ->
 def test_an_edit_in_the_same_second_as_the_last_poll_is_not_lost(
     fake: FakeGitHub, tracker: GitHubTracker
 ) -> None:
-    first = tracker.create(IssueDraft("a", "Alpha"))
+    first = create_one(tracker, IssueDraft("a", "Alpha"))
     polled = tracker.list_changed(None)
-    second = tracker.create(IssueDraft("b", "Beta"))
+    second = create_one(tracker, IssueDraft("b", "Beta"))
     fake.human_edit(first.ref, title="Alpha again")
     after = tracker.list_changed(polled.cursor)
     assert {i.title for i in after.issues} == {"Alpha again", "Beta"}
@@ -93,22 +94,25 @@ def test_an_edit_in_the_same_second_as_the_last_poll_is_not_lost(
 
 
 def test_pull_requests_are_never_taken_for_issues(fake: FakeGitHub, tracker: GitHubTracker) -> None:
-    tracker.create(IssueDraft("real", "Real issue"))
+    create_one(tracker, IssueDraft("real", "Real issue"))
     fake.add_pull_request("Refactor", body="<!-- syncer:item=ghost -->", labels=("tech-debt",))
     assert [i.title for i in tracker.list_changed(None).issues] == ["Real issue"]
-    assert tracker.find_by_marker("ghost") is None
+    assert tracker.find_markers(["ghost"]) == {}
 
 
 def test_an_issue_a_person_deleted_is_not_found(fake: FakeGitHub, tracker: GitHubTracker) -> None:
-    ref = tracker.create(IssueDraft("gone", "Gone")).ref
+    ref = create_one(tracker, IssueDraft("gone", "Gone")).ref
     fake.delete_issue(ref)
     with pytest.raises(NotFound, match="deleted"):
         tracker.get(ref)
 
 
-def test_a_repository_with_issues_disabled_says_so() -> None:
-    with FakeGitHub(has_issues=False) as fake, pytest.raises(NotFound, match="disabled"):
-        adapter(fake).create(IssueDraft("k", "Nowhere"))
+def test_a_repository_with_issues_disabled_says_so_for_every_draft() -> None:
+    with FakeGitHub(has_issues=False) as fake:
+        made = adapter(fake).create_many([IssueDraft("k", "Nowhere"), IssueDraft("j", "Also")])
+        assert all(isinstance(m.error, NotFound) for m in made)
+        assert "disabled" in str(made[0].error)
+        assert fake.server.count("POST") == 1
 
 
 # --- rate limits and failures ----------------------------------------------------------------
@@ -119,7 +123,7 @@ def test_the_creation_limit_is_waited_out_and_never_fails_a_create() -> None:
         sleeps = Sleeps()
         tracker = adapter(fake, sleeps)
         with fake.server.counting() as made:
-            created = tracker.create_many([IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
+            created = create_all(tracker, [IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
         assert [c.title for c in created] == [f"Item {i}" for i in range(12)]
         assert fake.issue_count() == 12
         refused = [r for r in made if r.status == 403]
@@ -131,7 +135,7 @@ def test_the_creation_limit_is_waited_out_and_never_fails_a_create() -> None:
 def test_a_throttled_call_waits_exactly_as_told(fake: FakeGitHub, status: int) -> None:
     sleeps = Sleeps()
     tracker = adapter(fake, sleeps)
-    ref = tracker.create(IssueDraft("r", "Patient")).ref
+    ref = create_one(tracker, IssueDraft("r", "Patient")).ref
     fake.throttle_next(1, retry_after=0.3, status=status)
     assert tracker.get(ref).title == "Patient"
     assert sleeps == [0.3]
@@ -142,7 +146,7 @@ def test_a_wait_longer_than_allowed_ends_in_rate_limited_without_sleeping(
 ) -> None:
     sleeps = Sleeps()
     tracker = adapter(fake, sleeps, max_wait_seconds=5)
-    ref = tracker.create(IssueDraft("r", "Impatient")).ref
+    ref = create_one(tracker, IssueDraft("r", "Impatient")).ref
     fake.throttle_next(1, retry_after=120)
     with pytest.raises(RateLimited) as caught:
         tracker.get(ref)
@@ -154,7 +158,7 @@ def test_a_wait_longer_than_allowed_ends_in_rate_limited_without_sleeping(
 def test_server_errors_are_retried_a_bounded_number_of_times(fake: FakeGitHub) -> None:
     sleeps = Sleeps()
     tracker = adapter(fake, sleeps, attempts=3)
-    ref = tracker.create(IssueDraft("e", "Broken")).ref
+    ref = create_one(tracker, IssueDraft("e", "Broken")).ref
     fake.fail_next(10, status=502)
     with fake.server.counting() as made, pytest.raises(TrackerError) as caught:
         tracker.get(ref)
@@ -168,17 +172,28 @@ def test_server_errors_are_retried_a_bounded_number_of_times(fake: FakeGitHub) -
 def test_a_create_that_failed_after_github_made_it_is_not_made_twice(
     fake: FakeGitHub, tracker: GitHubTracker
 ) -> None:
+    """A 502 after GitHub made the issue: not posted again, found by its marker later."""
     fake.fail_next(1, status=502, acted=True)
-    created = tracker.create(IssueDraft("once", "Only once"))
-    assert fake.issue_count() == 1
-    assert created.marker == "once"
-    assert tracker.find_by_marker("once") == created
+    [lost] = tracker.create_many([IssueDraft("once", "Only once")])
+    assert isinstance(lost.error, AnswerLost) and "502" in str(lost.error)
+    assert (fake.issue_count(), fake.server.count("POST")) == (1, 1)
+    assert [i.title for i in tracker.find_markers(["once"])["once"]] == ["Only once"]
+
+
+def test_a_create_that_never_left_is_sent_again(fake: FakeGitHub) -> None:
+    """Only a request GitHub cannot have seen is repeated: a refused connection."""
+    with FakeGitHub() as gone:
+        url = gone.server.base_url
+    tracker = GitHubTracker("o/r", fake.token, base_url=url, retry=POLICY, sleep=Sleeps())
+    [failed] = tracker.create_many([IssueDraft("k", "Nowhere")])
+    assert not isinstance(failed.error, AnswerLost)
+    assert "gave up after 4 attempt(s)" in str(failed.error)
 
 
 def test_a_hung_request_times_out_and_is_retried(fake: FakeGitHub) -> None:
     sleeps = Sleeps()
     tracker = adapter(fake, sleeps, timeout_seconds=1)
-    ref = tracker.create(IssueDraft("slow", "Slow")).ref
+    ref = create_one(tracker, IssueDraft("slow", "Slow")).ref
     fake.stall_next(1, seconds=1.6)
     started = time.monotonic()
     assert tracker.get(ref).title == "Slow"
@@ -193,7 +208,7 @@ def test_an_update_keeps_the_footer_that_links_back_to_the_register(
     fake: FakeGitHub, tracker: GitHubTracker
 ) -> None:
     url = "https://git.example.com/team/repo/TECH_DEBT.md"
-    ref = tracker.create(IssueDraft("linked", "Linked", body="Old", register_url=url)).ref
+    ref = create_one(tracker, IssueDraft("linked", "Linked", body="Old", register_url=url)).ref
     tracker.update(ref, IssueChange(body="New text"))
     body = fake.issue_json(ref)["body"]
     assert body.startswith("New text\n\n---\n")
@@ -201,7 +216,7 @@ def test_an_update_keeps_the_footer_that_links_back_to_the_register(
 
 
 def test_status_moves_use_githubs_close_reasons(fake: FakeGitHub, tracker: GitHubTracker) -> None:
-    ref = tracker.create(IssueDraft("s", "Stateful", status=Status.IN_PROGRESS)).ref
+    ref = create_one(tracker, IssueDraft("s", "Stateful", status=Status.IN_PROGRESS)).ref
     assert "in progress" in [label["name"] for label in fake.issue_json(ref)["labels"]]
     done = tracker.update(ref, IssueChange(status=Status.DONE))
     assert (done.state, done.raw_status) == (IssueState.CLOSED, "closed (completed)")
@@ -211,28 +226,28 @@ def test_status_moves_use_githubs_close_reasons(fake: FakeGitHub, tracker: GitHu
 
 
 def test_a_done_draft_is_created_closed(tracker: GitHubTracker) -> None:
-    created = tracker.create(IssueDraft("old", "Already done", status=Status.DONE))
+    created = create_one(tracker, IssueDraft("old", "Already done", status=Status.DONE))
     assert tracker.get(created.ref).state is IssueState.CLOSED
 
 
 def test_an_update_restores_a_sync_label_a_person_removed(
     fake: FakeGitHub, tracker: GitHubTracker
 ) -> None:
-    ref = tracker.create(IssueDraft("kept", "Kept", priority=Priority.LOW)).ref
+    ref = create_one(tracker, IssueDraft("kept", "Kept", priority=Priority.LOW)).ref
     fake.human_edit(ref, labels=("priority: low",))
     tracker.update(ref, IssueChange(priority=Priority.HIGH))
     assert tracker.get(ref).labels == ("tech-debt", "priority: high")
 
 
 def test_assignees_are_set_and_read_back(tracker: GitHubTracker) -> None:
-    ref = tracker.create(IssueDraft("who", "Who", assignees=("octocat",))).ref
+    ref = create_one(tracker, IssueDraft("who", "Who", assignees=("octocat",))).ref
     assert tracker.get(ref).assignees == ("octocat",)
     tracker.update(ref, IssueChange(assignees=("monalisa", "hubot")))
     assert tracker.get(ref).assignees == ("hubot", "monalisa"), "in order, however assigned"
 
 
 def test_an_unchanged_update_sends_no_write(fake: FakeGitHub, tracker: GitHubTracker) -> None:
-    ref = tracker.create(IssueDraft("same", "Same")).ref
+    ref = create_one(tracker, IssueDraft("same", "Same")).ref
     with fake.server.counting() as made:
         tracker.update(ref, IssueChange(status=Status.TODO))
     assert [r.method for r in made] == ["GET"]

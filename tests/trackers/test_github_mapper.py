@@ -13,22 +13,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
-from syncer.trackers.base import AuthError, FieldMapping, NotFound, TrackerError, with_footer
-from syncer.trackers.github import (
-    REBASE_AFTER_STALE,
-    PollCursor,
+from syncer.trackers.base import (
+    AuthError,
+    FieldMapping,
+    NotFound,
+    Refused,
+    TrackerError,
+    with_footer,
+)
+from syncer.trackers.github.mapping import (
     body_keeping_footer,
     changed_labels,
     draft_labels,
     edit_fields,
     is_pull_request,
     issue_from_json,
-    next_link,
     priority_of,
-    translate,
     version_of,
-    wait_from_headers,
 )
+from syncer.trackers.github.poll import REBASE_AFTER_STALE, PollCursor, next_link
+from syncer.trackers.github.transport import translate, wait_from_headers
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
 API = FIXTURES / "api" / "github"
@@ -315,6 +319,7 @@ def test_githubs_refusals_become_typed_errors() -> None:
     gone = translate(github_error(410, "Issues are disabled for this repo"), "creating")
     assert isinstance(gone, NotFound) and "Issues are disabled" in str(gone)
     invalid = translate(github_error(422, "Validation Failed"), "x")
-    assert type(invalid) is TrackerError
+    assert type(invalid) is Refused, "a refusal of what was sent: that request alone fails"
+    assert type(translate(github_error(502, "Bad Gateway"), "x")) is TrackerError
     limited = github_error(403, "API rate limit exceeded", RateLimitExceededException)
     assert not isinstance(translate(limited, "x"), AuthError)

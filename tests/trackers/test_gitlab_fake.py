@@ -25,7 +25,7 @@ from syncer.fakes.gitlab import FakeGitLab, serve_gitlab
 from syncer.fakes.server import FakeServer
 from syncer.model import IssueState
 from syncer.trackers.base import FieldMapping
-from syncer.trackers.gitlab import issue_from_hook, parse_time
+from syncer.trackers.gitlab.mapping import issue_from_hook, parse_time
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
 INCIDENT_ONLY = {"escalation_status", "escalation_policy"}

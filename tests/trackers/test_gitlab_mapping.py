@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, RemoteIssue, Status
 from syncer.trackers.base import FieldMapping, split_footer, with_footer
-from syncer.trackers.gitlab import (
-    _Cursor,
+from syncer.trackers.gitlab.cursor import Cursor
+from syncer.trackers.gitlab.mapping import (
     draft_labels,
     issue_from_api,
     issue_from_hook,
@@ -270,7 +270,7 @@ def remote(ref: str, at: datetime) -> RemoteIssue:
 
 def test_cursor_skips_only_issues_already_read_at_its_timestamp() -> None:
     t1, t2 = utc(2024, 5, 1, 10, 0, 0, 1000), utc(2024, 5, 1, 10, 0, 0, 2000)
-    cursor = _Cursor.decode(_Cursor().advanced([remote("1", t1), remote("2", t2)]).encode())
+    cursor = Cursor.decode(Cursor().advanced([remote("1", t1), remote("2", t2)]).encode())
     assert cursor.after == t2
     assert cursor.already_read(remote("2", t2))
     assert not cursor.already_read(remote("3", t2)), "another issue changed in the same ms"
@@ -279,10 +279,10 @@ def test_cursor_skips_only_issues_already_read_at_its_timestamp() -> None:
 
 def test_cursor_accumulates_issues_read_at_the_same_timestamp() -> None:
     at = utc(2024, 5, 1, 10, 0, 0)
-    cursor = _Cursor().advanced([remote("1", at)]).advanced([remote("2", at)])
+    cursor = Cursor().advanced([remote("1", at)]).advanced([remote("2", at)])
     assert cursor.seen == {"1", "2"}
 
 
 @pytest.mark.parametrize("garbage", [None, "", "not json", '{"after": 3}', "[]"])
 def test_a_cursor_this_adapter_did_not_write_means_a_full_read(garbage: str | None) -> None:
-    assert _Cursor.decode(garbage) == _Cursor()
+    assert Cursor.decode(garbage) == Cursor()

@@ -10,20 +10,31 @@ import pytest
 
 from syncer.fakes.jira import FakeJira, Flavour
 from syncer.trackers.base import RetryPolicy
+from syncer.trackers.http import RequestHook
 from syncer.trackers.jira import JiraTracker
 from tests.trackers.contract import TrackerContract
+from tests.trackers.contract_faults import FaultContract
 
 FAST_RETRY = RetryPolicy(backoff_seconds=0.05, max_wait_seconds=5.0, timeout_seconds=5.0)
 
 
 def jira_tracker(
-    fake: FakeJira, token: str, timeout_seconds: float = FAST_RETRY.timeout_seconds
+    fake: FakeJira,
+    token: str,
+    timeout_seconds: float = FAST_RETRY.timeout_seconds,
+    on_request: RequestHook | None = None,
 ) -> JiraTracker:
     """Server: a personal access token; Cloud: email + API token, as users configure them."""
     email = fake.email if fake.flavour == "cloud" else None
     retry = replace(FAST_RETRY, timeout_seconds=timeout_seconds)
     return JiraTracker(
-        fake.base_url, fake.repo, token, email=email, flavour=fake.flavour, retry=retry
+        fake.base_url,
+        fake.repo,
+        token,
+        email=email,
+        flavour=fake.flavour,
+        retry=retry,
+        on_request=on_request,
     )
 
 
@@ -44,5 +55,5 @@ def make_tracker(fake: FakeJira) -> Callable[..., JiraTracker]:
     return partial(jira_tracker, fake)
 
 
-class TestJiraContract(TrackerContract):
+class TestJiraContract(TrackerContract, FaultContract):
     """Everything `TrackerContract` asks of an adapter, for Jira Server and Jira Cloud."""

@@ -16,7 +16,7 @@ import pytest
 from syncer.fakes.jira import FakeJira
 from syncer.model import IssueState, Priority, Status
 from syncer.trackers.base import FieldMapping, TrackerError
-from syncer.trackers.jira import (
+from syncer.trackers.jira.mapping import (
     description_for,
     issue_from_json,
     label_from_jira,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from syncer.trackers.base import RateLimited
-from syncer.trackers.pacing import WriteLimits, WritePacer
+from syncer.trackers.pacing import MemoryLedger, WriteLedger, WriteLimits, WritePacer
 
 START = 1_700_000_000.0
 
@@ -101,3 +101,46 @@ def test_a_failed_write_still_counts() -> None:
     with pytest.raises(ConnectionError):
         paced.run(refused)
     assert write_at(time, paced) == 60
+
+
+# --- a ledger shared across processes ----------------------------------------------------------
+
+
+def shared_pacer(
+    time: FakeTime, ledger: WriteLedger, per_minute: int = 3, per_hour: int = 100
+) -> WritePacer:
+    return WritePacer(
+        WriteLimits(per_minute=per_minute, per_hour=per_hour),
+        max_wait_seconds=3600,
+        clock=time.clock,
+        sleep=time.sleep,
+        ledger=ledger,
+    )
+
+
+def test_two_pacers_sharing_a_ledger_behave_as_one() -> None:
+    """Whatever the order their writes come in: a daemon's two registers on one token, a
+    cron job beside the daemon."""
+    time, ledger = FakeTime(), MemoryLedger()
+    one, other = shared_pacer(time, ledger), shared_pacer(time, ledger)
+    moments = [write_at(time, paced, after=10) for paced in (one, other, one, other)]
+    assert moments == [10, 20, 30, 70], "the fourth write waits for the first to leave"
+    assert time.sleeps == [30]
+
+
+def test_a_pacer_starts_from_the_writes_an_earlier_process_left_in_the_ledger() -> None:
+    time, ledger = FakeTime(), MemoryLedger()
+    earlier = shared_pacer(time, ledger)
+    assert [write_at(time, earlier, after=5) for _ in range(3)] == [5, 10, 15]
+    restarted = shared_pacer(time, ledger)
+    assert write_at(time, restarted) == 65
+    assert ledger.recent(START) == [START + 5, START + 10, START + 15, START + 65]
+
+
+def test_writes_older_than_the_hour_do_not_count() -> None:
+    time, ledger = FakeTime(), MemoryLedger()
+    ledger.record(START - 3601)
+    ledger.record(START - 1800)
+    paced = shared_pacer(time, ledger, per_minute=80, per_hour=2)
+    assert write_at(time, paced) == 0, "one write in the last hour: room for one more"
+    assert write_at(time, paced) == 1800

@@ -1,0 +1,16 @@
+"""The GitLab adapter: python-gitlab underneath, `RemoteIssue` on top.
+
+Mapping is done by pure functions on GitLab's issue JSON (python-gitlab's `issue.attributes`, or
+a webhook payload), so they are tested on real payloads without a network. The adapter class only
+sequences requests: it holds no sync logic.
+
+Retrying lives below python-gitlab, in a requests transport adapter: python-gitlab's own retry
+sleeps with `time.sleep`, reads `Retry-After` only as whole seconds and never bounds the total
+wait, while syncer must stay within `RetryPolicy.max_wait_seconds` and hand the cycle back
+(`RateLimited`) when GitLab asks for longer.
+"""
+
+from syncer.trackers.gitlab.client import GitLabTracker
+from syncer.trackers.gitlab.mapping import issue_from_api, issue_from_hook
+
+__all__ = ["GitLabTracker", "issue_from_api", "issue_from_hook"]

@@ -1,0 +1,65 @@
+"""Where a poll got to, across JQL's minute granularity (see the package docstring)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from syncer.trackers.jira.mapping import Json, parse_jira_time
+
+# --- The incremental cursor -------------------------------------------------------------------
+
+
+def window_start(since: str, overlap: timedelta) -> datetime:
+    """Where the next query starts: the minute of `since` (JQL has no seconds), less overlap."""
+    return parse_jira_time(since).replace(second=0, microsecond=0) - overlap
+
+
+def reached_seen(state: Cursor, page: list[Json]) -> bool:
+    """Whether later pages (older issues) can hold nothing new: the page is all seen, or a seen
+    issue on it is strictly newer than the page's last one (so its ties are all on this page)."""
+    if not page:
+        return True
+    seen = [raw for raw in page if not state.is_new(raw)]
+    if len(seen) == len(page):
+        return True
+    last = parse_jira_time(str(page[-1]["fields"]["updated"]))
+    return any(parse_jira_time(str(raw["fields"]["updated"])) > last for raw in seen)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a poll got to: the newest `updated` seen, and the (key → updated) pairs inside the
+    overlap window, which the next poll will see again and must not report twice."""
+
+    since: str | None = None
+    seen: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(since=data.get("since"), seen=dict(data.get("seen") or {}))
+
+    def encode(self) -> str:
+        return json.dumps({"since": self.since, "seen": self.seen}, sort_keys=True)
+
+    def window_start(self, overlap: timedelta) -> datetime | None:
+        return None if self.since is None else window_start(self.since, overlap)
+
+    def is_new(self, raw: Mapping[str, Any]) -> bool:
+        return self.seen.get(str(raw["key"])) != str(raw["fields"]["updated"])
+
+    def advance(self, raws: Iterable[Mapping[str, Any]], overlap: timedelta) -> Cursor:
+        entries = {**self.seen, **{str(r["key"]): str(r["fields"]["updated"]) for r in raws}}
+        stamps = [s for s in (self.since, *entries.values()) if s]
+        if not stamps:
+            return self
+        since = max(stamps, key=parse_jira_time)
+        start = window_start(since, overlap)
+        seen = {k: u for k, u in entries.items() if parse_jira_time(u) >= start}
+        return Cursor(since, seen)

@@ -1,0 +1,46 @@
+"""Small helpers the tracker tests share."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from syncer.fakes.control import FakeTracker
+from syncer.model import IssueDraft, RemoteIssue
+from syncer.trackers.base import Tracker
+
+
+def create_one(tracker: Tracker, draft: IssueDraft) -> RemoteIssue:
+    """`create_many` of one draft: its issue, or its error raised."""
+    [made] = create_all(tracker, [draft])
+    return made
+
+
+def create_all(tracker: Tracker, drafts: Sequence[IssueDraft]) -> list[RemoteIssue]:
+    """`create_many`, for tests where every draft must be made: the issues, in order, or the
+    first error raised."""
+    issues = []
+    for made in tracker.create_many(drafts):
+        if made.error is not None:
+            raise made.error
+        assert made.issue is not None
+        issues.append(made.issue)
+    return issues
+
+
+def wait_until(check: Callable[[], bool], what: str, patience: float = 10.0) -> None:
+    """Until `check()` holds: what a fake was told to do or answer late lands a moment after
+    the client gave up. Bounded: a fake that never gets there fails the test."""
+    deadline = time.monotonic() + patience
+    while not check():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.02)
+
+
+def settled(fake: FakeTracker) -> None:
+    """Until the fake has recorded every request it answered (it records as it answers, so a
+    fast client can be a moment ahead of the record, and a late answer later still)."""
+    seen = -1
+    while seen != len(fake.server.requests):
+        seen = len(fake.server.requests)
+        time.sleep(0.05)

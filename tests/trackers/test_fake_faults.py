@@ -1,0 +1,105 @@
+"""The fakes' new faults, seen from a plain HTTP client: "late work" does the work only after
+its silence, a garbled answer is a 200 that is not JSON and comes after the work is done."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from syncer.fakes.control import FakeTracker
+from syncer.fakes.github import FakeGitHub
+from syncer.fakes.gitlab import FakeGitLab
+from syncer.fakes.jira import FakeJira
+from tests.trackers.helpers import wait_until
+
+
+@dataclass(frozen=True)
+class Api:
+    """How a plain client lists and creates issues on one fake."""
+
+    fake: FakeTracker
+    headers: dict[str, str]
+    issues: str
+    create: str
+    payload: dict[str, Any]
+
+    def get(self, timeout: float = 5) -> requests.Response:
+        return requests.get(self.issues, headers=self.headers, timeout=timeout)
+
+    def post(self, timeout: float = 5) -> requests.Response:
+        return requests.post(self.create, json=self.payload, headers=self.headers, timeout=timeout)
+
+
+def api(fake: FakeTracker) -> Api:
+    base = fake.server.base_url
+    if isinstance(fake, FakeGitHub):
+        issues = f"{base}/repos/{fake.repo}/issues"
+        headers = {"Authorization": f"token {fake.token}"}
+        return Api(fake, headers, issues, issues, {"title": "Raw"})
+    if isinstance(fake, FakeGitLab):
+        issues = f"{base}/api/v4/projects/{quote(fake.repo, safe='')}/issues"
+        return Api(fake, {"PRIVATE-TOKEN": fake.token}, issues, issues, {"title": "Raw"})
+    fields = {"project": {"key": fake.repo}, "issuetype": {"name": "Task"}, "summary": "Raw"}
+    return Api(
+        fake,
+        {"Authorization": f"Bearer {fake.token}"},
+        f"{base}/rest/api/2/search?jql=project%20%3D%20{fake.repo}",
+        f"{base}/rest/api/2/issue",
+        {"fields": fields},
+    )
+
+
+@pytest.fixture(params=["github", "gitlab", "jira"])
+def raw(request: pytest.FixtureRequest) -> Iterator[Api]:
+    kinds: dict[str, type[FakeGitHub | FakeGitLab | FakeJira]] = {
+        "github": FakeGitHub,
+        "gitlab": FakeGitLab,
+        "jira": FakeJira,
+    }
+    with kinds[request.param]() as fake:
+        yield api(fake)
+
+
+def test_late_work_is_done_only_after_the_silence(raw: Api) -> None:
+    raw.fake.late_next(1, seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        raw.post(timeout=0.3)
+    assert raw.fake.issue_count() == 0, "a lookup right after the timeout sees nothing yet"
+    wait_until(lambda: raw.fake.issue_count() == 1, "the late work lands")
+    assert raw.post().status_code < 300, "only the next request was late"
+    assert raw.fake.issue_count() == 2
+
+
+def test_a_stall_does_the_work_at_once_and_answers_late(raw: Api) -> None:
+    raw.fake.stall_next(1, seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        raw.post(timeout=0.3)
+    assert raw.fake.issue_count() == 1
+
+
+@pytest.mark.parametrize("how", ["cut", "html"])
+def test_a_garbled_answer_is_a_200_that_is_not_json_after_the_work(raw: Api, how: Any) -> None:
+    raw.fake.garble_next(2, how)
+    made = raw.post()
+    listed = raw.get()
+    for answer in (made, listed):
+        assert answer.status_code == 200
+        with pytest.raises(ValueError):
+            json.loads(answer.text)
+        assert ("html" in answer.headers["content-type"]) == (how == "html")
+    assert raw.fake.issue_count() == 1, "the write was done; only its answer is lost"
+    assert isinstance(raw.get().json(), list | dict), "only the next two answers are garbled"
+
+
+def test_clear_faults_forgets_late_and_garbled_answers(raw: Api) -> None:
+    raw.fake.late_next(1, seconds=30)
+    raw.fake.garble_next(1)
+    raw.fake.clear_faults()
+    assert raw.post().status_code < 300
+    assert isinstance(raw.get().json(), list | dict)
