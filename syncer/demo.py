@@ -21,7 +21,6 @@ from syncer.app import App
 from syncer.config import Settings, load_config
 from syncer.daemon.service import Daemon
 from syncer.fakes.github import FakeGitHub
-from syncer.fakes.webhooks import WebhookSender
 from syncer.model import Status
 from syncer.register import Item, parse, set_status
 from syncer.sync.operations import describe
@@ -109,8 +108,7 @@ def _one_shot(
 def _live(settings: Settings, env: dict[str, str], fake: FakeGitHub, path: Path, say: Say) -> None:
     """The daemon on a free port; a person closes an issue; the webhook brings it home."""
     daemon = Daemon(settings, env)
-    fake.webhook_secret = env[SECRET_ENV]
-    fake.webhooks = WebhookSender(f"{daemon.base_url}/webhooks/github")
+    fake.send_webhooks_to(f"{daemon.base_url}/webhooks/github", env[SECRET_ENV])
     daemon.start()
     try:
         hook = f"{daemon.base_url}/webhooks/github"

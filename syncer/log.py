@@ -13,7 +13,6 @@ Tokens are registered with `secret()` when they are read.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -99,7 +98,8 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     level, unknown = _level(level)
     handler = _StderrHandler()
     handler.setFormatter(_formatter(log_format))
-    _adopt_pygithub_logger()
+    if "github" in sys.modules:
+        adopt_library_logger("github")
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(old)
@@ -141,14 +141,14 @@ def _formatter(log_format: str) -> structlog.stdlib.ProcessorFormatter:
     )
 
 
-def _adopt_pygithub_logger() -> None:
-    """PyGithub gives its `github` logger a stderr handler of its own when imported, which would
-    print its lines unmasked (and twice). It is imported now, so that handler can be removed
-    before any tracker exists; its lines then reach the root handler like everyone's."""
-    importlib.import_module("github")
-    github = logging.getLogger("github")
-    for handler in [h for h in github.handlers if type(h) is logging.StreamHandler]:
-        github.removeHandler(handler)
+def adopt_library_logger(name: str) -> None:
+    """Drop the stderr handler a library gave its own logger (PyGithub does, on import), so
+    its lines reach the root handler like everyone's: masked, formatted, once. Called by
+    `configure` for libraries already imported, and by the adapter that imports one later, so
+    a command that never talks to GitHub never pays for importing PyGithub."""
+    library = logging.getLogger(name)
+    for handler in [h for h in library.handlers if type(h) is logging.StreamHandler]:
+        library.removeHandler(handler)
 
 
 def _level(asked: int) -> tuple[int, bool]:

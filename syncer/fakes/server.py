@@ -6,20 +6,18 @@ tests and benchmarks can count what a client really sent.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syncer.fakes.webhooks import WebhookSender
+from syncer.serve import ServedApp
 
 
 class Startable:
@@ -85,45 +83,28 @@ class _Recorder:
 
 
 class FakeServer(Startable):
-    """Context manager: `with FakeServer(app) as server: server.base_url ...`."""
+    """Context manager: `with FakeServer(app) as server: server.base_url ...`.
+
+    Served like the daemon's own app (`syncer.serve.ServedApp`: a socket bound up front,
+    uvicorn on a thread), with every answered request recorded."""
 
     def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY then (else ~40 ms per request).
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(
-            _Recorder(app, self.requests, self._lock),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._serve, name=f"fake:{self.port}", daemon=True)
+        self._app = _Recorder(app, self.requests, self._lock)
+        self._served = ServedApp(host, port)
+        self.host, self.port = self._served.host, self._served.port
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def _serve(self) -> None:
-        self._server.run(sockets=[self._sock])
+        return self._served.base_url
 
     def start(self) -> Self:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"fake server on port {self.port} did not start")
-            time.sleep(0.005)
+        self._served.start(self._app)
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
+        self._served.stop()
 
     def clear_requests(self) -> None:
         with self._lock:
@@ -159,6 +140,7 @@ class ServedFake(Startable):
 
     server: FakeServer
     webhooks: WebhookSender | None
+    webhook_secret: str | None
 
     def start(self) -> Self:
         self.server.start()
@@ -167,6 +149,12 @@ class ServedFake(Startable):
     def stop(self) -> None:
         self.flush_webhooks()
         self.server.stop()
+
+    def send_webhooks_to(self, url: str, secret: str | None) -> None:
+        """Deliver this fake's webhooks to `url` from now on, signed with `secret`: for a
+        receiver (the daemon) whose address is known only once the fake serves."""
+        self.webhooks = WebhookSender(url)
+        self.webhook_secret = secret
 
     def flush_webhooks(self) -> None:
         """Wait until every webhook fired so far was delivered (or failed)."""

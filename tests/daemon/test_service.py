@@ -82,12 +82,11 @@ def metric(daemon: Daemon, name: str, **labels: str) -> float:
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Daemon, FakeGitHub, Path]]:
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/webhooks/github"
-    with FakeGitHub(webhook_url=hook, webhook_secret=SECRET) as fake:
-        config = write_config(tmp_path, fake, port)
+    with FakeGitHub() as fake:
+        config = write_config(tmp_path, fake, port=0)
         env = {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET}
         daemon = Daemon(load_config(config, env), env)
+        fake.send_webhooks_to(f"{daemon.base_url}/webhooks/github", SECRET)
         daemon.start()
         try:
             yield daemon, fake, tmp_path / "TECH_DEBT.md"

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from github import Auth, Github, GithubException
 
+from syncer import log
 from syncer.model import (
     Changes,
     IssueChange,
@@ -59,6 +60,8 @@ from syncer.trackers.http import RequestHook
 from syncer.trackers.mentions import render_mentions
 from syncer.trackers.pacing import WriteLedger, WriteLimits, WritePacer
 from syncer.trackers.retry import Transient, call_with_retries
+
+log.adopt_library_logger("github")  # PyGithub's own stderr handler would print unmasked
 
 T = TypeVar("T")
 
