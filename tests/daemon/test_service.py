@@ -104,6 +104,9 @@ def test_the_first_cycle_runs_at_start_and_the_daemon_is_then_ready(
     assert all(item.links for item in parse(path.read_text("utf-8")).items)
     assert metric(daemon, "syncer_cycles_total", register="debt", outcome="ok") == 1
     assert metric(daemon, "syncer_last_success_timestamp_seconds", register="debt") > 0
+    target = f"github:{fake.repo}"
+    posts = metric(daemon, "syncer_tracker_requests_total", target=target, method="POST")
+    assert posts == fake.server.count("POST") >= 5, "every request the adapter sent is counted"
 
 
 def test_a_signed_webhook_brings_a_closed_issue_into_the_register_soon(
