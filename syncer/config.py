@@ -509,6 +509,30 @@ class RegisterConfig(BaseModel):
         return value
 
 
+def _one_register_per_label(registers: list[RegisterConfig]) -> None:
+    """Two registers syncing one project under one sync label would each read the other's
+    issues as their own (adopting them, adding them as items): refused, naming the fix."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for index, register in enumerate(registers):
+        for position, target in enumerate(register.targets):
+            key = (
+                target.kind,
+                target.base_url,
+                target.repo.casefold(),
+                target.sync_label.casefold(),
+            )
+            if key in seen and seen[key] != index:
+                raise _problem_at(
+                    f"registers[{seen[key]}] syncs the same {target.kind} project under the same"
+                    " sync_label: give each register its own sync_label",
+                    index,
+                    "targets",
+                    position,
+                    "sync_label",
+                )
+            seen.setdefault(key, index)
+
+
 class Settings(BaseSettings):
     """The whole configuration. Top-level values may come from `SYNCER_*` environment variables,
     which override the file; registers come only from the file."""
@@ -587,6 +611,7 @@ class Settings(BaseSettings):
                 )
             names[register.name] = index
             paths[register.path] = index
+        _one_register_per_label(value)
         return value
 
     def register(self, name: str) -> RegisterConfig:

@@ -65,10 +65,12 @@ class Target:
         return {ref: items[0] for ref, items in self.claims(register).items() if len(items) == 1}
 
     def managed(self, issue: RemoteIssue) -> bool:
-        """syncer made it (its marker) or a person gave it the sync label: syncer may read and
-        write it. Any other issue of the repository is not syncer's to touch."""
+        """The issue carries this target's sync label: syncer made it for this register (every
+        issue it creates carries the label) or a person handed it over. Any other issue is not
+        this register's to touch, even one syncer made for another register (its marker alone
+        proves nothing about whose it is) or one whose label a person took away."""
         wanted = self.sync_label.casefold()
-        return issue.marker is not None or any(label.casefold() == wanted for label in issue.labels)
+        return any(label.casefold() == wanted for label in issue.labels)
 
 
 def disputed(register: Register, target: Target) -> dict[str, list[Item]]:

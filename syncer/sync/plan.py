@@ -115,8 +115,8 @@ def _checked_claims(register: Register, target: Target, out: _Planning) -> set[s
     """What the file claims that syncer will not act on; returns the items left alone.
 
     Two items linking one issue: neither syncs with it (which one a person meant is theirs to
-    say). A link to an issue the store does not know and syncer does not manage (no marker, no
-    sync label): refused, so a link typed into the file cannot hand syncer someone else's issue.
+    say). A link to an issue the store does not know and that lacks this target's sync label:
+    refused, so a link typed or copied into the file cannot hand syncer someone else's issue.
     An item holding one of these gets no new issue either: it already says it has one.
     """
     blocked: set[str] = set()
@@ -135,7 +135,7 @@ def _checked_claims(register: Register, target: Target, out: _Planning) -> set[s
         item = register.item(key)
         out.notes.append(
             f"{target.name}: {where(item)} links {target.link_text(ref)}, an issue syncer does not"
-            f" manage (not made by syncer, no {target.sync_label!r} label): the link is ignored"
+            f" manage (no {target.sync_label!r} label): the link is ignored"
         )
         blocked.add(key)
     return blocked

@@ -141,7 +141,7 @@ def test_an_item_removed_from_the_register_closes_its_issue_with_a_comment() -> 
 
 
 MANAGED = {
-    "syncer's marker": issue("7", "Upgrade the ORM", marker="upgrade-the-orm", labels=()),
+    "made by syncer": issue("7", "Upgrade the ORM", marker="upgrade-the-orm"),
     "the sync label": issue("7", "Upgrade the ORM"),
 }
 
@@ -162,6 +162,18 @@ def test_a_link_in_the_file_the_store_does_not_know_adopts_a_managed_issue(why: 
     )
 
 
+def test_a_link_to_an_issue_syncer_made_for_another_register_is_refused() -> None:
+    """A line copied from another register's file: its issue carries syncer's marker, but the
+    other register's sync label, not this one's: adopting it would take it over."""
+    theirs = issue("7", "Upgrade the ORM", marker="upgrade-the-orm", labels=("debt-web",))
+    reg = register(LINKED.text + f"- [ ] Upgrade the ORM {md_link('github', '7')}\n")
+
+    the_plan = planned(reg, github_with(theirs))
+
+    assert the_plan.operations == ()
+    assert "an issue syncer does not manage" in the_plan.notes[0]
+
+
 def test_a_link_to_an_issue_syncer_does_not_manage_is_refused_and_that_issue_left_alone() -> None:
     """A link typed into the file cannot hand syncer someone else's issue."""
     foreign = issue("7", "Customer escalation", labels=("bug",))
@@ -171,7 +183,7 @@ def test_a_link_to_an_issue_syncer_does_not_manage_is_refused_and_that_issue_lef
 
     assert the_plan.notes == (
         "github: 'Upgrade the ORM' (line 6) links acme/app#7, an issue syncer does not manage"
-        " (not made by syncer, no 'tech-debt' label): the link is ignored",
+        " (no 'tech-debt' label): the link is ignored",
     )
     assert "7" not in refs_touched(the_plan)
     assert the_plan.operations == ()
