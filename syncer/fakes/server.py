@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -52,6 +52,10 @@ class RecordedRequest:
     headers: dict[str, str]
 
 
+ArrivalHook = Callable[[str, str], None]
+"""(method, path) of a request that just arrived, before the fake's app sees it."""
+
+
 class _Recorder:
     """ASGI middleware appending a `RecordedRequest` per answered HTTP request."""
 
@@ -59,11 +63,14 @@ class _Recorder:
         self.app = app
         self.log = log
         self.lock = lock
+        self.on_arrival: ArrivalHook | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.on_arrival is not None:
+            self.on_arrival(scope["method"], scope["path"])
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
         async def record_then_send(message: MutableMapping[str, Any]) -> None:
@@ -95,8 +102,9 @@ class FakeServer(Startable):
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
+        self._recorder = _Recorder(app, self.requests, self._lock)
         config = uvicorn.Config(
-            _Recorder(app, self.requests, self._lock),
+            self._recorder,
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -124,6 +132,12 @@ class FakeServer(Startable):
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+
+    def on_arrival(self, hook: ArrivalHook | None) -> None:
+        """Call `hook(method, path)` as each request arrives, before the fake (and the faults
+        it has scheduled) sees it: a test arms a fault for one request it picks (the create,
+        not whatever comes next). `None` stops calling it; a fake's `reset()` does too."""
+        self._recorder.on_arrival = hook
 
     def clear_requests(self) -> None:
         with self._lock:
@@ -183,4 +197,5 @@ class ServedFake(Startable):
         self.flush_webhooks()
         if self.webhooks is not None:
             self.webhooks.delivered.clear()
+        self.server.on_arrival(None)
         self.server.clear_requests()
