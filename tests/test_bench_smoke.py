@@ -33,6 +33,7 @@ COMMANDS = {
         f"--create-limit={CREATE_LIMIT}",
     ],
     "cycle": ["cycle.py", f"--items={ISSUES}"],
+    "faults": ["faults.py", "--trials=3", "--quiet"],
     "webhook": [
         "webhook.py",
         "--samples=2",
@@ -126,3 +127,15 @@ def test_webhook_lands_and_the_endpoint_answers_every_delivery(
     assert figures["latency"]["p95_s"] >= figures["debounce_s"], "a cycle waits out the debounce"
     assert (figures["load"]["requests"], figures["load"]["errors"]) == (20, 0)
     assert figures["idle"]["registers"] == 3 and figures["idle"]["rss_peak_mib"] > 0
+
+
+def test_faults_judges_its_first_trials_clean(results: dict[str, dict[str, Any]]) -> None:
+    """The first trials of the sweep: the baseline, a missing register, an unset token."""
+    figures = results["faults"]
+    assert figures["trials"] == figures["handled_cleanly"] == 3
+    judged = ("data_lost", "duplicates", "not_recovered", "secrets_leaked")
+    assert [figures[name] for name in judged] == [0, 0, 0, 0]
+    dimensions = figures["by_dimension"]
+    assert set(dimensions) == {"tracker", "register", "config", "fault", "kill", "runs"}
+    assert dimensions["register"]["missing"] == {"trials": 1, "failed": 0}
+    assert dimensions["config"]["token_unset"] == {"trials": 1, "failed": 0}

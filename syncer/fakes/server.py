@@ -7,7 +7,7 @@ tests and benchmarks can count what a client really sent.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -50,6 +50,10 @@ class RecordedRequest:
     headers: dict[str, str]
 
 
+ArrivalHook = Callable[[str, str], None]
+"""(method, path) of a request that just arrived, before the fake's app sees it."""
+
+
 class _Recorder:
     """ASGI middleware appending a `RecordedRequest` per answered HTTP request."""
 
@@ -57,11 +61,14 @@ class _Recorder:
         self.app = app
         self.log = log
         self.lock = lock
+        self.on_arrival: ArrivalHook | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.on_arrival is not None:
+            self.on_arrival(scope["method"], scope["path"])
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
         async def record_then_send(message: MutableMapping[str, Any]) -> None:
@@ -91,7 +98,7 @@ class FakeServer(Startable):
     def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._app = _Recorder(app, self.requests, self._lock)
+        self._recorder = _Recorder(app, self.requests, self._lock)
         self._served = ServedApp(host, port)
         self.host, self.port = self._served.host, self._served.port
 
@@ -100,11 +107,17 @@ class FakeServer(Startable):
         return self._served.base_url
 
     def start(self) -> Self:
-        self._served.start(self._app)
+        self._served.start(self._recorder)
         return self
 
     def stop(self) -> None:
         self._served.stop()
+
+    def on_arrival(self, hook: ArrivalHook | None) -> None:
+        """Call `hook(method, path)` as each request arrives, before the fake (and the faults
+        it has scheduled) sees it: a test arms a fault for one request it picks (the create,
+        not whatever comes next). `None` stops calling it; a fake's `reset()` does too."""
+        self._recorder.on_arrival = hook
 
     def clear_requests(self) -> None:
         with self._lock:
@@ -171,4 +184,5 @@ class ServedFake(Startable):
         self.flush_webhooks()
         if self.webhooks is not None:
             self.webhooks.delivered.clear()
+        self.server.on_arrival(None)
         self.server.clear_requests()
