@@ -128,9 +128,10 @@ def failing_world(tmp_path: Path) -> Iterator[tuple[Path, HeaderEchoingServer]]:
             for way, target in targets.items():
                 register = f"{name}-{way}"
                 (tmp_path / f"{register}.md").write_text("# Debt\n\n- [ ] Alpha\n", "utf-8")
+                labelled = target[:-1] + f', sync_label = "{register}"}}'  # one register each
                 tables.append(
                     f'[[registers]]\nname = "{register}"\npath = "{register}.md"\n'
-                    f"targets = [{target}]\n"
+                    f"targets = [{labelled}]\n"
                 )
         config = tmp_path / "syncer.toml"
         config.write_text('state = "state.sqlite"\n\n' + "\n".join(tables), "utf-8")

@@ -47,6 +47,8 @@ def read_targets(
                 break
         if spec.name in cycle.failed_targets:
             continue
+        if any(gone.target == spec.name for gone in cycle.gone):
+            links = store.links(job.name, spec.name)  # without the links just dropped
         targets.append(spec.view(changed, links, job.people))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
         cursors[spec.name] = changes.cursor
@@ -65,17 +67,29 @@ def _refs_to_fetch(register: Register, target: Target) -> list[str]:
 
 
 def issue_missing(cycle: CycleState, target: str, ref: str, exc: NotFound) -> None:
-    """A linked issue answered 404: unlink it (reported), or refuse the target if it looks lost."""
-    if target in cycle.failed_targets:
+    """A linked issue answered 404: unlink it (reported), or refuse the target if it looks
+    lost. With `--force` a lost target has every linked issue read, and each one gone is
+    unlinked at once: the person said they are gone, so every item gets an issue again."""
+    if target in cycle.failed_targets or Gone(target, ref) in cycle.gone:
         return
-    if not cycle.force and _looks_lost(cycle, target, ref):
-        cycle.refuse(
-            target,
-            f"issue {ref} and every other linked issue probed answer 404 ({exc}): a wrong"
-            " repository or a wiped project? Nothing was unlinked (run with --force if the"
-            " issues really are gone)",
-        )
-        return
+    if _looks_lost(cycle, target, ref):
+        if not cycle.force:
+            cycle.refuse(
+                target,
+                f"issue {ref} and every other linked issue probed answer 404 ({exc}): a wrong"
+                " repository or a wiped project? Nothing was unlinked (run with --force if the"
+                " issues really are gone)",
+            )
+            return
+        for other in [r.ref for r in cycle.store.links(cycle.job.name, target) if r.ref != ref]:
+            try:
+                cycle.tracker(target).get(other)
+            except NotFound:
+                _unlink(cycle, target, other)
+    _unlink(cycle, target, ref)
+
+
+def _unlink(cycle: CycleState, target: str, ref: str) -> None:
     cycle.store.drop_link(cycle.job.name, target, ref)
     cycle.gone.append(Gone(target, ref))
     cycle.note(f"{target}: issue {ref} was deleted there; unlinked")

@@ -34,6 +34,7 @@ from syncer.trackers.base import (
     TARGET_ERRORS,
     AnswerLost,
     NotFound,
+    NotTried,
     RateLimited,
     TrackerError,
 )
@@ -76,6 +77,8 @@ def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Re
     ]
     made = cycle.tracker(target).create_many([op.draft for op in ops])
     reading = cycle.reading(target)
+    lost: list[str] = []
+    unsent = 0
     for op, entry, result in zip(ops, entries, made, strict=True):
         issue, error = result.issue, result.error
         if issue is not None:
@@ -89,19 +92,37 @@ def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Re
             cycle.new_links.append(NewLink(target, op.item_key, issue))
             cycle.counts["created"] += 1
         elif isinstance(error, AnswerLost):
-            # It may exist: never sent again now; the next cycle settles it by its marker.
-            cycle.note(f"{target}: {op.item_key}: {error}; settled by its marker next cycle")
-            cycle.counts["creates_unanswered"] += 1
+            lost.append(str(error))  # it may exist: the intent stays pending for its marker
         elif isinstance(error, TARGET_ERRORS):
             store.fail(entry.id, f"not sent: {error}")
             if target not in cycle.failed_targets:
                 cycle.fail(target, "create", error)
+        elif isinstance(error, NotTried):
+            store.fail(entry.id, "not sent")
+            unsent += 1
         elif error is not None:
             # Refused (an assignee the tracker does not know…): this item alone fails, with
             # its reason; the other items and the target's other writes go on.
             store.fail(entry.id, str(error))
             cycle.errors.append(f"{target}: {op.item_key}: not created: {error}")
             cycle.counts["create_refused"] += 1
+    if lost or unsent:
+        _batch_stopped(cycle, target, lost, unsent)
+
+
+def _batch_stopped(cycle: CycleState, target: str, lost: list[str], unsent: int) -> None:
+    """One line for a batch the tracker stopped answering: the creates whose answer was lost
+    may exist (never sent again now: the next cycle settles them by marker), the rest wait for
+    next time. The target takes no more writes this cycle."""
+    cycle.counts["creates_unanswered"] += len(lost)
+    cycle.counts["creates_not_sent"] += unsent
+    what = [f"{len(lost)} create(s) unanswered ({lost[0]})"] if lost else []
+    what += [f"{unsent} not sent"] if unsent else []
+    cycle.fail(
+        target,
+        "create",
+        TrackerError(f"{', '.join(what)}; the next run finds what was made and makes the rest"),
+    )
 
 
 def _tracker_op(cycle: CycleState, op: Operation, register: Register) -> None:

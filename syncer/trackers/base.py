@@ -50,6 +50,11 @@ class AnswerLost(TrackerError):
     """
 
 
+class NotTried(TrackerError):
+    """A draft left unsent because an earlier create of its batch failed: nothing happened to
+    it; the next cycle plans it again."""
+
+
 class RateLimited(TrackerError):
     """The tracker asked us to slow down and we could not wait long enough.
 
@@ -171,7 +176,7 @@ def not_tried(error: TrackerError) -> TrackerError:
     for candidate in (error, error.__cause__):
         if isinstance(candidate, TARGET_ERRORS):
             return candidate
-    return TrackerError(f"not tried: an earlier create of the batch failed ({error})")
+    return NotTried(f"not tried: an earlier create of the batch failed ({error})")
 
 
 @runtime_checkable
@@ -233,7 +238,6 @@ def sorted_assignees(users: Iterable[str]) -> tuple[str, ...]:
 
 # --- The body footer and hidden marker -------------------------------------------------------
 
-MARKER_RE = re.compile(r"<!--\s*syncer:item=(?P<key>[^\s>]+)\s*-->")
 FOOTER_RULE = "\n\n---\n"
 
 
@@ -250,17 +254,41 @@ def with_footer(body: str, item_key: str, register_url: str = "") -> str:
     return f"{body.rstrip()}{FOOTER_RULE}{footer}" if body.strip() else footer
 
 
-def split_footer(body: str) -> tuple[str, str | None]:
-    """(body without syncer's footer, item key from the marker or None).
+_FOOTER = re.compile(
+    r"(?:\n*\n---\n|(?<![^\n]))_Tracked by syncer[^\n]*\n"
+    r"<!--\s*syncer:item=(?P<key>[^\s>]+)\s*-->[ \t]*"
+)
+"""The footer `with_footer` writes: a rule (unless the body was empty), the line naming syncer,
+the marker. Only a whole footer counts: a marker line a person pasted from another issue is
+text, and would otherwise hand this issue to another item."""
+
+
+def footer_parts(body: str) -> tuple[str, str, str | None]:
+    """(the body's own text, syncer's footer, the item key it carries); ("body", "", None)
+    without a footer. The last footer counts; text a person added after it stays text.
 
     Bodies saved by a web editor may come back with CRLF line endings: read as LF."""
     body = body.replace("\r\n", "\n")
-    match = MARKER_RE.search(body)
-    if match is None:
-        return body, None
-    head = body[: match.start()]
-    cut = head.rfind(FOOTER_RULE)
-    if cut == -1 and head.lstrip().startswith("_Tracked by syncer"):
-        cut = 0
-    text = head[:cut] if cut != -1 else head
-    return text.rstrip("\n"), match.group("key")
+    found = None
+    for found in _FOOTER.finditer(body):  # noqa: B007 - the last one is wanted
+        pass
+    if found is None:
+        return body, "", None
+    before, after = body[: found.start()].rstrip("\n"), body[found.end() :].strip("\n")
+    text = f"{before}\n\n{after}" if before and after else before or after
+    footer = found.group(0).lstrip("\n").removeprefix("---\n")
+    return text, footer, found.group("key")
+
+
+def split_footer(body: str) -> tuple[str, str | None]:
+    """(body without syncer's footer, item key from the marker or None)."""
+    text, _, key = footer_parts(body)
+    return text, key
+
+
+def replace_keeping_footer(current: str, text: str) -> str:
+    """`text` as the new body, keeping the footer and marker `current` carries (if any)."""
+    _, footer, key = footer_parts(current)
+    if key is None:
+        return text
+    return f"{text.rstrip()}{FOOTER_RULE}{footer}" if text.strip() else footer

@@ -29,8 +29,9 @@ UNREADABLE = {
 
 
 def add_second_register(setup: Setup, path: str) -> None:
+    """A second register on the same project, under its own sync label (as it must be)."""
     text = setup.config.read_text("utf-8")
-    tail = text[text.index("[[registers.targets]]") :]
+    tail = text[text.index("[[registers.targets]]") :] + 'sync_label = "debt-other"\n'
     setup.config.write_text(
         text + f'\n[[registers]]\nname = "broken"\npath = "{path}"\n\n' + tail, "utf-8"
     )

@@ -79,12 +79,6 @@ def test_a_forged_link_to_an_issue_syncer_does_not_manage_is_refused(hub: Setup)
     assert fake.issue_count() == 3, "the forged items get no issue until a person fixes them"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a register's link to an issue syncer made for another register (same repository,"
-    " its own sync label) is adopted: its title and state are overwritten and the other"
-    " register's item then takes them",
-)
 def test_a_link_to_another_registers_issue_is_refused(setup: Setup) -> None:
     """Two registers on one repository, each with its own sync label (as the config allows).
     A line copied from register A into register B with its link must not let B write A's issue
@@ -167,11 +161,6 @@ def test_a_hostile_tracker_title_and_body_change_no_link_and_touch_no_other_issu
         assert others == {"Beta cleanup": "open", "Gamma cleanup": "open"}, setup.kind
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a body holding a syncer marker line is cut there: the text after it never reaches"
-    " the register (it is read as syncer's footer) and the issue reads as the marker's item",
-)
 def test_a_tracker_body_holding_a_marker_reaches_the_register_whole(setup: Setup) -> None:
     """A person pastes a description copied from another syncer issue (its marker line
     included) above their own notes: everything after that line was dropped from the register

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from syncer.register import parse
 
 from .conftest import Setup, checkbox_register, reconcile_all, status_all
@@ -71,11 +69,6 @@ def test_a_tracker_that_lost_every_issue_is_refused_in_one_line(setup: Setup) ->
     assert setup.status()["last_error"].startswith("refused: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--force unlinks only the issue the edit met; the other items stay linked to"
-    " deleted issues, silently (exit 0, empty plan), each noticed only once it is edited",
-)
 def test_after_force_every_item_of_a_wiped_tracker_gets_its_issue_again(setup: Setup) -> None:
     """docs/sync.md: "`--force` unlinks them". The register is the source of truth: once the
     user confirms the issues are gone, every item gets an issue again."""

@@ -12,6 +12,7 @@ from syncer.trackers.base import (
     AnswerLost,
     AuthError,
     Created,
+    NotTried,
     RateLimited,
     Refused,
     TrackerError,
@@ -53,7 +54,7 @@ def test_a_lost_answer_stops_the_batch_and_the_rest_are_not_tried() -> None:
     made = create_each(DRAFTS, failing({"k1": lost}, sent))
     assert sent == ["k0", "k1"]
     assert made[0].issue is not None and made[1].error is lost
-    assert [type(m.error) for m in made[2:]] == [TrackerError, TrackerError]
+    assert [type(m.error) for m in made[2:]] == [NotTried, NotTried]
     assert all("not tried" in str(m.error) for m in made[2:])
 
 

@@ -19,10 +19,10 @@ from syncer.trackers.base import (
     NotFound,
     Refused,
     TrackerError,
+    replace_keeping_footer,
     with_footer,
 )
 from syncer.trackers.github.mapping import (
-    body_keeping_footer,
     changed_labels,
     draft_labels,
     edit_fields,
@@ -201,7 +201,7 @@ plain_text = st.text(
 @given(body=plain_text, new=plain_text)
 def test_rewriting_the_body_keeps_the_footer_and_marker(body: str, new: str) -> None:
     current = with_footer(body, "key-1", "https://example.com/r.md")
-    rewritten = body_keeping_footer(current, new)
+    rewritten = replace_keeping_footer(current, new)
     issue = issue_from_json(base_issue(body=rewritten), MAPPING)
     assert issue.marker == "key-1"
     assert issue.body == new.rstrip()
@@ -209,7 +209,7 @@ def test_rewriting_the_body_keeps_the_footer_and_marker(body: str, new: str) -> 
 
 
 def test_a_body_without_marker_is_replaced_as_given() -> None:
-    assert body_keeping_footer("a person wrote this", "new") == "new"
+    assert replace_keeping_footer("a person wrote this", "new") == "new"
 
 
 def test_draft_labels_carry_sync_priority_and_status() -> None:

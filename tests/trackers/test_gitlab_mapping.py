@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, RemoteIssue, Status
-from syncer.trackers.base import FieldMapping, split_footer, with_footer
+from syncer.trackers.base import FieldMapping, replace_keeping_footer, split_footer, with_footer
 from syncer.trackers.gitlab.cursor import Cursor
 from syncer.trackers.gitlab.mapping import (
     draft_labels,
@@ -22,7 +22,6 @@ from syncer.trackers.gitlab.mapping import (
     plan_update,
     planned_labels,
     priority_from_labels,
-    replace_body,
 )
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
@@ -255,13 +254,13 @@ body_text = st.text(st.sampled_from("ab \n-*#[]x"), max_size=40)
 
 @given(old=body_text, new=body_text, url=st.sampled_from(["", "https://example.com/TODO.md"]))
 def test_replacing_the_body_keeps_the_footer_and_marker(old: str, new: str, url: str) -> None:
-    replaced = replace_body(with_footer(old, "item-7", url), new)
+    replaced = replace_keeping_footer(with_footer(old, "item-7", url), new)
     assert replaced == with_footer(new, "item-7", url)
     assert split_footer(replaced) == (new.rstrip(), "item-7")
 
 
 def test_replacing_the_body_of_an_issue_syncer_did_not_create_is_plain() -> None:
-    assert replace_body("written by a person", "new text") == "new text"
+    assert replace_keeping_footer("written by a person", "new text") == "new text"
 
 
 def remote(ref: str, at: datetime) -> RemoteIssue:

@@ -21,8 +21,8 @@ from syncer.model import (
     Status,
 )
 from syncer.trackers.base import (
-    FOOTER_RULE,
     FieldMapping,
+    replace_keeping_footer,
     sorted_assignees,
     split_footer,
 )
@@ -140,16 +140,6 @@ def issue_from_json(raw: Json, mapping: FieldMapping) -> RemoteIssue:
     )
 
 
-def body_keeping_footer(current: str, text: str) -> str:
-    """`text` as the new body, keeping the footer and marker the current body ends with."""
-    current = current.replace("\r\n", "\n")
-    head, key = split_footer(current)
-    if key is None:
-        return text
-    footer = current[len(head) :].lstrip("\n").removeprefix(FOOTER_RULE.strip("\n")).lstrip("\n")
-    return f"{text.rstrip()}{FOOTER_RULE}{footer}" if text.strip() else footer
-
-
 def _managed(mapping: FieldMapping) -> set[str]:
     """Labels syncer owns: a user-label change never removes them."""
     names = [mapping.sync_label, mapping.in_progress_label, *mapping.priority_labels.values()]
@@ -215,7 +205,7 @@ def edit_fields(current: Json | None, change: IssueChange, mapping: FieldMapping
         return fields
     if change.body is not None:
         body = render_mentions(change.body, mapping.mentions)
-        fields["body"] = body_keeping_footer(str(current.get("body") or ""), body)
+        fields["body"] = replace_keeping_footer(str(current.get("body") or ""), body)
     if change.status is not None:
         fields.update(state_fields(str(current.get("state")), change.status))
     labels = changed_labels(label_names(current), change, mapping)

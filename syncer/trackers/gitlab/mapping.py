@@ -16,8 +16,8 @@ from syncer.model import (
     Status,
 )
 from syncer.trackers.base import (
-    FOOTER_RULE,
     FieldMapping,
+    replace_keeping_footer,
     sorted_assignees,
     split_footer,
 )
@@ -206,15 +206,6 @@ def _due_date_edit(current: str | None, change: IssueChange) -> dict[str, str]:
     return {} if wanted is None or wanted == (current or "") else {"due_date": wanted}
 
 
-def replace_body(description: str, body: str) -> str:
-    """`description` with its text replaced by `body`, keeping syncer's footer and marker."""
-    text, key = split_footer(description)
-    if key is None:
-        return body
-    footer = description[len(text) :].lstrip("\n").removeprefix(FOOTER_RULE.lstrip("\n"))
-    return f"{body.rstrip()}{FOOTER_RULE}{footer}" if body.strip() else footer
-
-
 def plan_update(current: Json, change: IssueChange, mapping: FieldMapping) -> dict[str, Any]:
     """The `PUT /issues/:iid` parameters turning `current` into what `change` asks for.
 
@@ -226,7 +217,7 @@ def plan_update(current: Json, change: IssueChange, mapping: FieldMapping) -> di
         data["title"] = change.title
     description = current.get("description") or ""
     if change.body is not None:
-        wanted = replace_body(description, render_mentions(change.body, mapping.mentions))
+        wanted = replace_keeping_footer(description, render_mentions(change.body, mapping.mentions))
         if wanted != description:
             data["description"] = wanted
     data.update(_state_event(str(current["state"]), change.status))

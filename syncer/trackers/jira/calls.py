@@ -69,7 +69,10 @@ class JiraCalls:
         self, server: str, token: str, email: str | None, on_request: RequestHook | None
     ) -> JIRA:
         """A client that makes no request until used (no server-info probe, no PyPI version
-        check), never retries or sleeps by itself, and reports each request it sends."""
+        check), never retries or sleeps by itself, and reports each request it sends. Its own
+        logging is off (`logging=False`): it would set its logger to INFO over syncer's
+        configuration and log a failed answer's whole body (a proxy's HTML page) at ERROR,
+        where syncer reports the failure in one line."""
         auth: Json = {"basic_auth": (email, token)} if email else {"token_auth": token}
         client = JIRA(
             server=server,
@@ -77,6 +80,7 @@ class JiraCalls:
             get_server_info=False,
             max_retries=0,
             timeout=self.retry.timeout_seconds,
+            logging=False,
             **auth,
         )
         if self.flavour == "cloud":
