@@ -40,22 +40,26 @@ def advanced_links(
 ) -> list[LinkRecord]:
     """The stored links that change: bases agreed this cycle, items found in the file.
 
-    Links whose text is not in the file (yet) stay as they are: nothing about them is agreed.
-    An idle cycle returns nothing, so it writes nothing to the store.
+    A link whose text is not in the file yet (its register write was kept out) still advances
+    the fields syncer pushed to its issue, through the item the plan found it by: the tracker
+    holds them now, so a person undoing one in the register is a change, not a return to the
+    base. An idle cycle returns nothing, so it writes nothing to the store.
     """
     items = {name: view.linked_items(final) for name, view in views.items()}
+    by_key = {item.key: item for item in final.items}
     pairs = {(pair.target, pair.ref): pair for pair in the_plan.pairs}
     changed: list[LinkRecord] = []
     for record in records:
-        item = items[record.target].get(record.ref) if record.target in items else None
+        pair = pairs.get((record.target, record.ref))
+        in_file = items[record.target].get(record.ref) if record.target in items else None
+        item = in_file or (by_key.get(pair.item_key) if pair else None)
         if item is None:
             continue
-        pair = pairs.get((record.target, record.ref))
         issue = written.issues.get((record.target, record.ref))
         agreed = (
             _agreed(views[record.target], pair, record, item, issue, written) if pair else record
         )
-        updated = replace(agreed, item_key=item.key, in_file=True)
+        updated = replace(agreed, item_key=item.key, in_file=record.in_file or bool(in_file))
         if updated != record:
             changed.append(updated)
     return changed
