@@ -154,9 +154,7 @@ def _write_register(
 ) -> tuple[Register, bool]:
     """All register edits of the cycle, applied in memory, then one guarded atomic write."""
     job = cycle.job
-    changes = RegisterChanges(
-        cycle.new_links, cycle.added, cycle.gone, frozenset(cycle.failed_targets)
-    )
+    changes = RegisterChanges(cycle.new_links, cycle.added, cycle.gone)
     edited = register_edits(register, the_plan, changes, cycle.views, job.hidden_links)
     if edited.notes:
         cycle.notes.extend(edited.notes)

@@ -23,7 +23,12 @@ PROBES = 3
 def read_targets(
     cycle: CycleState, register: Register
 ) -> tuple[list[Target], dict[str, str | None]]:
-    """Each target's changed issues, plus the linked ones without a base; and next cursors."""
+    """Each target's changed issues, plus the linked ones without a base; and next cursors.
+
+    A target that cannot be read is still planned, with nothing read: its writes are skipped
+    (it failed), but the links the store holds for it still reach the file, so an item renamed
+    meanwhile keeps its issue.
+    """
     job, store = cycle.job, cycle.store
     targets: list[Target] = []
     cursors: dict[str, str | None] = {}
@@ -33,6 +38,7 @@ def read_targets(
             changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
         except TrackerError as exc:
             cycle.fail(spec.name, "reading issues", exc)
+            targets.append(spec.view({}, links, job.people))
             continue
         changed = {issue.ref: issue for issue in changes.issues}
         draft = spec.view(changed, links, job.people)
@@ -45,10 +51,11 @@ def read_targets(
                 cycle.fail(spec.name, f"reading {ref}", exc)
             if spec.name in cycle.failed_targets:
                 break
-        if spec.name in cycle.failed_targets:
-            continue
         if any(gone.target == spec.name for gone in cycle.gone):
             links = store.links(job.name, spec.name)  # without the links just dropped
+        if spec.name in cycle.failed_targets:
+            targets.append(spec.view({}, links, job.people))
+            continue
         targets.append(spec.view(changed, links, job.people))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
         cursors[spec.name] = changes.cursor

@@ -68,7 +68,6 @@ class RegisterChanges:
     new_links: Sequence[NewLink] = ()
     added: Sequence[Added] = ()
     gone: Sequence[Gone] = ()
-    failed_targets: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -94,7 +93,7 @@ def register_edits(
     for op in the_plan.operations:
         if isinstance(op, WriteRegister):
             splices += _field_splices(register, op, views, notes)
-        elif isinstance(op, InsertLink) and op.target not in changes.failed_targets:
+        elif isinstance(op, InsertLink):  # stored: its issue exists, even if unread this time
             links.setdefault(op.item_key, []).append((op.text, op.url))
     for new in changes.new_links:
         links.setdefault(new.item_key, []).append(
