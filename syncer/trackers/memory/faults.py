@@ -32,6 +32,8 @@ Call = Literal["read", "create", "write"]
 @dataclass(frozen=True)
 class Fault:
     kind: FaultKind
+    on: Call | None = None
+    """The kind of call that meets it; None: whichever comes next."""
     retry_after: float = 0.0
     """`throttle`: seconds until the project takes calls again."""
     status: int = 0

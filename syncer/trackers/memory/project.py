@@ -155,23 +155,28 @@ class MemoryProject:
         with self._lock:
             return tuple(self._labels.values())
 
-    def throttle_next(self, requests: int, retry_after: float = 1.0) -> None:
-        self._schedule(requests, Fault("throttle", retry_after=retry_after))
+    # Faults: see `faults`. Each is met by the next call, or with `on` by the next call of that
+    # kind ("read", "create", "write"), so a test can fault a cycle's creates past its reads.
 
-    def fail_next(self, requests: int, status: int = 502) -> None:
-        self._schedule(requests, Fault("fail", status=status))
+    def throttle_next(
+        self, requests: int, retry_after: float = 1.0, *, on: Call | None = None
+    ) -> None:
+        self._schedule(requests, Fault("throttle", on, retry_after=retry_after))
 
-    def stall_next(self, requests: int, seconds: float) -> None:
+    def fail_next(self, requests: int, status: int = 502, *, on: Call | None = None) -> None:
+        self._schedule(requests, Fault("fail", on, status=status))
+
+    def stall_next(self, requests: int, seconds: float, *, on: Call | None = None) -> None:
         """`seconds` is not waited: nothing happens in memory between two calls."""
-        self._schedule(requests, Fault("stall"))
+        self._schedule(requests, Fault("stall", on))
 
-    def late_next(self, requests: int, seconds: float) -> None:
+    def late_next(self, requests: int, seconds: float, *, on: Call | None = None) -> None:
         """`seconds` is not waited: nothing happens in memory between two calls."""
-        self._schedule(requests, Fault("late"))
+        self._schedule(requests, Fault("late", on))
 
-    def garble_next(self, requests: int, how: str = "cut") -> None:
+    def garble_next(self, requests: int, how: str = "cut", *, on: Call | None = None) -> None:
         """`how` is the HTTP fakes' (a body cut or a proxy's page); both read as garbled."""
-        self._schedule(requests, Fault("garble"))
+        self._schedule(requests, Fault("garble", on))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -195,7 +200,9 @@ class MemoryProject:
     def answering(self, what: str, call: Call) -> Iterator[None]:
         """One tracker call, done whole under the lock; meets the next scheduled fault."""
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
+            fault = next((f for f in self._faults if f.on in (None, call)), None)
+            if fault is not None:
+                self._faults.remove(fault)
             if fault is not None and (refusal := fault.before(what, self._clock())) is not None:
                 raise refusal
             yield
