@@ -135,6 +135,22 @@ def test_faults_are_met_by_tracker_calls_in_order_and_never_by_a_person(
     assert tracker.get(ref).title == "A person is never refused"
 
 
+def test_a_fault_for_one_kind_of_call_lets_the_others_pass(
+    project: MemoryProject, tracker: MemoryTracker
+) -> None:
+    """So an engine test can fault a cycle's creates, whatever it reads first."""
+    project.late_next(1, seconds=0, on="create")
+    project.fail_next(1, on="write")
+    assert tracker.list_changed(None).issues == ()
+    [lost] = tracker.create_many([draft("a")])
+    assert isinstance(lost.error, AnswerLost)
+    ref = tracker.find_markers(["a"])["a"][0].ref
+    with pytest.raises(TrackerError):
+        tracker.comment(ref, "failed")
+    tracker.comment(ref, "made")
+    assert project.comments(ref) == ("made",)
+
+
 def test_clear_faults_forgets_the_faults_not_met(
     project: MemoryProject, tracker: MemoryTracker
 ) -> None:
