@@ -31,11 +31,11 @@ the last value each side was given by a person; at the checkpoint:
   register-wins, no outbox entry is left pending, and one more cycle does nothing.
 
 Knobs: `SYNCER_MACHINE_PROFILES` (`http,memory` by default; `memory` alone for a quick run),
-`SYNCER_MACHINE_EXAMPLES` (examples of the http profile, HTTP_EXAMPLES by default: a third
-of their time is spent waiting out timeouts), `SYNCER_MACHINE_MEMORY_EXAMPLES` (examples of
-the memory profile, MEMORY_EXAMPLES by default; the two defaults together take about the time
-200 http examples took alone), `SYNCER_MACHINE_STEPS` (20 rules per example at most; 40 finds
-deeper histories),
+`SYNCER_MACHINE_EXAMPLES` (examples of the http profile, 80 by default: about 30 s on two
+shared cores, a third of it waiting out timeouts), `SYNCER_MACHINE_MEMORY_EXAMPLES` (examples of
+the memory profile, 200 by default: about 30 s; the defaults together take no longer than 200
+http examples took alone before the memory profile existed, see `HTTP_EXAMPLES`),
+`SYNCER_MACHINE_STEPS` (20 rules per example at most; 40 finds deeper histories),
 `SYNCER_MACHINE_RANDOM=1` to explore new histories instead of CI's fixed ones, and
 `SYNCER_MACHINE_KNOWN_BUGS=hit` to stop steering around the engine's known limit (see
 `KNOWN_BUGS`). A failure shrinks slowly over HTTP (each step is real HTTP and SQLite): let
@@ -46,13 +46,10 @@ shrinks there in a fraction of the time.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -72,7 +69,6 @@ from syncer.register import (
     NewItem,
     Register,
     add_item,
-    parse,
     remove_item,
     set_body,
     set_status,
@@ -80,7 +76,7 @@ from syncer.register import (
 )
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle
-from syncer.sync.identity import RENAME_SIMILARITY, Target, normalized_title
+from syncer.sync.identity import RENAME_SIMILARITY, normalized_title
 from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.merge import Policy
 from syncer.sync.operations import describe
@@ -88,6 +84,17 @@ from syncer.sync.plan import PlanOptions
 from syncer.sync.progress import CycleReport
 from syncer.trackers.base import Tracker
 
+from .machine_oracle import (
+    FIELDS,
+    REGISTER,
+    Edit,
+    Entity,
+    Oracle,
+    Values,
+    parsed,
+    values_of_issue,
+    values_of_item,
+)
 from .machine_support import (
     CHECKBOX_SECTION,
     HEADING_SECTION,
@@ -96,8 +103,6 @@ from .machine_support import (
     SavesMidCycle,
     bodies,
     edited_body,
-    is_subsequence,
-    normalize_body,
     phrases,
     registers,
     tag_of,
@@ -105,8 +110,12 @@ from .machine_support import (
 )
 from .machine_targets import FAULTS, Fakes, Profile, Side, started_fakes
 
-HTTP_EXAMPLES = 200
-MEMORY_EXAMPLES = 1000
+HTTP_EXAMPLES = 80
+MEMORY_EXAMPLES = 200
+"""Measured on the project's two shared cores: an http example costs ~0.38 s (real HTTP, and a
+timeout fault waits a second), a memory one ~0.15 s (the engine's own SQLite store is most of
+it). The http profile ran 200 examples alone in ~68-71 s; these 80 + 200 run in a little less,
+280 histories in all, the memory ones drawn from a seed of their own."""
 PROFILES = (
     Profile(
         "http", ("gitlab", "github"), int(os.environ.get("SYNCER_MACHINE_EXAMPLES", HTTP_EXAMPLES))
@@ -123,8 +132,6 @@ MEMORY_SEED = 20260412
 Hypothesis' own `run_state_machine`), so without its own the memory profile would first replay
 the http profile's histories instead of adding new ones."""
 SELECTED = os.environ.get("SYNCER_MACHINE_PROFILES", "http,memory").split(",")
-REGISTER = "debt"
-FIELDS = ("title", "status", "body")
 
 KNOWN_BUGS = os.environ.get("SYNCER_MACHINE_KNOWN_BUGS", "avoid") == "avoid"
 """Steer clear of the engine's known limit (docs/sync.md, "Identity and matching"), so the
@@ -145,14 +152,6 @@ MACHINE_SETTINGS = settings(
     database=None,
 )
 
-Values = dict[str, str]
-
-
-@functools.lru_cache(maxsize=64)
-def parsed(text: str) -> Register:
-    """`parse`, remembered: the machine reads the same text many times between two writes."""
-    return parse(text)
-
 
 def similar(old: str, new: str) -> bool:
     """Whether the engine would take `new` for a rename of `old` (its own measure)."""
@@ -160,44 +159,7 @@ def similar(old: str, new: str) -> bool:
     return difflib.SequenceMatcher(None, a, b).ratio() >= RENAME_SIMILARITY
 
 
-def values_of_item(item: Item) -> Values:
-    return {"title": item.title, "status": item.status.value, "body": normalize_body(item.body)}
-
-
-def values_of_issue(issue: RemoteIssue) -> Values:
-    return {"title": issue.title, "status": issue.status.value, "body": normalize_body(issue.body)}
-
-
-@dataclass(frozen=True)
-class Edit:
-    seq: int
-    side: str
-    """"register" or a target name."""
-    value: str
-    before: str | None
-    """The field's value on that side just before (None: the item was born with it)."""
-
-
-@dataclass
-class Entity:
-    """One logical item, followed by its tag through retitles on either side."""
-
-    tag: int
-    origin: str = "register"
-    """Where a person made it: "register" or a target name."""
-    removed: bool = False
-    settled: Values = field(default_factory=dict)
-    """Its values at the last checkpoint (empty if it was born since)."""
-    edits: dict[str, list[Edit]] = field(default_factory=lambda: {f: [] for f in FIELDS})
-    """What people set each field to since the last checkpoint, in order."""
-    touched: bool = True
-    snapshot: str = ""
-    """Its item's exact text at the last checkpoint."""
-    agreed: dict[str, list[int]] = field(default_factory=lambda: {f: [] for f in FIELDS})
-    """When a faulted cycle left every side holding one value of the field (see `runs`)."""
-
-
-class SyncMachine(RuleBasedStateMachine):
+class SyncMachine(Oracle, RuleBasedStateMachine):
     """See the module docstring. One instance per example; the http fakes outlive it."""
 
     def __init__(self, profile: Profile, fakes: Fakes | None) -> None:
@@ -253,12 +215,6 @@ class SyncMachine(RuleBasedStateMachine):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def text(self) -> str:
-        return self.path.read_bytes().decode("utf-8")
-
-    def register(self) -> Register:
-        return parsed(self.text())
-
     def write(self, text: str) -> None:
         self.path.write_bytes(text.encode("utf-8"))
 
@@ -271,11 +227,6 @@ class SyncMachine(RuleBasedStateMachine):
 
     def item_of(self, register: Register, pick: int) -> Item | None:
         return register.items[pick % len(register.items)] if register.items else None
-
-    def entity_of(self, item: Item) -> Entity:
-        tag = tag_of(item.title)
-        assert tag is not None, f"an item the machine does not know: {item.title!r}"
-        return self.entities[tag]
 
     def record(self, entity: Entity, side: str, before: Values | None, after: Values) -> None:
         """Log the fields a person's edit really changed (a no-op edit is no edit); `before`
@@ -312,15 +263,6 @@ class SyncMachine(RuleBasedStateMachine):
     def current(self, entity: Entity) -> Item:
         """The entity's item as the file says now (the machine's own edits moved it)."""
         return next(i for i in self.register().items if tag_of(i.title) == entity.tag)
-
-    def linked_ref(self, item: Item, target: str) -> str | None:
-        refs = [ref for link in item.links if (ref := self.view(target).ref_of(link.text))]
-        return refs[0] if refs else None
-
-    def view(self, target: str) -> Target:
-        """The target as the planner sees it, for reading the links written in the file."""
-        side = self.sides[target]
-        return Target(target, side.kind, side.repo, {}, ())
 
     def would_refuse(self, register: Register) -> bool:
         """The planner's guard against a truncated file, restated: removing an item must not
@@ -652,156 +594,6 @@ class SyncMachine(RuleBasedStateMachine):
         }
         stored = {(name, r.ref) for name in self.targets for r in self.store.links(REGISTER, name)}
         return len(written) == len(register.items) * len(self.targets) and stored == written
-
-    # --- invariants -------------------------------------------------------------------------
-
-    def check(self) -> None:
-        text = self.text()
-        register = parsed(text)
-        items: dict[int, list[Item]] = {}
-        for item in register.items:
-            tag = tag_of(item.title)
-            assert tag in self.entities, f"an item nobody made: {item.title!r}"
-            items.setdefault(tag, []).append(item)
-        for tag, entity in self.entities.items():
-            found = items.get(tag, [])
-            if entity.removed:
-                assert not found, f"q{tag} was removed from the register but came back"
-            else:
-                assert len(found) == 1, f"q{tag} is in the register {len(found)} times"
-
-        ref_tags: dict[tuple[str, str], int] = {}
-        for target in self.targets:
-            self.check_target(register, items, target, ref_tags)
-        self.check_edits(items, ref_tags)
-        self.check_bytes(text, items)
-        assert not self.store.conflicts(REGISTER), "a conflict left open under register-wins"
-        assert not self.store.pending(REGISTER), "an outbox entry left pending"
-
-    def check_target(
-        self,
-        register: Register,
-        items: dict[int, list[Item]],
-        target: str,
-        ref_tags: dict[tuple[str, str], int],
-    ) -> None:
-        issues = {i.ref: i for i in self.trackers[target].list_changed(None).issues}
-        linked: Counter[str] = Counter()
-        for item in register.items:
-            spec = self.view(target)
-            refs = [ref for link in item.links if (ref := spec.ref_of(link.text)) is not None]
-            assert len(refs) == 1, f"{item.title!r} has {len(refs)} links to {target}"
-            linked[refs[0]] += 1
-            issue = issues.get(refs[0])
-            assert issue is not None, f"{item.title!r} links to a missing {target} issue"
-            assert values_of_issue(issue) == values_of_item(item), (target, refs[0])
-        stored = {record.ref for record in self.store.links(REGISTER, target)}
-        assert stored == set(linked), ("store links differ from the file's", target)
-        per_tag: Counter[int] = Counter()
-        for ref, issue in issues.items():
-            tag = tag_of(issue.title)
-            assert tag is not None and tag in self.entities, f"{target} #{ref}: {issue.title!r}"
-            ref_tags[(target, ref)] = tag
-            per_tag[tag] += 1
-            assert linked[ref] <= 1, f"{target} #{ref} is linked by {linked[ref]} items"
-            if not linked[ref]:
-                assert self.entities[tag].removed, f"{target} #{ref} (q{tag}) is orphaned"
-                assert issue.state is IssueState.CLOSED, f"{target} #{ref} of a removed item open"
-        for tag, count in per_tag.items():
-            assert count == 1, f"q{tag} has {count} issues in {target}"
-        markers = Counter(i.marker for i in issues.values() if i.marker)
-        assert all(n == 1 for n in markers.values()), ("one marker on two issues", markers)
-
-    def check_edits(
-        self, items: dict[int, list[Item]], ref_tags: dict[tuple[str, str], int]
-    ) -> None:
-        conflicts = [
-            c for c in self.store.conflicts(REGISTER, state=None) if c.id > self.conflict_mark
-        ]
-        conflicted = {(ref_tags.get((c.target, c.ref)), c.field) for c in conflicts}
-        for tag, entity in self.entities.items():
-            if entity.removed:
-                continue
-            final = values_of_item(items[tag][0])
-            for name in FIELDS:
-                edits = entity.edits[name]
-                if not edits:
-                    assert final[name] == entity.settled[name], (
-                        f"q{tag}.{name} changed with nobody editing it",
-                        entity.settled[name],
-                        final[name],
-                    )
-                    continue
-                runs = self.runs(edits, entity.agreed[name])
-                allowed = {run[-1].value for run in runs.values()}
-                assert final[name] in allowed, (
-                    f"q{tag}.{name} ended as a value no side set",
-                    final[name],
-                    edits,
-                )
-                for side, run in runs.items():
-                    last = run[-1]
-                    if last.value == final[name] or last.value == run[0].before:
-                        continue  # it won, or its edits since the last cycle undid themselves
-                    overtaken = any(e.seq > last.seq and e.side != side for e in edits)
-                    assert overtaken or (tag, name) in conflicted, (
-                        f"q{tag}.{name}: {side}'s edit to {last.value!r} was lost silently",
-                        final[name],
-                        edits,
-                    )
-
-    def runs(self, edits: list[Edit], agreed: list[int]) -> dict[str, list[Edit]]:
-        """Per side, its edits since the last agreement before its latest edit: a clean
-        cycle, or a faulted one that left all sides holding one value of the field.
-
-        A cycle sees only where a field ends, so "done, then todo again" between two cycles is
-        no change at all: the three-way merge cannot (and should not) tell it from nothing.
-        """
-        runs: dict[str, list[Edit]] = {}
-        for edit in edits:
-            run = runs.setdefault(edit.side, [])
-            if run and any(run[-1].seq < c < edit.seq for c in [*self.clean_cycles, *agreed]):
-                run.clear()
-            run.append(edit)
-        return runs
-
-    def mark_agreements(self, seq: int) -> None:
-        """Record, after a faulted cycle, the fields it brought to agreement anyway (the fault
-        was never met, or came after that field's work): an edit after it starts from there.
-        Without this, "cleared the body, synced, typed a word, deleted it again" read as an
-        edit to "" that a tracker's change then overwrote silently."""
-        issues = {
-            t: {i.ref: i for i in self.trackers[t].list_changed(None).issues} for t in self.targets
-        }
-        for item in self.register().items:
-            linked = [issues[t].get(self.linked_ref(item, t) or "") for t in self.targets]
-            found = [values_of_issue(issue) for issue in linked if issue is not None]
-            if len(found) < len(self.targets):
-                continue
-            values, entity = values_of_item(item), self.entity_of(item)
-            for name in FIELDS:
-                if all(issue[name] == values[name] for issue in found):
-                    entity.agreed[name].append(seq)
-
-    def check_bytes(self, text: str, items: dict[int, list[Item]]) -> None:
-        missing = is_subsequence(self.frame, text.splitlines())
-        assert missing is None, f"a line outside every item changed: {missing!r}"
-        for tag, entity in self.entities.items():
-            if entity.removed or entity.touched:
-                continue
-            assert entity.snapshot in text, f"q{tag} changed though nobody touched it"
-
-    def checkpoint(self) -> None:
-        text = self.text()
-        for item in parsed(text).items:
-            entity = self.entity_of(item)
-            entity.settled = values_of_item(item)
-            entity.edits = {f: [] for f in FIELDS}
-            entity.agreed = {f: [] for f in FIELDS}
-            entity.touched = False
-            entity.snapshot = text[item.at[0] : item.at[1]]
-        conflicts = self.store.conflicts(REGISTER, state=None)
-        self.conflict_mark = max((c.id for c in conflicts), default=self.conflict_mark)
 
 
 def _fast_tmp() -> str | None:
