@@ -15,6 +15,7 @@ from pathlib import Path
 
 from syncer.model import IssueState, RemoteIssue
 from syncer.register import Item, Register, parse
+from syncer.state.records import Base
 from syncer.state.store import Store
 from syncer.sync.identity import Target
 from syncer.trackers.base import Tracker
@@ -39,6 +40,12 @@ def values_of_item(item: Item) -> Values:
 
 def values_of_issue(issue: RemoteIssue) -> Values:
     return {"title": issue.title, "status": issue.status.value, "body": normalize_body(issue.body)}
+
+
+def base_value(base: Base, name: str) -> str:
+    """A field of a stored base (register terms), as `values_of_item` reads the register."""
+    value = base.get(name) or ""
+    return normalize_body(value) if name == "body" else value
 
 
 @dataclass(frozen=True)
@@ -223,18 +230,34 @@ class Oracle:
         """Record, after a faulted cycle, the fields it brought to agreement anyway (the fault
         was never met, or came after that field's work): an edit after it starts from there.
         Without this, "cleared the body, synced, typed a word, deleted it again" read as an
-        edit to "" that a tracker's change then overwrote silently."""
+        edit to "" that a tracker's change then overwrote silently.
+
+        Agreed means as the engine knows it: the store's base, the register and every linked
+        issue hold one value. Both sides holding one value is not enough: after a cycle that
+        failed, a value both people set alike is still no agreement, and one side's undo of it
+        is rightly no change."""
         issues = {
             t: {i.ref: i for i in self.trackers[t].list_changed(None).issues} for t in self.targets
         }
+        bases = {
+            (t, r.ref): r.base_register for t in self.targets for r in self.store.links(REGISTER, t)
+        }
         for item in self.register().items:
-            linked = [issues[t].get(self.linked_ref(item, t) or "") for t in self.targets]
-            found = [values_of_issue(issue) for issue in linked if issue is not None]
-            if len(found) < len(self.targets):
+            held = [
+                (issues[t].get(ref), bases.get((t, ref)))
+                for t in self.targets
+                if (ref := self.linked_ref(item, t)) is not None
+            ]
+            if len(held) < len(self.targets):
                 continue
             values, entity = values_of_item(item), self.entity_of(item)
             for name in FIELDS:
-                if all(issue[name] == values[name] for issue in found):
+                if all(
+                    issue is not None
+                    and base is not None
+                    and values_of_issue(issue)[name] == values[name] == base_value(base, name)
+                    for issue, base in held
+                ):
                     entity.agreed[name].append(seq)
 
     def check_bytes(self, text: str, items: dict[int, list[Item]]) -> None:

@@ -626,19 +626,27 @@ def test_register_and_trackers_tell_the_same_story(
     )
 
 
+# --- the oracle's own regressions ---------------------------------------------------------
+# Each drives the machine through one history by hand, in a Hypothesis test (its notes need one).
+
+ONE_HEADING = (
+    "# Debt\n\n## Service cleanups\n\n### Cache the parser q1\n**Status**: Todo\n\n"
+    "## Notes\n\nReviewed every quarter.\n"
+)
+ONE_HEADING_FRAME = ("# Debt", "## Service cleanups", "## Notes", "Reviewed every quarter.")
+
+
 @settings(max_examples=1, database=None)
-@given(st.none())  # the machine's notes need a Hypothesis test around them
+@given(st.none())
 def test_a_faulted_cycle_that_synced_a_field_is_where_the_next_edits_start(_: None) -> None:
     """The machine's own oracle, on a history its memory profile found: a body cleared in the
     register and pushed by a cycle a person's save did not disturb, then typed and deleted
     again while a tracker's person rewrote it. The tracker's text rightly wins (the register
     is back where both sides agreed); the oracle, counting only fault-free cycles, called it
     the register's edit lost."""
-    frame = ("# Debt", "## Service cleanups", "## Notes", "Reviewed every quarter.")
-    text = "# Debt\n\n## Service cleanups\n\n### Cache the parser q1\n**Status**: Todo\n\n"
-    text += "fixture cache\n\n## Notes\n\nReviewed every quarter.\n"
+    text = ONE_HEADING.replace("**Status**: Todo\n", "**Status**: Todo\n\nfixture cache\n")
     machine = SyncMachine(PROFILES[1], None)
-    machine.start(GeneratedRegister(text, frame, 2), two_targets=False, synced=True)
+    machine.start(GeneratedRegister(text, ONE_HEADING_FRAME, 2), False, True)
     machine.register_rewrites_body(pick=0, body="")
     machine.reconcile_with_fault(which=0, fault="save_read", count=1, status=500)
     machine.register_rewrites_body(pick=0, body="cache")
@@ -647,5 +655,25 @@ def test_a_faulted_cycle_that_synced_a_field_is_where_the_next_edits_start(_: No
     try:
         machine.settle_and_check()
         assert parsed(machine.text()).items[0].body == "cache codec shader"
+    finally:
+        machine.teardown()
+
+
+@settings(max_examples=1, database=None)
+@given(st.none())
+def test_a_faulted_cycle_that_failed_agrees_on_nothing(_: None) -> None:
+    """The other half, which a first cut of that rule got wrong: a status set to done on both
+    sides, a cycle that fails before reading, and the tracker's person reopening. For the
+    engine the tracker never changed (its base is still todo), so the register's done wins;
+    both sides once holding one value is no agreement the engine made."""
+    machine = SyncMachine(PROFILES[1], None)
+    machine.start(GeneratedRegister(ONE_HEADING, ONE_HEADING_FRAME, 2), False, True)
+    machine.register_sets_status(pick=0, status=Status.DONE)
+    machine.tracker_closes_or_reopens(which=0, pick=0, closed=True)
+    machine.reconcile_with_fault(which=0, fault="fail", count=1, status=500)
+    machine.tracker_closes_or_reopens(which=0, pick=0, closed=False)
+    try:
+        machine.settle_and_check()
+        assert parsed(machine.text()).items[0].status is Status.DONE
     finally:
         machine.teardown()

@@ -195,6 +195,7 @@ class MemoryProject:
             self._faults.extend([fault] * calls)
 
     # --- what `MemoryTracker` uses ------------------------------------------------------------
+    # Everything below `answering` runs inside it, which holds the lock.
 
     @contextmanager
     def answering(self, what: str, call: Call) -> Iterator[None]:
