@@ -116,16 +116,15 @@ MEMORY_EXAMPLES = 200
 timeout fault waits a second), a memory one ~0.15 s (the engine's own SQLite store is most of
 it). The http profile ran 200 examples alone in ~68-71 s; these 80 + 200 run in a little less,
 280 histories in all, the memory ones drawn from a seed of their own."""
-PROFILES = (
-    Profile(
-        "http", ("gitlab", "github"), int(os.environ.get("SYNCER_MACHINE_EXAMPLES", HTTP_EXAMPLES))
-    ),
-    Profile(
-        "memory",
-        ("alpha", "beta"),
-        int(os.environ.get("SYNCER_MACHINE_MEMORY_EXAMPLES", MEMORY_EXAMPLES)),
-    ),
+HTTP = Profile(
+    "http", ("gitlab", "github"), int(os.environ.get("SYNCER_MACHINE_EXAMPLES", HTTP_EXAMPLES))
 )
+MEMORY = Profile(
+    "memory",
+    ("alpha", "beta"),
+    int(os.environ.get("SYNCER_MACHINE_MEMORY_EXAMPLES", MEMORY_EXAMPLES)),
+)
+PROFILES = (HTTP, MEMORY)
 RANDOM = bool(os.environ.get("SYNCER_MACHINE_RANDOM"))
 MEMORY_SEED = 20260412
 """The memory profile's fixed histories. Derandomized machines all start from one seed (that of
@@ -612,15 +611,18 @@ def fakes() -> Iterator[Fakes]:
 def test_register_and_trackers_tell_the_same_story(
     profile: Profile, request: pytest.FixtureRequest
 ) -> None:
+    unknown = set(SELECTED) - {p.name for p in PROFILES}
+    if unknown:
+        pytest.fail(f"SYNCER_MACHINE_PROFILES names no profile {sorted(unknown)}: http, memory")
     if profile.name not in SELECTED:
         pytest.skip(f"SYNCER_MACHINE_PROFILES={','.join(SELECTED)} leaves out {profile.name}")
-    fakes: Fakes | None = request.getfixturevalue("fakes") if profile.name == "http" else None
+    fakes: Fakes | None = request.getfixturevalue("fakes") if profile is HTTP else None
 
     class Machine(SyncMachine):
         def __init__(self) -> None:
             super().__init__(profile, fakes)
 
-    machine = seed(MEMORY_SEED)(Machine) if profile.name == "memory" and not RANDOM else Machine
+    machine = seed(MEMORY_SEED)(Machine) if profile is MEMORY and not RANDOM else Machine
     run_state_machine_as_test(
         machine, settings=settings(MACHINE_SETTINGS, max_examples=profile.examples)
     )
@@ -645,7 +647,7 @@ def test_a_faulted_cycle_that_synced_a_field_is_where_the_next_edits_start(_: No
     is back where both sides agreed); the oracle, counting only fault-free cycles, called it
     the register's edit lost."""
     text = ONE_HEADING.replace("**Status**: Todo\n", "**Status**: Todo\n\nfixture cache\n")
-    machine = SyncMachine(PROFILES[1], None)
+    machine = SyncMachine(MEMORY, None)
     machine.start(GeneratedRegister(text, ONE_HEADING_FRAME, 2), False, True)
     machine.register_rewrites_body(pick=0, body="")
     machine.reconcile_with_fault(which=0, fault="save_read", count=1, status=500)
@@ -666,7 +668,7 @@ def test_a_faulted_cycle_that_failed_agrees_on_nothing(_: None) -> None:
     sides, a cycle that fails before reading, and the tracker's person reopening. For the
     engine the tracker never changed (its base is still todo), so the register's done wins;
     both sides once holding one value is no agreement the engine made."""
-    machine = SyncMachine(PROFILES[1], None)
+    machine = SyncMachine(MEMORY, None)
     machine.start(GeneratedRegister(ONE_HEADING, ONE_HEADING_FRAME, 2), False, True)
     machine.register_sets_status(pick=0, status=Status.DONE)
     machine.tracker_closes_or_reopens(which=0, pick=0, closed=True)
