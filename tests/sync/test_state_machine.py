@@ -45,7 +45,6 @@ shrinks there in a fraction of the time.
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import tempfile
@@ -76,7 +75,6 @@ from syncer.register import (
 )
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle
-from syncer.sync.identity import RENAME_SIMILARITY, normalized_title
 from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.merge import Policy
 from syncer.sync.operations import describe
@@ -133,13 +131,20 @@ the http profile's histories instead of adding new ones."""
 SELECTED = os.environ.get("SYNCER_MACHINE_PROFILES", "http,memory").split(",")
 
 KNOWN_BUGS = os.environ.get("SYNCER_MACHINE_KNOWN_BUGS", "avoid") == "avoid"
-"""Steer clear of the engine's known limit (docs/sync.md, "Identity and matching"), so the
-machine keeps looking for new bugs: a link that never reached the file is found again by the
-item's key or a title 60% alike, so an item renamed outright, or removed while a look-alike is
-added, before it does is taken for another item. The machine runs single cycles (`run_cycle`),
+"""Steer clear of the engine's known limits, so the machine keeps looking for new bugs. Both
+are about a link that never reached the file (the machine runs single cycles, `run_cycle`,
 which leave links out of a file a person saved mid-cycle; `run_cycles`, which reconcile uses,
-re-runs the cycle at once and so narrows this to a person saving through every retry.
-`SYNCER_MACHINE_KNOWN_BUGS=hit` walks into it."""
+re-runs the cycle at once and so narrows both to a person saving through every retry):
+
+- docs/sync.md, "Identity and matching": such a link is found again by the item's key or a
+  title 60% alike, so an item renamed outright, or removed while a look-alike is added, before
+  it does is taken for another item;
+- found by the memory profile, open (`test_machine_findings.py`,
+  `test_a_value_pushed_before_its_link_reached_the_file_is_syncers_own`): what syncer pushes
+  of such an item advances no base, so a person's undo of it in the register is lost.
+
+So the register edits no item whose stored link is not in the file yet.
+`SYNCER_MACHINE_KNOWN_BUGS=hit` walks into both."""
 
 MACHINE_SETTINGS = settings(
     stateful_step_count=int(os.environ.get("SYNCER_MACHINE_STEPS", "20")),
@@ -150,12 +155,6 @@ MACHINE_SETTINGS = settings(
     derandomize=not RANDOM,
     database=None,
 )
-
-
-def similar(old: str, new: str) -> bool:
-    """Whether the engine would take `new` for a rename of `old` (its own measure)."""
-    a, b = normalized_title(old), normalized_title(new)
-    return difflib.SequenceMatcher(None, a, b).ratio() >= RENAME_SIMILARITY
 
 
 class SyncMachine(Oracle, RuleBasedStateMachine):
@@ -287,11 +286,10 @@ class SyncMachine(Oracle, RuleBasedStateMachine):
         status value, or a body."""
         register = self.register()
         entity = self.entity_of(item)
+        if KNOWN_BUGS and self.unwritten(entity):
+            return  # KNOWN LIMITS (see KNOWN_BUGS)
         if name == "title":
-            title = tagged(value, entity.tag)
-            if KNOWN_BUGS and not all(similar(old, title) for old in self.unwritten(entity)):
-                return  # KNOWN LIMIT (see KNOWN_BUGS)
-            text = set_title(register, item.key, title)
+            text = set_title(register, item.key, tagged(value, entity.tag))
         elif name == "status":
             if item.kind is ItemKind.CHECKBOX and value == Status.IN_PROGRESS:
                 return  # a plain checkbox list has no way to say "in progress"
