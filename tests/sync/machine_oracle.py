@@ -73,8 +73,10 @@ class Entity:
     touched: bool = True
     snapshot: str = ""
     """Its item's exact text at the last checkpoint."""
-    agreed: dict[str, list[int]] = field(default_factory=lambda: {f: [] for f in FIELDS})
-    """When a faulted cycle left every side holding one value of the field (see `runs`)."""
+    agreed: dict[str, list[tuple[int, str]]] = field(
+        default_factory=lambda: {f: [] for f in FIELDS}
+    )
+    """(when, with which target) a faulted cycle brought the field to agreement (see `runs`)."""
 
 
 class Oracle:
@@ -211,17 +213,19 @@ class Oracle:
                         edits,
                     )
 
-    def runs(self, edits: list[Edit], agreed: list[int]) -> dict[str, list[Edit]]:
-        """Per side, its edits since the last agreement before its latest edit: a clean
-        cycle, or a faulted one that left all sides holding one value of the field.
+    def runs(self, edits: list[Edit], agreed: list[tuple[int, str]]) -> dict[str, list[Edit]]:
+        """Per side, its edits since its last agreement before its latest edit: a clean cycle,
+        or a faulted one that brought the field to agreement between the register and that
+        side (for the register: any target).
 
         A cycle sees only where a field ends, so "done, then todo again" between two cycles is
         no change at all: the three-way merge cannot (and should not) tell it from nothing.
         """
         runs: dict[str, list[Edit]] = {}
         for edit in edits:
+            mine = [seq for seq, target in agreed if edit.side in ("register", target)]
             run = runs.setdefault(edit.side, [])
-            if run and any(run[-1].seq < c < edit.seq for c in [*self.clean_cycles, *agreed]):
+            if run and any(run[-1].seq < c < edit.seq for c in [*self.clean_cycles, *mine]):
                 run.clear()
             run.append(edit)
         return runs
@@ -232,33 +236,25 @@ class Oracle:
         Without this, "cleared the body, synced, typed a word, deleted it again" read as an
         edit to "" that a tracker's change then overwrote silently.
 
-        Agreed means as the engine knows it: the store's base, the register and every linked
-        issue hold one value. Both sides holding one value is not enough: after a cycle that
-        failed, a value both people set alike is still no agreement, and one side's undo of it
-        is rightly no change."""
-        issues = {
-            t: {i.ref: i for i in self.trackers[t].list_changed(None).issues} for t in self.targets
-        }
+        Agreed means as the engine knows it, per target: the store's base, the register and
+        the linked issue hold one value. Both sides holding one value is not enough: after a
+        cycle that failed, a value both people set alike is still no agreement, and one side's
+        undo of it is rightly no change. One target's agreement is not another's: the register
+        may agree with beta on a value alpha never got."""
         bases = {
             (t, r.ref): r.base_register for t in self.targets for r in self.store.links(REGISTER, t)
         }
-        for item in self.register().items:
-            held = [
-                (issues[t].get(ref), bases.get((t, ref)))
-                for t in self.targets
-                if (ref := self.linked_ref(item, t)) is not None
-            ]
-            if len(held) < len(self.targets):
-                continue
-            values, entity = values_of_item(item), self.entity_of(item)
-            for name in FIELDS:
-                if all(
-                    issue is not None
-                    and base is not None
-                    and values_of_issue(issue)[name] == values[name] == base_value(base, name)
-                    for issue, base in held
-                ):
-                    entity.agreed[name].append(seq)
+        for target in self.targets:
+            issues = {i.ref: i for i in self.trackers[target].list_changed(None).issues}
+            for item in self.register().items:
+                ref = self.linked_ref(item, target)
+                issue, base = issues.get(ref or ""), bases.get((target, ref or ""))
+                if issue is None or base is None:
+                    continue
+                values, held = values_of_item(item), values_of_issue(issue)
+                for name in FIELDS:
+                    if held[name] == values[name] == base_value(base, name):
+                        self.entity_of(item).agreed[name].append((seq, target))
 
     def check_bytes(self, text: str, items: dict[int, list[Item]]) -> None:
         missing = is_subsequence(self.frame, text.splitlines())

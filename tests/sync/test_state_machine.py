@@ -634,6 +634,11 @@ ONE_HEADING = (
     "## Notes\n\nReviewed every quarter.\n"
 )
 ONE_HEADING_FRAME = ("# Debt", "## Service cleanups", "## Notes", "Reviewed every quarter.")
+ONE_CHECKBOX = (
+    "# Debt\n\n## Platform chores\n\n- [ ] Socket cache q1\n  cursor webhook\n\n"
+    "## Notes\n\nReviewed every quarter.\n"
+)
+ONE_CHECKBOX_FRAME = ("# Debt", "## Platform chores", "## Notes", "Reviewed every quarter.")
 
 
 @settings(max_examples=1, database=None)
@@ -675,5 +680,46 @@ def test_a_faulted_cycle_that_failed_agrees_on_nothing(_: None) -> None:
     try:
         machine.settle_and_check()
         assert parsed(machine.text()).items[0].status is Status.DONE
+    finally:
+        machine.teardown()
+
+
+@settings(max_examples=1, database=None)
+@given(st.none())
+def test_an_agreement_with_one_target_is_one_for_the_register_and_that_target(_: None) -> None:
+    """Two targets: a body cleared in the register reaches beta while alpha's reading fails;
+    the register's person types a word and deletes it, beta's person rewrites the body. Beta's
+    text rightly wins (the register is back where it agreed with beta); the oracle, asking
+    every target to agree, called the register's edit lost."""
+    machine = SyncMachine(MEMORY, None)
+    machine.start(GeneratedRegister(ONE_CHECKBOX, ONE_CHECKBOX_FRAME, 2), True, True)
+    machine.register_rewrites_body(pick=0, body="")
+    machine.reconcile_with_fault(which=0, fault="timeout", count=1, status=502)
+    machine.register_rewrites_body(pick=0, body="fixture")
+    machine.tracker_rewrites_body(which=1, pick=0, body="payload socket", keep=False)
+    machine.register_rewrites_body(pick=0, body="")
+    try:
+        machine.settle_and_check()
+        assert parsed(machine.text()).items[0].body == "payload socket"
+    finally:
+        machine.teardown()
+
+
+@settings(max_examples=1, database=None)
+@given(st.none())
+def test_an_agreement_with_one_target_is_none_for_another(_: None) -> None:
+    """The same two targets, seen from alpha: its person rewrites the body and puts it back
+    while a cycle brings the register's cleared body to beta only. For the engine alpha never
+    changed, so the register's "" reaches it; beta's agreement is no boundary in alpha's own
+    edits, which undid themselves."""
+    machine = SyncMachine(MEMORY, None)
+    machine.start(GeneratedRegister(ONE_CHECKBOX, ONE_CHECKBOX_FRAME, 2), True, True)
+    machine.register_rewrites_body(pick=0, body="")
+    machine.tracker_rewrites_body(which=0, pick=0, body="fixture", keep=True)
+    machine.reconcile_with_fault(which=0, fault="timeout", count=1, status=502)
+    machine.tracker_rewrites_body(which=0, pick=0, body="cursor webhook", keep=True)
+    try:
+        machine.settle_and_check()
+        assert parsed(machine.text()).items[0].body == ""
     finally:
         machine.teardown()
