@@ -1,8 +1,8 @@
 """What the sync state machine (`test_state_machine.py`) found, pinned down as plain tests.
 
 Each is a short history the machine shrank a failure to, replayed against the fake GitLab and
-GitHub over HTTP (or, for what the memory profile found, the in-memory tracker), so the defect
-stays fixed whichever histories the machine explores next.
+GitHub over HTTP, so the defect stays fixed whichever histories the machine explores next. What
+its memory profile found is in `test_memory_findings.py`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from syncer.model import Changes, IssueState, Status
-from syncer.register import Item, NewItem, add_item, parse, remove_item, set_status, set_title
+from syncer.register import Item, NewItem, add_item, parse, remove_item, set_title
 from syncer.state.store import Store
 from syncer.sync.cycle import BUSY_RETRIES, run_cycle, run_cycles
 from syncer.sync.job import RegisterJob, TargetSpec
-from syncer.trackers.memory import KIND, MemoryProject, MemoryTracker
 
 from .machine_support import SYNC_LABEL, SavesMidCycle
 from .machine_targets import Fakes, make_tracker, started_fakes
@@ -258,46 +257,3 @@ def test_edit_on_a_tracker_that_got_a_relayed_value_is_not_lost(fakes: Fakes, sm
     github = small.github.tracker.get("1").status
     recorded = [c.field for c in small.store.conflicts(REGISTER, state=None)]
     assert github is Status.TODO or recorded == ["status"], (github, recorded)
-
-
-# --- found by the memory profile, open -----------------------------------------------------
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine defect: a cycle whose register write a person's save skips advances no base "
-        "of a link that is not in the file yet, not even the tracker side of a value it pushed "
-        "there; syncer's own write then reads as a person's edit, and a register undo of that "
-        "value is overwritten silently (run_cycles: when the person saves through every retry)"
-    ),
-)
-def test_a_value_pushed_before_its_link_reached_the_file_is_syncers_own(tmp_path: Path) -> None:
-    """A new item is created while a person saves the file (its link is not written), set In
-    progress, pushed in a second such cycle, then set back to Todo by the person: the next
-    cycle put In progress back into the file, as if someone had set it in the tracker."""
-    path = tmp_path / "TECH_DEBT.md"
-    path.write_text(HEADING, "utf-8")
-    project = MemoryProject("memory/debt")
-    tracker = MemoryTracker(project)
-    plain = RegisterJob(REGISTER, path, [TargetSpec("mem", KIND, project.repo, tracker)])
-
-    def busy(line: str) -> RegisterJob:
-        saver = SavesMidCycle(tracker, path, line, "read")
-        return RegisterJob(REGISTER, path, [TargetSpec("mem", KIND, project.repo, saver)])
-
-    def set_to(status: Status) -> None:
-        register = parse(path.read_text("utf-8"))
-        path.write_text(set_status(register, register.items[0].key, status), "utf-8")
-
-    with Store(tmp_path / "state.sqlite") as store:
-        assert run_cycle(busy("A note."), store).counts["register_busy"] == 1
-        set_to(Status.IN_PROGRESS)
-        pushed = run_cycle(busy("Another note."), store)
-        assert pushed.counts["updated"] == 1 and pushed.counts["register_busy"] == 1
-        set_to(Status.TODO)  # the person changes their mind before syncer writes the link
-        run_cycle(plain, store)
-        run_cycle(plain, store)
-        conflicts = store.conflicts(REGISTER, state=None)
-    statuses = (parse(path.read_text("utf-8")).items[0].status, tracker.get("1").status)
-    assert statuses == (Status.TODO, Status.TODO) or conflicts, statuses
