@@ -31,9 +31,9 @@ the last value each side was given by a person; at the checkpoint:
   register-wins, no outbox entry is left pending, and one more cycle does nothing.
 
 Knobs: `SYNCER_MACHINE_PROFILES` (`http,memory` by default; `memory` alone for a quick run),
-`SYNCER_MACHINE_EXAMPLES` (examples of the http profile, 80 by default: about 30 s on two
+`SYNCER_MACHINE_EXAMPLES` (examples of the http profile, 70 by default: about 25 s on two
 shared cores, a third of it waiting out timeouts), `SYNCER_MACHINE_MEMORY_EXAMPLES` (examples of
-the memory profile, 200 by default: about 30 s; the defaults together take no longer than 200
+the memory profile, 180 by default: about 30 s; the defaults together take no longer than 200
 http examples took alone before the memory profile existed, see `HTTP_EXAMPLES`),
 `SYNCER_MACHINE_STEPS` (20 rules per example at most; 40 finds deeper histories),
 `SYNCER_MACHINE_RANDOM=1` to explore new histories instead of CI's fixed ones, and
@@ -108,12 +108,13 @@ from .machine_support import (
 )
 from .machine_targets import FAULTS, Fakes, Profile, Side, started_fakes
 
-HTTP_EXAMPLES = 80
-MEMORY_EXAMPLES = 200
-"""Measured on the project's two shared cores: an http example costs ~0.38 s (real HTTP, and a
-timeout fault waits a second), a memory one ~0.15 s (the engine's own SQLite store is most of
-it). The http profile ran 200 examples alone in ~68-71 s; these 80 + 200 run in a little less,
-280 histories in all, the memory ones drawn from a seed of their own."""
+HTTP_EXAMPLES = 70
+MEMORY_EXAMPLES = 180
+"""Measured on the project's two shared cores, which others load too (runs vary by 20%): an
+http example costs ~0.4-0.5 s (real HTTP, and a timeout fault waits a second), a memory one
+~0.15-0.19 s (most of it the engine's own SQLite store; the tracker costs next to nothing). The
+http profile ran 200 examples alone in 60-79 s; these 70 + 180 take 52-56 s, 250 histories in
+all, the memory ones drawn from a seed of their own."""
 HTTP = Profile(
     "http", ("gitlab", "github"), int(os.environ.get("SYNCER_MACHINE_EXAMPLES", HTTP_EXAMPLES))
 )
