@@ -1,7 +1,9 @@
 """What every fake tracker lets a test (or `syncer demo`) do behind the API's back.
 
 A human editing an issue in the tracker's web page, a rate limit kicking in, a server hiccup:
-the contract suite and the sync tests drive all three fakes through this one protocol.
+the contract suite and the sync tests drive all three fakes through one protocol. Its person
+side, `TrackerControl`, is all a tracker with no server needs (the in-memory project,
+`syncer.trackers.memory`); `FakeTracker` adds what a fake served over HTTP has besides.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from syncer.fakes.faults import Garble
 from syncer.fakes.server import FakeServer
 
 
-class FakeTracker(Protocol):
-    server: FakeServer
-    token: str
-    """A token the fake accepts; any other is refused with the tracker's real auth error."""
-    repo: str
-    """GitHub `owner/name`, GitLab `group/project`, or the Jira project key."""
+class TrackerControl(Protocol):
+    """What a person does to a tracker's issues, and the faults a test schedules on it.
+
+    A fault is met by the next API request of a fake, by the next `Tracker` call in memory
+    (`syncer.trackers.memory.faults` says what each one does there).
+    """
 
     @property
     def known_users(self) -> tuple[str, ...]:
@@ -83,6 +85,20 @@ class FakeTracker(Protocol):
     def clear_faults(self) -> None:
         """Forget the faults scheduled and not yet met (a cycle stopped before meeting them)."""
         ...
+
+    def reset(self) -> None:
+        """Back to an empty tracker: no issues, issue numbers from the first again, no faults."""
+        ...
+
+
+class FakeTracker(TrackerControl, Protocol):
+    """A fake tracker served over HTTP: the person side, and the server the adapter calls."""
+
+    server: FakeServer
+    token: str
+    """A token the fake accepts; any other is refused with the tracker's real auth error."""
+    repo: str
+    """GitHub `owner/name`, GitLab `group/project`, or the Jira project key."""
 
     def reset(self) -> None:
         """Back to an empty tracker, as freshly constructed without seeded issues, while the

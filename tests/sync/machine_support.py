@@ -1,12 +1,12 @@
-"""Helpers for the sync state machine (`test_state_machine.py`): registers, fakes, a meddler.
+"""Helpers for the sync state machine (`test_state_machine.py`): registers, edits, a meddler.
 
-Kept apart so the machine itself reads as rules and invariants. Three kinds of help:
+Kept apart so the machine itself reads as rules and invariants (its trackers are in
+`machine_targets.py`). Three kinds of help:
 
 - generated registers whose every item title carries a unique tag word (`q7`), so the test can
   follow one item through retitles on either side, and whose non-item lines are distinctive, so
   "bytes outside edited items unchanged" can be checked line by line;
-- resetting a running fake to an empty repository between examples (starting and stopping a
-  fake's HTTP server costs ~0.2 s, which 200 examples cannot afford);
+- what a person leaves in an issue's description after rewriting it;
 - a tracker wrapper through which a person saves the register file in the middle of a cycle.
 """
 
@@ -14,22 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
-import requests
 from hypothesis import strategies as st
 
-from syncer.fakes import github as github_fake
-from syncer.fakes.control import FakeTracker
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
-from syncer.trackers.base import FOOTER_RULE, Created, RetryPolicy, Tracker, split_footer
-from syncer.trackers.github import GitHubTracker
-from syncer.trackers.gitlab import GitLabTracker
-
-FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
-"""As tests/sync/conftest.py: few, instant retries (sleep is a no-op), so faults stay cheap."""
+from syncer.trackers.base import FOOTER_RULE, Created, Tracker, split_footer
 
 SYNC_LABEL = "tech-debt"
 
@@ -134,37 +125,7 @@ def registers(draw: st.DrawFn) -> GeneratedRegister:
     return GeneratedRegister("\n\n".join(parts) + "\n", frame, tag)
 
 
-# --- the fakes -------------------------------------------------------------------------------
-
-
-TIMEOUTS = {"github": 1.0, "gitlab": 0.3}
-"""The shortest timeout each adapter can be given (PyGithub takes whole seconds), for the
-cycles where a fake holds its answers back: short, so a timeout costs the machine little."""
-
-
-def make_tracker(kind: str, fake: FakeTracker, timeout_seconds: float | None = None) -> Tracker:
-    policy = FAST if timeout_seconds is None else replace(FAST, timeout_seconds=timeout_seconds)
-    if kind == "gitlab":
-        return GitLabTracker(
-            fake.repo, fake.token, url=fake.server.base_url, retry=policy, sleep=lambda s: None
-        )
-    return GitHubTracker(
-        fake.repo, fake.token, base_url=fake.server.base_url, retry=policy, sleep=lambda s: None
-    )
-
-
-def raw_body(kind: str, fake: FakeTracker, ref: str) -> str:
-    """The issue's whole body as stored (footer and marker included), as a web editor shows it."""
-    if isinstance(fake, github_fake.FakeGitHub):
-        return str(fake.issue_json(ref).get("body") or "")
-    project = quote(fake.repo, safe="")
-    answer = requests.get(
-        f"{fake.server.base_url}/api/v4/projects/{project}/issues/{ref}",
-        headers={"PRIVATE-TOKEN": fake.token},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return str(answer.json().get("description") or "")
+# --- a person's edits in a tracker ----------------------------------------------------------
 
 
 def edited_body(raw: str, body: str, keep_footer: bool) -> str:

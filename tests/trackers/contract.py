@@ -4,6 +4,10 @@ Each adapter's test module subclasses `TrackerContract` and provides three fixtu
 `fake` (a started `FakeTracker`), `tracker` (the adapter pointed at it with `fake.token`),
 `make_tracker` (a callable building the adapter with a given token). The tests speak only the
 `Tracker` protocol, so what passes here means the same thing for GitHub, GitLab and Jira.
+
+The in-memory tracker keeps it too, with a `MemoryProject` as `fake`: a test whose `fake` is a
+`FakeTracker` needs the server (it counts requests, or waits on a client's timeout); one whose
+`fake` is a `TrackerControl` needs only the person side and runs there as well.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from syncer.fakes.control import FakeTracker
+from syncer.fakes.control import FakeTracker, TrackerControl
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
 from syncer.trackers.base import (
     AuthError,
@@ -57,11 +61,11 @@ class TrackerContract:
         assert "syncer:item" not in got.body, "the footer is stripped from the normalized body"
         assert got.url.startswith("http")
 
-    def test_find_markers_finds_open_and_closed_issues_of_several_keys_in_one_listing(
-        self, tracker: Tracker, fake: FakeTracker
+    def test_find_markers_finds_open_and_closed_issues_of_several_keys(
+        self, tracker: Tracker, fake: TrackerControl
     ) -> None:
         """After a crash, or a lost state database, every issue syncer made must be found by
-        its marker, done ones too, and for a whole register at the cost of one listing."""
+        its marker, done ones too."""
         made = tracker.create_many(
             [draft("open-item", "Open"), draft("done-item", "Done", status=Status.DONE)]
         )
@@ -70,8 +74,7 @@ class TrackerContract:
         fake.human_edit(closed_by_a_person.ref, closed=True)
         fake.add_issue("Not syncer's", body="no marker here", labels=(SYNC_LABEL,))
         wanted = {"open-item", "done-item", "closed-item", "never-created"}
-        with fake.server.counting() as sent:
-            found = tracker.find_markers(wanted)
+        found = tracker.find_markers(wanted)
         assert {key: [i.title for i in issues] for key, issues in found.items()} == {
             "open-item": ["Open"],
             "done-item": ["Done"],
@@ -79,8 +82,20 @@ class TrackerContract:
         }
         assert found["done-item"][0].state is IssueState.CLOSED
         assert found["closed-item"][0].state is IssueState.CLOSED
-        assert [r.method for r in sent] == ["GET"], "one listing for all the keys"
         assert tracker.find_markers(set()) == {}
+
+    def test_find_markers_is_one_listing_for_all_keys(
+        self, tracker: Tracker, fake: FakeTracker
+    ) -> None:
+        """The engine asks for a whole register's keys at once: that costs one listing."""
+        made = tracker.create_many(
+            [draft("open-item", "Open"), draft("done-item", "Done", status=Status.DONE)]
+        )
+        assert [m.error for m in made] == [None, None]
+        with fake.server.counting() as sent:
+            found = tracker.find_markers({"open-item", "done-item", "never-created"})
+        assert set(found) == {"open-item", "done-item"}
+        assert [r.method for r in sent] == ["GET"], "one listing for all the keys"
 
     def test_find_markers_lists_every_issue_of_a_key_oldest_first(self, tracker: Tracker) -> None:
         """Two issues carrying one marker (a duplicate an old timeout made): both are found,
@@ -101,7 +116,7 @@ class TrackerContract:
         assert len({m.issue.ref for m in made if m.issue}) == 7
         assert tracker.create_many([]) == []
 
-    def test_list_changed_is_incremental(self, tracker: Tracker, fake: FakeTracker) -> None:
+    def test_list_changed_is_incremental(self, tracker: Tracker, fake: TrackerControl) -> None:
         first = create_one(tracker, draft("a", "Alpha"))
         create_one(tracker, draft("b", "Beta"))
         fake.add_issue("Not ours", labels=("bug",))
@@ -113,7 +128,7 @@ class TrackerContract:
         after = tracker.list_changed(idle.cursor)
         assert [i.title for i in after.issues] == ["Alpha, retitled"]
 
-    def test_pagination_reads_every_page(self, tracker: Tracker, fake: FakeTracker) -> None:
+    def test_pagination_reads_every_page(self, tracker: Tracker, fake: TrackerControl) -> None:
         for i in range(230):
             fake.add_issue(f"Seeded {i}", labels=(SYNC_LABEL,))
         listed = tracker.list_changed(None)
@@ -164,7 +179,7 @@ class TrackerContract:
         assert tracker.get(ref).due_date == date(2027, 4, 2)
 
     def test_assignee_is_set_changed_kept_and_cleared(
-        self, tracker: Tracker, fake: FakeTracker
+        self, tracker: Tracker, fake: TrackerControl
     ) -> None:
         first, second = fake.known_users[:2]
         ref = create_one(tracker, draft("owned", "Owned", assignees=(first,))).ref
@@ -190,7 +205,7 @@ class TrackerContract:
         assert (got.title, got.assignees) == ("Kept", ()), "a refused update changes nothing"
 
     def test_a_refused_draft_fails_alone_and_the_others_are_made(
-        self, tracker: Tracker, fake: FakeTracker
+        self, tracker: Tracker, fake: TrackerControl
     ) -> None:
         """One login a tracker does not know (a stale `user_map` entry) used to stop every
         create after it: 0 of 40 issues, on every run."""

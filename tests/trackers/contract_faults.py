@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from syncer.fakes.control import FakeTracker
+from syncer.fakes.control import FakeTracker, TrackerControl
 from syncer.fakes.faults import Garble
 from syncer.model import IssueChange, IssueDraft, Status
 from syncer.trackers.base import AnswerLost, AuthError, GarbledAnswer, Tracker, TrackerError
@@ -89,7 +89,7 @@ class FaultContract:
 
     @pytest.mark.parametrize("how", GARBLES)
     def test_a_garbled_list_is_an_error_not_an_empty_tracker(
-        self, tracker: Tracker, fake: FakeTracker, how: Garble
+        self, tracker: Tracker, fake: TrackerControl, how: Garble
     ) -> None:
         create_one(tracker, draft("listed", "Listed"))
         fake.garble_next(1, how)
@@ -102,7 +102,7 @@ class FaultContract:
 
     @pytest.mark.parametrize("how", GARBLES)
     def test_a_garbled_read_is_an_error(
-        self, tracker: Tracker, fake: FakeTracker, how: Garble
+        self, tracker: Tracker, fake: TrackerControl, how: Garble
     ) -> None:
         ref = create_one(tracker, draft("read", "Read")).ref
         fake.garble_next(1, how)
