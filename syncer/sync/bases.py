@@ -29,6 +29,8 @@ class Written:
     """(target, ref, field) syncer wrote to a tracker this cycle."""
     register_written: bool
     """The register holds every edit the plan asked of it (written, or nothing to write)."""
+    unread: frozenset[str] = frozenset()
+    """Targets that could not be read this cycle."""
 
 
 def advanced_links(
@@ -78,7 +80,12 @@ def _agreed(
     unsettled = set(record.unsettled)
     now_register = view.reading.item(item)
     now_tracker = view.reading.issue(issue) if issue else base_tracker
+    others_unread = written.unread - {pair.target}
     for name in FIELDS:
+        if name in unsettled and others_unread:
+            # A relay is settled only when every target was read: the one it came from may
+            # have moved on meanwhile, and that must meet this issue's value as a conflict.
+            continue
         outcome = pair.outcomes[name]
         pushed = (pair.target, pair.ref, name) in written.pushed
         ok = (

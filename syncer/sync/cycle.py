@@ -138,7 +138,7 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
             final,
             the_plan,
             cycle.views,
-            Written({**cycle.read, **cycle.latest}, cycle.pushed, written),
+            Written({**cycle.read, **cycle.latest}, cycle.pushed, written, frozenset(cycle.unread)),
         )
     )
     waiting = {op.target for op in the_plan.of(RecordConflict) if op.taken == "open"}

@@ -94,6 +94,8 @@ class CycleState:
     """Issues as syncer's own writes left them."""
     pushed: set[tuple[str, str, str]] = field(default_factory=set)
     failed_targets: set[str] = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
+    """Targets whose issues could not be read this cycle: what they hold now is unknown."""
     new_links: list[NewLink] = field(default_factory=list)
     added: list[Added] = field(default_factory=list)
     gone: list[Gone] = field(default_factory=list)

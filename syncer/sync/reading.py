@@ -38,6 +38,7 @@ def read_targets(
             changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
         except TrackerError as exc:
             cycle.fail(spec.name, "reading issues", exc)
+            cycle.unread.add(spec.name)
             targets.append(spec.view({}, links, job.people))
             continue
         changed = {issue.ref: issue for issue in changes.issues}
@@ -54,6 +55,7 @@ def read_targets(
         if any(gone.target == spec.name for gone in cycle.gone):
             links = store.links(job.name, spec.name)  # without the links just dropped
         if spec.name in cycle.failed_targets:
+            cycle.unread.add(spec.name)
             targets.append(spec.view({}, links, job.people))
             continue
         targets.append(spec.view(changed, links, job.people))

@@ -1,9 +1,7 @@
 """What the state machine's memory profile found in the engine, pinned down as plain tests.
 
 Each is the short history a random run of the memory profile shrank a failure to, replayed on
-in-memory trackers. Those still open are `xfail(strict=True)`, with the defect in the reason:
-when the engine is fixed, the test passes, strict xfail turns that into a failure, and the
-marker comes off. While open, the machine steers around them (`KNOWN_BUGS`).
+in-memory trackers, each fixed since and kept as a regression test.
 """
 
 from __future__ import annotations
@@ -80,15 +78,6 @@ def add_heading(world: World, title: str) -> None:
     world.path.write_text(text.replace("## Notes", new, 1), "utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine defect: a cycle whose register write a person's save skips advances no base "
-        "of a link that is not in the file yet, not even the tracker side of a value it pushed "
-        "there; syncer's own write then reads as a person's edit, and a register undo of that "
-        "value is overwritten silently (run_cycles: when the person saves through every retry)"
-    ),
-)
 def test_a_value_pushed_before_its_link_reached_the_file_is_syncers_own(world: World) -> None:
     """A new item is created while a person saves the file (its link is not written), set In
     progress, pushed in a second such cycle, then set back to Todo by the person: the next
@@ -116,16 +105,6 @@ class DownAfterCreating(MemoryTracker):
         return made
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine defect: the links of a target whose reading fails are not written into the "
-        "file, though the store holds them and writing them needs no tracker; an item renamed "
-        "beyond 60% likeness meanwhile is then taken for a removed item plus a new one (its "
-        "issue closed, a second made): the known limit of docs/sync.md, reached by one save "
-        "and a tracker down for the retry, not only by a person saving through every retry"
-    ),
-)
 def test_links_of_a_target_that_is_down_still_reach_the_file(world: World) -> None:
     run_cycle(world.job(), world.store)
     add_heading(world, "Vendor the codec q3")
@@ -139,15 +118,6 @@ def test_links_of_a_target_that_is_down_still_reach_the_file(world: World) -> No
     assert world.alpha.issue_count() == 3, [(i.ref, i.title, i.state.value) for i in issues]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine defect: a value relayed to beta in a cycle whose register write a person's "
-        "save skipped is marked settled once beta matches the register again, even in a cycle "
-        "where the source (alpha) could not be read; alpha's change then overwrites what "
-        "beta's person wrote, with no conflict recorded (alpha read in that cycle: a conflict)"
-    ),
-)
 def test_an_edit_undoing_a_relay_is_not_lost_when_the_source_is_down(world: World) -> None:
     """Alpha's person retitles an issue; syncer relays it to beta while a person saves the
     register; beta's person puts the old title back; alpha is down for a cycle; then alpha's

@@ -27,6 +27,7 @@ from syncer.trackers.base import (
     Created,
     FieldMapping,
     create_each,
+    replace_keeping_footer,
     sorted_assignees,
     split_footer,
     with_footer,
@@ -36,7 +37,6 @@ from syncer.trackers.gitlab.mapping import (
     draft_labels,
     planned_labels,
     priority_from_labels,
-    replace_body,
     status_from,
 )
 from syncer.trackers.memory.project import MemoryProject, StoredIssue
@@ -134,7 +134,9 @@ class MemoryTracker:
         return replace(
             issue,
             title=issue.title if change.title is None else change.title,
-            body=issue.body if change.body is None else replace_body(issue.body, change.body),
+            body=issue.body
+            if change.body is None
+            else replace_keeping_footer(issue.body, change.body),
             closed=closed,
             labels=self.project.labelled(planned_labels(issue.labels, change, self.mapping)),
             assignees=issue.assignees if change.assignees is None else change.assignees,
