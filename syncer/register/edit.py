@@ -22,7 +22,7 @@ from syncer.register.body_escape import (
 )
 from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Field, Item, ItemKind, Register, Span
-from syncer.register.parse import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
+from syncer.register.spans import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
 

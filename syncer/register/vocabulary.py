@@ -239,3 +239,18 @@ def section_status(vocab: Vocabulary, heading: str) -> Status | None:
 
 def normalize_key(key: str) -> str:
     return " ".join(key.strip().rstrip(":").strip().lower().split())
+
+
+PLACEHOLDERS = frozenset(
+    ("none", "n/a", "na", "tbd", "nothing", "nothing yet", "ninguno", "nada",
+     "aucun", "aucune", "rien", "keine", "nichts", "nessuno", "nenhum", "нет", "无", "暂无", "なし",
+     "まだなし", "없음")
+)  # fmt: skip
+"""What an empty list or table says in its one entry ("- [ ] NONE.", "| - | - |")."""
+
+
+def is_placeholder(title: str) -> bool:
+    """Whether a title is only a placeholder for "nothing here" (emoji and punctuation aside):
+    an empty list's one entry."""
+    words = re.sub(r"[^\w\s/]", " ", title).lower().split()
+    return bool(words) and " ".join(words) in PLACEHOLDERS

@@ -1,0 +1,76 @@
+"""The document's blocks, as markdown-it sees them, reduced to line indexes (0-based).
+
+Headings, list items (with their parent list item), top-level paragraphs, tables and thematic
+breaks: what the item readers need to know where things sit. Code fences, HTML blocks and
+blockquotes are not listed, so nothing inside them is ever read as an item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from syncer.register.commonmark import block_markdown
+from syncer.register.lines import without_front_matter
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One list item: its lines [first, end), its parent entry (-1 at the top) and whether it
+    is numbered (`1.`) rather than bulleted."""
+
+    first: int
+    end: int
+    parent: int
+    ordered: bool
+
+
+@dataclass
+class Blocks:
+    headings: list[tuple[int, int]] = field(default_factory=list)  # (line, level)
+    top_paragraph_lines: list[int] = field(default_factory=list)
+    top_paragraphs: list[tuple[int, int]] = field(default_factory=list)  # [first, end)
+    list_items: list[ListEntry] = field(default_factory=list)
+    tables: list[tuple[int, list[int]]] = field(default_factory=list)  # (header, rows)
+    rules: set[int] = field(default_factory=set)  # thematic breaks
+
+
+def read_blocks(text: str) -> Blocks:
+    blocks = Blocks()
+    stack: list[int] = []
+    ordered: list[bool] = []
+    in_head = False
+    table: tuple[int, list[int]] | None = None
+    for tok in block_markdown().parse(without_front_matter(text.removeprefix("\ufeff"))):
+        kind, where = tok.type, tok.map
+        if kind == "heading_open" and where:
+            blocks.headings.append((where[0], int(tok.tag[1])))
+        elif kind == "paragraph_open" and tok.level == 0 and where:
+            blocks.top_paragraph_lines.extend(range(where[0], where[1]))
+            blocks.top_paragraphs.append((where[0], where[1]))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            ordered.append(kind == "ordered_list_open")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            ordered.pop()
+        elif kind == "list_item_open" and where:
+            stack.append(len(blocks.list_items))
+            parent = stack[-2] if len(stack) > 1 else -1
+            blocks.list_items.append(ListEntry(where[0], where[1], parent, ordered[-1]))
+        elif kind == "list_item_close":
+            stack.pop()
+        elif kind == "hr" and where:
+            blocks.rules.add(where[0])
+        elif kind == "table_open" and tok.level == 0:
+            table = (-1, [])
+        elif kind == "thead_open":
+            in_head = True
+        elif kind == "thead_close":
+            in_head = False
+        elif kind == "tr_open" and table is not None and where:
+            if in_head:
+                table = (where[0], table[1])
+            else:
+                table[1].append(where[0])
+        elif kind == "table_close" and table is not None:
+            blocks.tables.append(table)
+            table = None
+    return blocks

@@ -1,0 +1,141 @@
+"""Checkbox items: top-level `- [ ]` / `- [x]` list items (and bare `[ ] task` lines) outside
+heading items; nested checkboxes are sub-tasks, part of their parent's body."""
+
+from __future__ import annotations
+
+import re
+
+from syncer.model import Priority, Status
+from syncer.register.document import Document
+from syncer.register.escape import read_value
+from syncer.register.items import Field, Item, ItemKind
+from syncer.register.spans import (
+    BARE_CHECKBOX_RE,
+    CHECKBOX_META_RE,
+    CHECKBOX_RE,
+    TRAILING_LINKS_RE,
+    TRAILING_META_RE,
+    inside,
+    is_struck,
+    lead_title,
+    tag_priority,
+)
+from syncer.register.vocabulary import PRIORITY_TAG_RE, PRIORITY_WORDS, is_placeholder
+
+MARKS = {"x": Status.DONE, "X": Status.DONE, "-": Status.DONE, " ": Status.TODO}
+"""Box marks; `[-]` is cancelled (closed without the work: done for syncer), `[~]`/`[/]`
+are in progress."""
+
+
+def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
+    items: list[Item] = []
+    entries = doc.blocks.list_items
+    checkbox = [CHECKBOX_RE.match(doc.lines[e.first]) for e in entries]
+    for idx, entry in enumerate(entries):
+        match = checkbox[idx]
+        if match is None or inside(owned, entry.first + 1):
+            continue
+        ancestor = entry.parent
+        while ancestor != -1 and checkbox[ancestor] is None:
+            ancestor = entries[ancestor].parent
+        if ancestor != -1:
+            continue  # a sub-task of a checkbox item: part of its body
+        item = _checkbox_item(doc, entry.first, doc.trim(entry.first, entry.end), match)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def bare_checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
+    """`[ ] task` lines opening a line of a top-level paragraph: each is a task, and the lines
+    after it up to the next one continue it."""
+    found = [
+        (line, match)
+        for line in doc.blocks.top_paragraph_lines
+        if (match := BARE_CHECKBOX_RE.match(doc.lines[line])) and not inside(owned, line + 1)
+    ]
+    items = []
+    paragraph_end = {
+        line: end for first, end in doc.blocks.top_paragraphs for line in range(first, end)
+    }
+    for n, (line, match) in enumerate(found):
+        end = paragraph_end[line]
+        if n + 1 < len(found) and found[n + 1][0] < end:
+            end = found[n + 1][0]
+        item = _checkbox_item(doc, line, end - 1, match)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -> Item | None:
+    text = doc.text
+    base = doc.lines.starts[first]
+    mark_at = (base + match.start("mark"), base + match.end("mark"))
+    text_start = base + (match.start("text") if match.group("text") else match.end())
+    text_end = base + (match.end("text") if match.group("text") else match.end())
+    links = doc.inline_links(text_start, text_end)
+    trailing = TRAILING_LINKS_RE.search(text, text_start, text_end)
+    content_end = trailing.start() if trailing else text_end
+    meta = TRAILING_META_RE.search(text, text_start, content_end)
+    fields, meta_priority = _checkbox_meta(text, meta) if meta else ((), None)
+    title_at, summary_at = lead_title(text, text_start, meta.start() if meta else content_end)
+    raw_title = text[title_at[0] : title_at[1]]
+    tag = PRIORITY_TAG_RE.search(raw_title)
+    if tag:
+        title_at = (title_at[0], title_at[0] + tag.start())
+    title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
+    if is_placeholder(title):
+        return None
+    mark = match.group("mark")
+    struck = is_struck(text, title_at)
+    status = MARKS.get(mark, Status.IN_PROGRESS)
+    heading = doc.governing(first)
+    summary = doc.repair(text[summary_at[0] : summary_at[1]]).strip() if summary_at else ""
+    nested = doc.nested(first + 1, last, match.end("marker") + 1)
+    body = "\n\n".join(part for part in (summary, nested) if part)
+    return Item(
+        key=title,
+        kind=ItemKind.CHECKBOX,
+        title=title,
+        status=Status.DONE if struck else status,
+        raw_status=f"[{mark}] ~~" if struck else f"[{mark}]",
+        priority=tag_priority(raw_title) or meta_priority or doc.inherited(heading)[0],
+        line=first + 1,
+        span=(first + 1, last + 1),
+        section=doc.section(heading),
+        body=body,
+        fields=fields,
+        links=tuple(links),
+        reason="top-level checkbox" + (", struck through: done" if struck else ""),
+        at=(base, doc.lines.ends[last]),
+        title_at=title_at,
+        status_at=mark_at,
+        priority_at=None,
+        body_at=(doc.lines.ends[first], doc.lines.ends[last]),
+        summary_at=summary_at,
+        level=len(match.group("indent")),
+    )
+
+
+def _checkbox_meta(text: str, run: re.Match[str]) -> tuple[tuple[Field, ...], Priority | None]:
+    """Fields from what ends a checkbox line: `Owner` (the first run of `@handles`, as
+    written), `Due` (the date), and a `(P1)` tag's priority. A field's `line_at` is its
+    whole token, so clearing the field removes the token."""
+    owners: list[re.Match[str]] = []
+    fields: list[Field] = []
+    priority = None
+    after_owner = False
+    for token in CHECKBOX_META_RE.finditer(text, run.start(), run.end()):
+        if token.group("owner") and (after_owner or not owners):
+            owners.append(token)
+        after_owner = token.group("owner") is not None
+        if token.group("due"):
+            fields.append(Field("Due", token.group("due"), token.span("due"), token.span()))
+        elif token.group("tag"):
+            priority = PRIORITY_WORDS[token.group("tag").lower()]
+    if owners:
+        at = (owners[0].start("owner") - 1, owners[-1].end())
+        owner = Field("Owner", text[at[0] : at[1]], at, (owners[0].start(), at[1]))
+        fields.insert(0, owner)
+    return tuple(fields), priority

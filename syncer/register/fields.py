@@ -1,0 +1,53 @@
+"""Field lines: `**Name**: value` (any name, any language) and `Name: value` (item words only),
+as paragraphs or top-level bullets, each with the spans of its value and its line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from syncer.register.document import Document
+from syncer.register.escape import read_value
+from syncer.register.items import Field
+from syncer.register.spans import FIELD_RE, PLAIN_FIELD_RE
+from syncer.register.vocabulary import normalize_key
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    line: int
+    key: str
+    field: Field
+
+
+def field_lines(doc: Document) -> list[FieldLine]:
+    """Every field line of the document outside code, quotes and nested lists."""
+    candidates = set(doc.blocks.top_paragraph_lines)
+    candidates.update(e.first for e in doc.blocks.list_items if e.parent == -1)
+    found = []
+    for line in sorted(candidates):
+        raw = doc.lines[line]
+        match = FIELD_RE.match(raw) if "**" in raw or "__" in raw else None
+        if match is None and ":" in raw:
+            match = PLAIN_FIELD_RE.match(raw)
+            if match and normalize_key(doc.repair(match.group("key"))) not in doc.item_keys:
+                match = None
+        if match is None or not match.group("value"):
+            continue
+        found.append(_field_line(doc, line, match))
+    return found
+
+
+def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
+    raw, base = match.string, doc.lines.starts[line]
+    name = doc.repair(match.group("key")).strip().rstrip(":").strip()
+    value_at = (base + match.start("value"), base + match.end("value"))
+    line_at = (base, doc.lines.ends[line])
+    value = read_value(doc.repair(doc.text[value_at[0] : value_at[1]]))
+    style = "{name}".join(
+        part.replace("{", "{{").replace("}", "}}")
+        for part in (raw[: match.start("key")], raw[match.end("key") : match.start("value")])
+    )
+    return FieldLine(
+        line, normalize_key(name), Field(name, value, value_at, line_at, style + "{value}")
+    )

@@ -1,0 +1,65 @@
+"""The document as lines: where each line's content starts and ends, and its line breaks.
+
+Lines split on CR, LF and CRLF only (as markdown-it does), so line numbers agree with the block
+structure and every value read keeps its exact character span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_FRONT_MATTER_RE = re.compile(
+    r"\A(?P<fence>---|\+\+\+)[ \t]*(?:\r\n|\r|\n)[ \t\r\n]*[\w.-]+[ \t]*[:=]"
+    r"(?:[^\r\n]*(?:\r\n|\r|\n))*?(?:(?P=fence)|\.\.\.)[ \t]*(?=\r\n|\r|\n|\Z)"
+)
+"""YAML (`---`) or TOML (`+++`) front matter opening the document with a `key:` line."""
+
+
+@dataclass
+class Lines:
+    """Where each line's content starts and ends in the original text (newlines excluded)."""
+
+    text: str
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str) -> Lines:
+        lines = cls(text)
+        pos = 0
+        for match in NEWLINE_RE.finditer(text):
+            lines.starts.append(pos)
+            lines.ends.append(match.start())
+            pos = match.end()
+        lines.starts.append(pos)
+        lines.ends.append(len(text))
+        if text.startswith("\ufeff"):
+            lines.starts[0] = 1
+        return lines
+
+    def __getitem__(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def blank(self, i: int) -> bool:
+        return not self[i].strip()
+
+
+def without_front_matter(text: str) -> str:
+    """The text with its front matter blanked (line breaks kept, so line numbers hold): front
+    matter is metadata for site generators, and Markdown would read it as a heading."""
+    found = _FRONT_MATTER_RE.match(text)
+    if found is None:
+        return text
+    return re.sub(r"[^\r\n]+", "", found.group(0)) + text[found.end() :]
+
+
+def newline_of(text: str) -> str:
+    """The document's most common line break, for new lines to use."""
+    found = Counter(m.group(0) for m in NEWLINE_RE.finditer(text[:200_000]))
+    return found.most_common(1)[0][0] if found else "\n"

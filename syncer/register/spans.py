@@ -1,0 +1,128 @@
+"""Inline syntax read from a line's own characters: field lines, checkbox marks, bold and
+struck leads, tracker links, table cells. Each pattern keeps the span of what it reads."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import pairwise
+
+from syncer.model import Priority
+from syncer.register.items import Span
+from syncer.register.vocabulary import (
+    BOLD_FIELD_LEAD,
+    PLAIN_FIELD_LEAD,
+    PRIORITY_TAG_RE,
+    PRIORITY_WORDS,
+    TAG_RE,
+)
+
+ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
+FIELD_RE = re.compile(
+    BOLD_FIELD_LEAD + r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
+)
+PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + r":[ \t]+(?P<value>\S.*?)[ \t]*$")
+"""`Status: Done`, `- Priority: high`: a field only when its key is item vocabulary."""
+CHECKBOX_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX~/-])\]"
+    r"(?:[ \t]+(?P<text>.*?))?[ \t]*$"
+)
+BARE_CHECKBOX_RE = re.compile(
+    r"^(?P<indent>)(?P<marker>)\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*?))?[ \t]*$"
+)
+"""A `[ ] task` line with no list marker: Markdown renders it as text, people mean a task."""
+LEAD_RE = re.compile(
+    r"(?P<open>\*\*|__|~~)(?P<title>(?:\\.|[^\\])+?)(?P=open)"
+    r"(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
+)
+"""A title set apart by bold (`**Title** - summary`) or struck through (dropped); an escaped
+`\\*` or `\\~` inside does not close it."""
+STRUCK_RE = re.compile(r"~~(?P<inner>(?:\\.|[^~\\])(?:.*(?:\\.|[^~\\]))?)~~")
+"""A wholly struck-through title (a table cell): done, and the title is what is inside."""
+DEL_RE = re.compile(r"<(?P<tag>del|s|strike)>(?P<inner>.*?)</(?P=tag)>", re.IGNORECASE)
+"""An HTML strike (`<del>title</del>`): done, as `~~title~~` is."""
+NUMBERING_RE = re.compile(r"^(?:\d{1,4}[.)]|#\d{1,4}:?)[ \t]+")
+HANDLE = r"[A-Za-z0-9][\w.-]*"
+"""An `@handle` naming an owner at the end of a checkbox line (without its `@`)."""
+_CHECKBOX_META = (
+    rf"@(?P<owner>{HANDLE})"
+    r"|\(due:?[ \t]*(?P<due>\d{4}-\d{2}-\d{2})\)"
+    r"|<!--.*?-->"
+    r"|" + TAG_RE.pattern
+)
+CHECKBOX_META_RE = re.compile(rf"[ \t]+(?:{_CHECKBOX_META})", re.IGNORECASE)
+TRAILING_META_RE = re.compile(rf"(?:[ \t]+(?:{_CHECKBOX_META}))+[ \t]*$", re.IGNORECASE)
+"""What ends a checkbox line without being its title: `@owner`s, `(due 2027-01-10)`, HTML
+comments, a `(P1)` tag, in any order."""
+TRACKER_LINK_RE = re.compile(
+    r"\[(?P<text>[\w.-]+(?:/[\w.-]+)+#\d+|[A-Z][A-Z0-9_]+-\d+)\]\((?P<url>https?://[^)\s]+)\)"
+)
+HIDDEN_LINK_RE = re.compile(r"<!--\s*syncer:\s*(?P<text>\S+)\s+(?P<url>\S+)\s*-->")
+TRAILING_LINKS_RE = re.compile(
+    r"(?:[ \t]*(?:"
+    + TRACKER_LINK_RE.pattern
+    + r"|"
+    + HIDDEN_LINK_RE.pattern.replace("(?P<text>", "(?P<htext>").replace("(?P<url>", "(?P<hurl>")
+    + r")[ \t]*,?)+$"
+)
+
+
+def inside(owned: list[tuple[int, int]], line: int) -> bool:
+    """Whether 1-based `line` lies in one of the sorted, disjoint (first, last) ranges."""
+    at = bisect_right(owned, (line, 1 << 62)) - 1
+    return at >= 0 and owned[at][0] <= line <= owned[at][1]
+
+
+def tag_priority(raw_title: str) -> Priority | None:
+    tag = PRIORITY_TAG_RE.search(raw_title)
+    return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
+
+
+def is_struck(text: str, at: Span) -> bool:
+    """Whether the title at `at` is struck through (`~~title~~`): dropped or done."""
+    return at[0] >= 2 and text[at[0] - 2 : at[0]] == "~~" == text[at[1] : at[1] + 2]
+
+
+def lead_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
+    """(title span, summary span) of an item line: `**Title** - summary`, `~~Title~~ …`
+    (the title without its tildes), or plain text."""
+    lead = LEAD_RE.match(text, start, end)
+    if lead is None:
+        return (start, end), None
+    title_at = (lead.start("title"), lead.end("title"))
+    summary_start = lead.end()
+    return title_at, (summary_start, max(summary_start, end))
+
+
+def cells(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each cell of a table row, trimmed; pipes in code or escaped skip."""
+    found: list[tuple[int, int, str]] = []
+    bounds: list[int] = []
+    in_code = False
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "`":
+            in_code = not in_code
+        elif ch == "|" and not in_code:
+            bounds.append(i)
+        i += 1
+    stripped = line.strip()
+    if not stripped.startswith("|"):
+        bounds.insert(0, -1)
+    if not stripped.endswith("|") or (bounds and bounds[-1] < len(line.rstrip()) - 1):
+        bounds.append(len(line.rstrip()))
+    for left, right in pairwise(bounds):
+        raw = line[left + 1 : right]
+        lead = len(raw) - len(raw.lstrip())
+        content = raw.strip()
+        found.append((left + 1 + lead, left + 1 + lead + len(content), content))
+    return found
+
+
+def plain(name: str) -> str:
+    """A header or key as words only: `**Status** ✅` → `status`."""
+    return " ".join(re.sub(r"[^\w\s]", " ", name).lower().split())

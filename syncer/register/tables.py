@@ -1,0 +1,97 @@
+"""Table items: one item per row of a table with a title-like column (in any language, or the
+widest text column beside an ID column); summary views, legends and placeholder rows hold none.
+"""
+
+from __future__ import annotations
+
+from syncer.model import Status
+from syncer.register.document import Document
+from syncer.register.escape import read_value
+from syncer.register.items import Field, Item, ItemKind
+from syncer.register.restate import TitleIndex
+from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, cells, inside, plain
+from syncer.register.vocabulary import PRIORITY_KEYS, STATUS_KEYS, TITLE_COLUMNS
+
+
+def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item]) -> list[Item]:
+    items: list[Item] = []
+    known = TitleIndex(item.title for item in others)
+    columns = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
+    for header, rows in doc.blocks.tables:
+        if header < 0 or not rows or inside(owned, header + 1):
+            continue
+        names = [doc.repair(c[2]).strip() for c in cells(doc.lines[header])]
+        lowered = [plain(n) for n in names]
+        title_col = next((lowered.index(c) for c in columns if c in lowered), None)
+        if title_col is None:
+            continue
+        table = [
+            item for row in rows if (item := _row_item(doc, row, names, title_col)) is not None
+        ]
+        restated = sum(1 for item in table if known.restates(item.title))
+        if table and restated * 2 > len(table):
+            continue  # a summary view of items the document already holds
+        items.extend(table)
+    return items
+
+
+def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item | None:
+    row_cells = cells(doc.lines[row])
+    if title_col >= len(row_cells):
+        return None
+    base = doc.lines.starts[row]
+    fields, status_cell, priority_cell = [], None, None
+    title_cell: tuple[int, int, str] | None = None
+    for col, (start, end, raw) in enumerate(row_cells):
+        name = names[col] if col < len(names) else f"Column {col + 1}"
+        at = (base + start, base + end)
+        cell = Field(name, read_value(doc.repair(raw)), at, (base, doc.lines.ends[row]))
+        key = plain(name)
+        if col == title_col:
+            title_cell = (at[0], at[1], raw)
+        elif key in STATUS_KEYS:
+            status_cell = cell
+        elif key in PRIORITY_KEYS:
+            priority_cell = cell
+        fields.append(cell)
+    assert title_cell is not None
+    links = doc.inline_links(title_cell[0], title_cell[1])
+    trailing = TRAILING_LINKS_RE.search(doc.text, title_cell[0], title_cell[1])
+    title_at = (title_cell[0], trailing.start() if trailing else title_cell[1])
+    inner = STRUCK_RE.fullmatch(doc.text, title_at[0], title_at[1])
+    if inner:
+        title_at = inner.span("inner")
+    struck = inner is not None
+    title = read_value(doc.repair(doc.text[title_at[0] : title_at[1]]).strip())
+    if not title:
+        return None
+    heading = doc.governing(row)
+    section_prio, section_state = doc.inherited(heading)
+    if status_cell is not None and status_cell.value:
+        status = doc.vocab.status_of(status_cell.value) or Status.TODO
+        raw_status = status_cell.value
+    else:
+        status = Status.DONE if struck else section_state or Status.TODO
+        raw_status = "~~" if struck else ""
+    priority = (priority_cell and doc.vocab.priority_of(priority_cell.value)) or section_prio
+    title_name = names[title_col]
+    return Item(
+        key=title,
+        kind=ItemKind.TABLE_ROW,
+        title=title,
+        status=status,
+        raw_status=raw_status,
+        priority=priority,
+        line=row + 1,
+        span=(row + 1, row + 1),
+        section=doc.section(heading),
+        body="",
+        fields=tuple(f for f in fields if f.name != title_name),
+        links=tuple(links),
+        reason=f"row of a table with title column {title_name!r}",
+        at=(base, doc.lines.ends[row]),
+        title_at=title_at,
+        status_at=status_cell.at if status_cell else None,
+        priority_at=priority_cell.at if priority_cell else None,
+        body_at=(doc.lines.ends[row], doc.lines.ends[row]),
+    )
