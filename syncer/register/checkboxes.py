@@ -40,9 +40,7 @@ def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
             ancestor = entries[ancestor].parent
         if ancestor != -1:
             continue  # a sub-task of a checkbox item: part of its body
-        item = _checkbox_item(doc, entry.first, doc.trim(entry.first, entry.end), match)
-        if item is not None:
-            items.append(item)
+        items.append(_checkbox_item(doc, entry.first, doc.trim(entry.first, entry.end), match))
     return items
 
 
@@ -62,13 +60,17 @@ def bare_checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Ite
         end = paragraph_end[line]
         if n + 1 < len(found) and found[n + 1][0] < end:
             end = found[n + 1][0]
-        item = _checkbox_item(doc, line, end - 1, match)
-        if item is not None:
-            items.append(item)
+        items.append(_checkbox_item(doc, line, end - 1, match))
     return items
 
 
-def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -> Item | None:
+def without_placeholder(items: list[Item]) -> list[Item]:
+    """No items when the document's one checkbox only says there are none (`- [ ] NONE.`);
+    among other items, a task titled "None" is a task."""
+    return [] if len(items) == 1 and is_placeholder(items[0].title) else items
+
+
+def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -> Item:
     text = doc.text
     base = doc.lines.starts[first]
     mark_at = (base + match.start("mark"), base + match.end("mark"))
@@ -85,8 +87,6 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
     if tag:
         title_at = (title_at[0], title_at[0] + tag.start())
     title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
-    if is_placeholder(title):
-        return None
     mark = match.group("mark")
     struck = is_struck(text, title_at)
     status = MARKS.get(mark, Status.IN_PROGRESS)

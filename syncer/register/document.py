@@ -13,6 +13,7 @@ from syncer.register.blocks import read_blocks
 from syncer.register.body_escape import unescape_body
 from syncer.register.damage import detect
 from syncer.register.items import Heading, Link, Span
+from syncer.register.legend import legend_words
 from syncer.register.lines import Lines
 from syncer.register.rules import RegisterRules
 from syncer.register.spans import ATX_RE, HIDDEN_LINK_RE, TRACKER_LINK_RE
@@ -30,6 +31,10 @@ class Document:
         self.text = text
         self.rules = rules
         self.vocab = Vocabulary.default(rules.status_words, rules.priority_words)
+        legend = legend_words(text, self.vocab)
+        if legend:
+            words = {**legend, **rules.status_words}
+            self.vocab = Vocabulary.default(words, rules.priority_words)
         self.item_keys = ITEM_KEYS | {normalize_key(k) for k in rules.item_fields}
         self.lines = Lines.of(text)
         self.damage = detect(text)

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from syncer.register.checkboxes import bare_checkbox_items, checkbox_items
+from syncer.register.checkboxes import bare_checkbox_items, checkbox_items, without_placeholder
 from syncer.register.document import Document
 from syncer.register.fields import FieldLine, field_lines
 from syncer.register.heading_choice import item_headings
@@ -37,7 +37,7 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
         for i, why in sorted(chosen.items())
     ]
     owned = sorted((item.span[0], item.span[1]) for item in heading_items)
-    boxes = checkbox_items(doc, owned) + bare_checkbox_items(doc, owned)
+    boxes = without_placeholder(checkbox_items(doc, owned) + bare_checkbox_items(doc, owned))
     tables = table_items(doc, owned, heading_items + boxes)
     items = sorted(heading_items + boxes + tables, key=lambda i: i.at[0])
     items = [i for i in items if doc.rules.admits(i.section)]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from syncer.model import Priority, Status
+from syncer.register import languages
 
 CLOSED_UNFIXED = (
     "won't fix", "won\u2019t fix", "wont fix", "wontfix", "won't do", "won\u2019t do", "wont do",
@@ -26,7 +27,7 @@ STATUS_WORDS: dict[str, Status] = {
         (
             "done", "complete", "completed", "finished", "resolved", "fixed", "closed",
             "shipped", "implemented", "merged", "delivered", "✅", "✔", "✔️", "☑", "☑️",
-            "🟢", "[x]", *CLOSED_UNFIXED,
+            "🟢", "[x]", "✓", *CLOSED_UNFIXED,
         ),
         Status.DONE,
     ),
@@ -34,7 +35,7 @@ STATUS_WORDS: dict[str, Status] = {
         (
             "in progress", "in-progress", "wip", "ongoing", "partial", "partially", "started",
             "planning", "in review", "doing", "underway", "investigating", "in development",
-            "🟡", "🚧", "🔄", "⏳", "🏗", "🏗️", "🟠",
+            "🟡", "🚧", "🔄", "🏗", "🏗️", "🟠",
         ),
         Status.IN_PROGRESS,
     ),
@@ -43,10 +44,11 @@ STATUS_WORDS: dict[str, Status] = {
             "not started", "not implemented", "not done", "not complete", "not completed",
             "not fixed", "not resolved", "unresolved", "incomplete", "todo", "to do", "to-do",
             "open", "pending", "blocked", "backlog", "deferred", "❌", "⚠", "⚠️", "🔴", "⭕",
-            "⬜", "[ ]",
+            "⬜", "[ ]", "⏳",
         ),
         Status.TODO,
     ),
+    **languages.STATUS_WORDS,
 }  # fmt: skip
 
 QUALIFIED = frozenset((*CLOSED_UNFIXED, "blocked", "deferred"))
@@ -66,12 +68,13 @@ PRIORITY_WORDS: dict[str, Priority] = {
     **dict.fromkeys(("medium", "moderate", "normal", "p2", *_severity(3)), Priority.MEDIUM),
     **dict.fromkeys(("low", "lowest", "minor", "trivial", "p3", "p4", *_severity(4)),
                     Priority.LOW),
+    **languages.PRIORITY_WORDS,
 }  # fmt: skip
 """Numbered scales (`P0` to `P4`, `Sev-1` to `Sev-4`) are words too; edits stay on the scale a value
 already uses (see `Vocabulary.priority_word`)."""
 
-STATUS_KEYS = frozenset({"status", "state"})
-PRIORITY_KEYS = frozenset({"priority", "severity", "urgency", "prio"})
+STATUS_KEYS = frozenset({"status", "state"}) | languages.STATUS_KEYS
+PRIORITY_KEYS = frozenset({"priority", "severity", "urgency", "prio"}) | languages.PRIORITY_KEYS
 LINK_KEYS = frozenset({"tracked in", "tracked", "issue link", "tracker issue"})
 LINK_FIELD = "Tracked in"
 
@@ -87,6 +90,7 @@ ITEM_KEYS = frozenset(
         "estimate", "category", "type", "next steps", "tracked in", "reference", "cost",
         "workaround", "root cause", "proposed solution", "description", "area", "component",
     }
+    | languages.ITEM_KEYS
 )  # fmt: skip
 
 TITLE_COLUMNS = (
@@ -118,13 +122,19 @@ DECOR_EMOJI = "✅✔☑🟢🟡🔴🟠🚧❌⚠⭕⬜🔄⏳\ufe0f"
 """Status emoji that decorate a heading's edges (`✅ Title`): never part of its title."""
 
 
+def _spaced(char: str) -> bool:
+    """Whether `char` belongs to a script that separates words by spaces (not CJK): only such
+    words need word boundaries."""
+    return char.isalnum() and not "\u2e80" <= char <= "\ud7ff"
+
+
 def _alternation(words: Mapping[str, object]) -> re.Pattern[str]:
     parts = []
     for word in sorted(words, key=len, reverse=True):
         escaped = re.escape(word)
-        if word[0].isalnum():
+        if _spaced(word[0]):
             escaped = r"\b" + escaped
-        if word[-1].isalnum():
+        if _spaced(word[-1]):
             escaped += r"\b"
         parts.append(escaped)
     return re.compile("|".join(parts), re.IGNORECASE)
