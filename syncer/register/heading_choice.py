@@ -1,20 +1,117 @@
-"""Which headings are items (and why): a heading is an item when its own section holds item
-fields; the document's title never is."""
+"""Which headings are items, and why. A heading is an item when its own section describes one
+piece of work; it is a group when its sub-headings are the items.
+
+- **Item fields**: its own paragraphs or top-level bullets hold a field from the item words
+  (`**Status**:`, `**Estado:**`, `**Приоритет**:`, any configured `item_fields`).
+- **Siblings alike**: among sibling headings (same parent, same level), those that share an
+  item shape with at least one sibling: bold-label field lines in any language
+  (`- **Contesto:** …`), an ID prefix (`TD-003:`, `A1.`), numbering (`### 2. …`), a struck or
+  status-marked title (`~~Title~~ (resolved)`), the same sub-headings as a sibling (each
+  `## Topic` with `### Current state` / `### Goals`), or, under a group heading, a body that
+  opens with prose (a bug and its one-paragraph description).
+- A heading with an ID prefix and a body of its own is an item even alone.
+The document's title is never an item, nor anything inside an item heading's section.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from syncer.register.document import Document
 from syncer.register.fields import FieldLine
+from syncer.register.spans import CHECKBOX_RE, NUMBERING_RE, STRUCK_RE, TRAILING_LINKS_RE
+from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE
+
+ID_PREFIX_RE = re.compile(
+    r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}\d{1,4}(?=[:.)]))"
+)
+"""An identifier opening a heading: `TD-003 …`, `BUG-001:`, `A1.` (not a `P3 — …` priority)."""
 
 
 def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     """Heading index → the reason it is an item."""
-    keys: dict[int, list[str]] = {}
+    chosen: dict[int, str] = {}
+    own: dict[int, list[FieldLine]] = {}
     for f in fields:
-        if f.key in doc.item_keys:
-            keys.setdefault(doc.governing(f.line), []).append(f.field.name)
-    return {
-        i: f"heading with item fields ({', '.join(dict.fromkeys(names))})"
-        for i, names in keys.items()
-        if i != -1 and i != doc.doc_title
-    }
+        own.setdefault(doc.governing(f.line), []).append(f)
+    for i, found in own.items():
+        names = [f.field.name for f in found if f.key in doc.item_keys]
+        if names and i not in (-1, doc.doc_title):
+            chosen[i] = f"heading with item fields ({', '.join(dict.fromkeys(names))})"
+    shapes = [_shapes(doc, i, own.get(i, [])) for i in range(len(doc.headings))]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, heading in enumerate(doc.headings):
+        if i != doc.doc_title:
+            groups.setdefault((doc.parents[i], heading.level), []).append(i)
+    for members in groups.values():
+        shared = Counter(shape for i in members for shape in shapes[i])
+        for i in members:
+            if i in chosen or _inside_item(doc, i, chosen):
+                continue
+            alike = [s for s in shapes[i] if shared[s] >= 2 or s == "an ID prefix"]
+            if alike:
+                chosen[i] = f"heading alike its siblings ({alike[0]})"
+    return {i: why for i, why in chosen.items() if not _inside_item(doc, i, chosen)}
+
+
+def _inside_item(doc: Document, i: int, chosen: dict[int, str]) -> bool:
+    parent = doc.parents[i]
+    while parent != -1:
+        if parent in chosen:
+            return True
+        parent = doc.parents[parent]
+    return False
+
+
+def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> set[str]:
+    """The item shapes heading `i` has (see the module doc)."""
+    heading = doc.headings[i]
+    first = heading.line  # 0-based line after the heading
+    end = doc.headings[i + 1].line - 1 if i + 1 < len(doc.headings) else len(doc.lines)
+    content = [line for line in range(first, end) if not doc.lines.blank(line)]
+    children = [j for j in range(i + 1, len(doc.headings)) if doc.parents[j] == i]
+    shapes: set[str] = set()
+    raw = doc.text[heading.at[0] : heading.at[1]]
+    if children:
+        titles = frozenset(_words(doc.headings[j].title) for j in children)
+        if len(titles) >= 2:
+            shapes.add("sub-headings " + " / ".join(sorted(titles)))
+    if not content and not children:
+        return shapes
+    if fields:
+        shapes.add("bold-label fields")
+    ident = ID_PREFIX_RE.match(raw)
+    if ident and content and ident.group(0).lower() not in doc.vocab.priority_words:
+        shapes.add("an ID prefix")
+    if NUMBERING_RE.match(raw) and content:
+        shapes.add("numbered")
+    if _struck_or_marked(doc, raw):
+        shapes.add("struck or status-marked title")
+    if (
+        content
+        and not children
+        and doc.parents[i] not in (-1, doc.doc_title)
+        and content[0] in doc.blocks.top_paragraph_lines
+        and not any(CHECKBOX_RE.match(doc.lines[line]) for line in content)
+        and not any(first <= header < end for header, _ in doc.blocks.tables)
+    ):
+        shapes.add("prose body under a group heading")
+    return shapes
+
+
+def _struck_or_marked(doc: Document, raw: str) -> bool:
+    trailing = TRAILING_LINKS_RE.search(raw)
+    title = raw[: trailing.start()] if trailing else raw
+    lead = MARKER_LEAD_RE.match(title)
+    trail = MARKER_TRAIL_RE.search(title)
+    marked = any(
+        m is not None and m.lastgroup and doc.vocab.is_marker(m.group(m.lastgroup))
+        for m in (lead, trail)
+    )
+    core = title[: trail.start()] if trail else title
+    return marked or STRUCK_RE.fullmatch(core.strip()) is not None
+
+
+def _words(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title).lower().split())
