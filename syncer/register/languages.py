@@ -127,3 +127,18 @@ ITEM_KEYS = frozenset(
      "rischio", "риск", "风险", "リスク", "위험")
 )  # fmt: skip
 """Field names (besides status and priority) that make a heading an item."""
+
+TITLE_COLUMNS = (
+    "título", "titulo", "tarea", "tarefa", "problema", "pendiente", "titre", "tâche", "problème",
+    "titel", "aufgabe", "titolo", "attività", "compito", "название", "задача", "проблема",
+    "标题", "任务", "问题", "事项", "タイトル", "課題", "タスク", "問題", "件名", "제목", "작업",
+    "문제", "항목",
+)  # fmt: skip
+"""Column names that hold an item's title."""
+
+DESCRIPTION_COLUMNS = (
+    "descripción", "descripcion", "descrição", "beschreibung", "descrizione", "описание",
+    "краткое описание", "描述", "说明", "説明", "内容", "설명", "내용",
+)  # fmt: skip
+"""Column names that hold a title only beside an ID, status or priority column (alone, a
+`| Type | Description |` table is a legend)."""

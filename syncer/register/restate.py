@@ -16,7 +16,7 @@ Words = frozenset[str]
 
 
 def title_words(title: str) -> Words:
-    words = re.findall(r"[a-z0-9]+", title.lower())
+    words = re.findall(r"\w+", title.lower())
     return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
 
 

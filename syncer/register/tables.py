@@ -10,7 +10,13 @@ from syncer.register.escape import read_value
 from syncer.register.items import Field, Item, ItemKind
 from syncer.register.restate import TitleIndex
 from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, cells, inside, plain
-from syncer.register.vocabulary import PRIORITY_KEYS, STATUS_KEYS, TITLE_COLUMNS
+from syncer.register.vocabulary import (
+    DESCRIPTION_COLUMNS,
+    ID_COLUMNS,
+    PRIORITY_KEYS,
+    STATUS_KEYS,
+    TITLE_COLUMNS,
+)
 
 
 def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item]) -> list[Item]:
@@ -21,18 +27,39 @@ def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item])
         if header < 0 or not rows or inside(owned, header + 1):
             continue
         names = [doc.repair(c[2]).strip() for c in cells(doc.lines[header])]
-        lowered = [plain(n) for n in names]
-        title_col = next((lowered.index(c) for c in columns if c in lowered), None)
+        title_col = _title_column(names, columns)
         if title_col is None:
             continue
         table = [
-            item for row in rows if (item := _row_item(doc, row, names, title_col)) is not None
+            item
+            for row in rows
+            if not _placeholder_row(doc.lines[row], title_col)
+            and (item := _row_item(doc, row, names, title_col)) is not None
         ]
         restated = sum(1 for item in table if known.restates(item.title))
         if table and restated * 2 > len(table):
             continue  # a summary view of items the document already holds
         items.extend(table)
     return items
+
+
+def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:
+    """The column holding titles: the first title-like name (`Title`, `Tarea`, `问题`), or a
+    description column (`Description`, `描述`) beside an ID, status or priority column."""
+    lowered = [plain(n) if n.strip() != "#" else "#" for n in names]
+    found = next((lowered.index(c) for c in columns if c in lowered), None)
+    if found is None:
+        found = next((i for i, n in enumerate(lowered) if n in DESCRIPTION_COLUMNS), None)
+    if found is None or lowered[found] not in DESCRIPTION_COLUMNS:
+        return found
+    beside = ID_COLUMNS | STATUS_KEYS | PRIORITY_KEYS
+    return found if any(n in beside for i, n in enumerate(lowered) if i != found) else None
+
+
+def _placeholder_row(line: str, title_col: int) -> bool:
+    """A row standing for "nothing yet": every cell but the title is a dash (`| - | None | - |`)."""
+    others = [raw for col, (_, _, raw) in enumerate(cells(line)) if col != title_col]
+    return bool(others) and all(raw and not raw.strip("-\u2013\u2014 ") for raw in others)
 
 
 def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item | None:

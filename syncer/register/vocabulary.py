@@ -95,8 +95,10 @@ ITEM_KEYS = frozenset(
 
 TITLE_COLUMNS = (
     "title", "item", "task", "issue", "feature", "todo", "to do", "debt", "tech debt",
-    "problem", "summary", "name", "description",
+    "problem", "summary", "name", "description", *languages.TITLE_COLUMNS,
 )  # fmt: skip
+DESCRIPTION_COLUMNS = frozenset(("description", *languages.DESCRIPTION_COLUMNS))
+ID_COLUMNS = frozenset(("id", "#", "no", "nr", "n", "№", "key", "ref", "编号", "番号", "번호"))
 
 TAG_RE = re.compile(r"[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]", re.IGNORECASE)
 """A `(P1)` / `[P0]` priority tag anywhere."""
