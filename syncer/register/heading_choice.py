@@ -21,7 +21,7 @@ from collections import Counter
 from syncer.register.document import Document
 from syncer.register.fields import FieldLine
 from syncer.register.spans import CHECKBOX_RE, NUMBERING_RE, STRUCK_RE, TRAILING_LINKS_RE
-from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE
+from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE, is_meta_section
 
 ID_PREFIX_RE = re.compile(
     r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}\d{1,4}(?=[:.)]))"
@@ -35,8 +35,11 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     own: dict[int, list[FieldLine]] = {}
     for f in fields:
         own.setdefault(doc.governing(f.line), []).append(f)
+    meta = {i for i, h in enumerate(doc.headings) if is_meta_section(h.title)}
     for i, found in own.items():
-        names = [f.field.name for f in found if f.key in doc.item_keys]
+        names = [
+            f.field.name for f in found if f.key in doc.item_keys and not _legend(doc, f.field.value)
+        ]
         if names and i not in (-1, doc.doc_title):
             chosen[i] = f"heading with item fields ({', '.join(dict.fromkeys(names))})"
     shapes = [_shapes(doc, i, own.get(i, [])) for i in range(len(doc.headings))]
@@ -47,12 +50,20 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     for members in groups.values():
         shared = Counter(shape for i in members for shape in shapes[i])
         for i in members:
-            if i in chosen or _inside_item(doc, i, chosen):
+            if i in chosen or i in meta or _inside_item(doc, i, chosen):
                 continue
             alike = [s for s in shapes[i] if shared[s] >= 2 or s == "an ID prefix"]
             if alike:
                 chosen[i] = f"heading alike its siblings ({alike[0]})"
     return {i: why for i, why in chosen.items() if not _inside_item(doc, i, chosen)}
+
+
+def _legend(doc: Document, value: str) -> bool:
+    """Whether a field value lists the choices (`open | in_progress | done`, `High/Medium/Low`):
+    a legend line explaining the fields, not an item's field."""
+    parts = [p.strip(" `*_") for p in re.split(r"[|/,]", value)]
+    words = doc.vocab.status_words.keys() | doc.vocab.priority_words.keys()
+    return len(parts) >= 2 and all(p.lower() in words for p in parts)
 
 
 def _inside_item(doc: Document, i: int, chosen: dict[int, str]) -> bool:

@@ -142,3 +142,20 @@ DESCRIPTION_COLUMNS = (
 )  # fmt: skip
 """Column names that hold a title only beside an ID, status or priority column (alone, a
 `| Type | Description |` table is a legend)."""
+
+META_SECTIONS = frozenset(
+    ("legend", "key", "table of contents", "contents", "toc", "index", "notes", "note",
+     "summary", "overview", "statistics", "stats", "metrics", "glossary", "references",
+     "links", "see also", "changelog", "how to use", "usage", "format", "template",
+     "contributing", "contribution", "leyenda", "índice", "indice", "notas", "resumen",
+     "estadísticas", "referencias", "plantilla", "formato", "légende", "sommaire",
+     "résumé", "statistiques", "modèle", "legende", "inhalt", "inhaltsverzeichnis",
+     "notizen", "zusammenfassung", "statistik", "vorlage", "legenda", "sommario", "riepilogo",
+     "statistiche", "modello", "условные обозначения", "содержание", "оглавление",
+     "заметки", "примечания", "сводка", "статистика", "шаблон", "формат записей",
+     "图例", "目录", "备注", "说明", "摘要", "总结", "统计", "模板", "凡例", "目次", "メモ",
+     "備考", "概要", "統計", "テンプレート", "범례", "목차", "메모", "요약", "통계", "템플릿",
+     "table des matières", "resumo", "estatísticas", "modelo")
+)  # fmt: skip
+"""Headings of sections about the document rather than work: never an item, and their lists
+and tables hold none ("Legend", "Table of Contents", "Notas", "Сводка", "目录")."""

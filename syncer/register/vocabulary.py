@@ -266,3 +266,10 @@ def is_placeholder(title: str) -> bool:
     an empty list's one entry."""
     words = re.sub(r"[^\w\s/]", " ", title).lower().split()
     return bool(words) and " ".join(words) in PLACEHOLDERS
+
+
+def is_meta_section(heading: str) -> bool:
+    """Whether a heading names a section about the document (a legend, a table of contents,
+    notes, a summary, a template), not work: emoji, numbering and case aside."""
+    words = " ".join(re.sub(r"[^\w\s]|\d", " ", heading).lower().split())
+    return words in languages.META_SECTIONS
