@@ -21,6 +21,8 @@ class ItemKind(StrEnum):
     HEADING = "heading"
     CHECKBOX = "checkbox"
     TABLE_ROW = "table_row"
+    BULLET = "bullet"
+    """A plain list entry, an item only in a document with no structured items."""
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,9 @@ META_SECTIONS = frozenset(
      "заметки", "примечания", "сводка", "статистика", "шаблон", "формат записей",
      "图例", "目录", "备注", "说明", "摘要", "总结", "统计", "模板", "凡例", "目次", "メモ",
      "備考", "概要", "統計", "テンプレート", "범례", "목차", "메모", "요약", "통계", "템플릿",
-     "table des matières", "resumo", "estatísticas", "modelo")
+     "table des matières", "resumo", "estatísticas", "modelo", "questions", "open questions",
+    "faq", "concerns", "preguntas", "preguntas abiertas", "questions ouvertes", "fragen",
+    "offene fragen", "domande", "вопросы", "質問", "질문")
 )  # fmt: skip
 """Headings of sections about the document rather than work: never an item, and their lists
 and tables hold none ("Legend", "Table of Contents", "Notas", "Сводка", "目录")."""

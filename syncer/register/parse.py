@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from syncer.register.bullets import bullet_items
 from syncer.register.checkboxes import bare_checkbox_items, checkbox_items, without_placeholder
 from syncer.register.document import Document
 from syncer.register.fields import FieldLine, field_lines
@@ -40,6 +41,8 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     boxes = without_placeholder(checkbox_items(doc, owned) + bare_checkbox_items(doc, owned))
     tables = table_items(doc, owned, heading_items + boxes)
     items = sorted(heading_items + boxes + tables, key=lambda i: i.at[0])
+    if not items:
+        items = bullet_items(doc)
     items = [i for i in items if doc.rules.admits(i.section)]
     return Register(
         text=text,

@@ -13,9 +13,11 @@ from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, cells, inside, p
 from syncer.register.vocabulary import (
     DESCRIPTION_COLUMNS,
     ID_COLUMNS,
+    NEGATIONS,
     PRIORITY_KEYS,
     STATUS_KEYS,
     TITLE_COLUMNS,
+    is_placeholder,
 )
 
 
@@ -57,9 +59,18 @@ def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:
 
 
 def _placeholder_row(line: str, title_col: int) -> bool:
-    """A row standing for "nothing yet": every cell but the title is a dash (`| - | None | - |`)."""
-    others = [raw for col, (_, _, raw) in enumerate(cells(line)) if col != title_col]
-    return bool(others) and all(raw and not raw.strip("-\u2013\u2014 ") for raw in others)
+    """A row standing for "nothing yet": every other cell a dash, and the title a dash or a
+    "no …" (`| - | - |`, `| - | No critical debt | - |`)."""
+    row = cells(line)
+    others = [raw for col, (_, _, raw) in enumerate(row) if col != title_col]
+    if not others or not all(_dash(raw) for raw in others) or title_col >= len(row):
+        return False
+    title = row[title_col][2]
+    return _dash(title) or is_placeholder(title) or title.lower().split()[0] in NEGATIONS
+
+
+def _dash(raw: str) -> bool:
+    return bool(raw) and not raw.strip("-\u2013\u2014 ")
 
 
 def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item | None:

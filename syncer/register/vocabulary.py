@@ -26,14 +26,14 @@ STATUS_WORDS: dict[str, Status] = {
     **dict.fromkeys(
         (
             "done", "complete", "completed", "finished", "resolved", "fixed", "closed",
-            "shipped", "implemented", "merged", "delivered", "✅", "✔", "✔️", "☑", "☑️",
+            "shipped", "implemented", "merged", "delivered", "ok", "✅", "✔", "✔️", "☑", "☑️",
             "🟢", "[x]", "✓", *CLOSED_UNFIXED,
         ),
         Status.DONE,
     ),
     **dict.fromkeys(
         (
-            "in progress", "in-progress", "wip", "ongoing", "partial", "partially", "started",
+            "in progress", "in-progress", "in work", "wip", "ongoing", "partial", "partially", "started",
             "planning", "in review", "doing", "underway", "investigating", "in development",
             "🟡", "🚧", "🔄", "🏗", "🏗️", "🟠",
         ),
@@ -259,6 +259,11 @@ PLACEHOLDERS = frozenset(
      "まだなし", "없음")
 )  # fmt: skip
 """What an empty list or table says in its one entry ("- [ ] NONE.", "| - | - |")."""
+
+
+NEGATIONS = frozenset(("no", "none", "ningún", "ninguna", "nenhum", "nenhuma", "aucun", "aucune",
+                       "kein", "keine", "nessun", "nessuna", "нет", "無", "无", "없음"))  # fmt: skip
+"""First words of a placeholder row's title ("No critical debt")."""
 
 
 def is_placeholder(title: str) -> bool:
