@@ -22,7 +22,14 @@ from syncer.register.body_escape import (
 )
 from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Field, Item, ItemKind, Register, Span
-from syncer.register.spans import HANDLE, HIDDEN_LINK_RE, NUMBERING_RE, TRACKER_LINK_RE, is_struck
+from syncer.register.spans import (
+    HANDLE,
+    HIDDEN_LINK_RE,
+    NUMBERING_RE,
+    TRACKER_LINK_RE,
+    is_struck,
+    strike_marks,
+)
 from syncer.register.vocabulary import LINK_FIELD, LINK_KEYS, TAG_RE, normalize_key
 
 
@@ -171,7 +178,7 @@ def status_edits(register: Register, key: str, status: Status) -> Splices:
         return _splice(item.status_at, _marker(register, item, status))
     if item.status_at is not None:
         return _splice(item.status_at, status_phrase(register, status))
-    if item.kind is ItemKind.TABLE_ROW:
+    if item.kind in (ItemKind.TABLE_ROW, ItemKind.BULLET):
         return _strike(register, item, status is Status.DONE)
     return _insert_field(register, item, "Status", status_phrase(register, status))
 
@@ -200,7 +207,8 @@ def _strike(register: Register, item: Item, done: bool) -> Splices:
         return [Splice(start, start, "~~"), Splice(end, end, "~~")]
     noted = item.summary_at is not None and register.text[slice(*item.summary_at)].strip()
     lifted = "**" if noted else ""
-    return [Splice(start - 2, start, lifted), Splice(end, end + 2, lifted)]
+    left, right = strike_marks(register.text, item.title_at) or (2, 2)
+    return [Splice(start - left, start, lifted), Splice(end, end + right, lifted)]
 
 
 # --- title, priority, fields ------------------------------------------------------------------
@@ -235,7 +243,7 @@ def priority_edits(register: Register, key: str, priority: Priority | None) -> S
         raise EditError(f"{item.title!r} takes its priority from its section")
     if item.kind is ItemKind.HEADING:
         return _insert_field(register, item, "Priority", priority.value.capitalize())
-    if item.kind is ItemKind.CHECKBOX:
+    if item.kind in (ItemKind.CHECKBOX, ItemKind.BULLET):
         # at the end of the text, before owners, due dates and links: where a tag is read
         end = item.summary_at[1] if item.summary_at else item.title_at[1]
         return _splice((end, end), f" ({_PRIORITY_TAGS[priority]})")
@@ -323,7 +331,7 @@ def body_edits(register: Register, key: str, body: str) -> Splices:
     item = register.item(key)
     if item.kind is ItemKind.TABLE_ROW:
         raise EditError(f"{item.title!r} is a table row: it has no body")
-    if item.kind is ItemKind.CHECKBOX:
+    if item.kind in (ItemKind.CHECKBOX, ItemKind.BULLET):
         return _set_checkbox_body(register, item, body)
     return _set_heading_body(register, item, body)
 
@@ -420,7 +428,7 @@ def links_edits(
         if existing is not None:
             return _splice((existing.at[1], existing.at[1]), ", " + ", ".join(written))
         return _insert_field(register, item, LINK_FIELD, ", ".join(written))
-    if item.kind is ItemKind.CHECKBOX:
+    if item.kind in (ItemKind.CHECKBOX, ItemKind.BULLET):
         end = _line_end(source, item.at[0])
         return _splice((end, end), " " + " ".join(written))
     anchor = max([item.title_at[1], *(link.at[1] for link in item.links)])
@@ -501,7 +509,7 @@ def add_item_edits(register: Register, new: NewItem) -> Splices:
         splices = _append_checkbox(register, new)
     elif neighbour.kind is ItemKind.HEADING:
         splices = _add_heading(register, neighbour, new)
-    elif neighbour.kind is ItemKind.CHECKBOX:
+    elif neighbour.kind in (ItemKind.CHECKBOX, ItemKind.BULLET):
         splices = _add_checkbox(register, neighbour, new)
     else:
         splices = _add_row(register, neighbour, new)
@@ -581,12 +589,14 @@ def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
     prefix = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", first)
     lead = prefix.group(0) if prefix else "- "
     lead = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), lead, count=1)
-    mark = _checkbox_mark(register, new.status)
     title = written_value(register, new.title, Place.CHECKBOX)
     if after.summary_at is not None:
         title = f"**{title}**"
+    if after.kind is ItemKind.BULLET and new.status is Status.DONE:
+        title = f"~~{title}~~"
     title += _priority_tag(register, after, new.priority)
-    block = f"{lead}[{mark}] {title}" + nested_body(register, new.body, len(lead))
+    mark = f"[{_checkbox_mark(register, new.status)}] " if after.kind is ItemKind.CHECKBOX else ""
+    block = f"{lead}{mark}{title}" + nested_body(register, new.body, len(lead))
     spaced = _blank_after(text, after.at[1])
     gap = nl + nl if spaced else nl
     return _splice((after.at[1], after.at[1]), gap + block)

@@ -42,7 +42,8 @@ class Place(Enum):
     @classmethod
     def of(cls, kind: ItemKind) -> Place:
         """Where an item of `kind` holds its title."""
-        return {ItemKind.HEADING: cls.HEADING, ItemKind.CHECKBOX: cls.CHECKBOX}.get(kind, cls.CELL)
+        lines = {ItemKind.HEADING: cls.HEADING, ItemKind.CHECKBOX: cls.CHECKBOX}
+        return lines.get(kind, cls.CHECKBOX if kind is ItemKind.BULLET else cls.CELL)
 
 
 _ALWAYS = frozenset("`*~[]|")

@@ -23,9 +23,7 @@ from syncer.register.fields import FieldLine
 from syncer.register.spans import CHECKBOX_RE, NUMBERING_RE, STRUCK_RE, TRAILING_LINKS_RE
 from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE, is_meta_section
 
-ID_PREFIX_RE = re.compile(
-    r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}\d{1,4}(?=[:.)]))"
-)
+ID_PREFIX_RE = re.compile(r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}\d{1,4}(?=[:.)]))")
 """An identifier opening a heading: `TD-003 …`, `BUG-001:`, `A1.` (not a `P3 — …` priority)."""
 
 
@@ -38,7 +36,9 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     meta = {i for i, h in enumerate(doc.headings) if is_meta_section(h.title)}
     for i, found in own.items():
         names = [
-            f.field.name for f in found if f.key in doc.item_keys and not _legend(doc, f.field.value)
+            f.field.name
+            for f in found
+            if f.key in doc.item_keys and not _legend(doc, f.field.value)
         ]
         if names and i not in (-1, doc.doc_title):
             chosen[i] = f"heading with item fields ({', '.join(dict.fromkeys(names))})"

@@ -78,9 +78,20 @@ def tag_priority(raw_title: str) -> Priority | None:
     return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
 
 
+def strike_marks(text: str, at: Span) -> tuple[int, int] | None:
+    """The lengths of the strike around the title at `at` (`~~title~~`, `<del>title</del>`),
+    or None when it is not struck through."""
+    if at[0] >= 2 and text[at[0] - 2 : at[0]] == "~~" == text[at[1] : at[1] + 2]:
+        return 2, 2
+    opening = re.search(r"<(del|s|strike)>\Z", text[max(0, at[0] - 8) : at[0]], re.IGNORECASE)
+    if opening and text[at[1] :].lower().startswith(f"</{opening.group(1).lower()}>"):
+        return len(opening.group(0)), len(opening.group(0)) + 1
+    return None
+
+
 def is_struck(text: str, at: Span) -> bool:
-    """Whether the title at `at` is struck through (`~~title~~`): dropped or done."""
-    return at[0] >= 2 and text[at[0] - 2 : at[0]] == "~~" == text[at[1] : at[1] + 2]
+    """Whether the title at `at` is struck through (`~~title~~`, `<del>`): dropped or done."""
+    return strike_marks(text, at) is not None
 
 
 def lead_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
