@@ -33,6 +33,7 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     own: dict[int, list[FieldLine]] = {}
     for f in fields:
         own.setdefault(doc.governing(f.line), []).append(f)
+    own = {i: _leading(doc, i, found) for i, found in own.items()}
     meta = {i for i, h in enumerate(doc.headings) if is_meta_section(h.title)}
     for i, found in own.items():
         names = [
@@ -56,6 +57,26 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
             if alike:
                 chosen[i] = f"heading alike its siblings ({alike[0]})"
     return {i: why for i, why in chosen.items() if not _inside_item(doc, i, chosen)}
+
+
+def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
+    """The fields that describe heading `i`: those before its second block of other text.
+    A `- **term**: meaning` list deep in an explanation, or a `- Problem: …` note among
+    many bullets, describes something else."""
+    at = {f.line: f for f in fields}
+    start = doc.headings[i].line if i != -1 else 0
+    blocks, previous, kept = 0, True, []
+    for line in range(start, max(at) + 1):
+        if line in at:
+            if blocks <= 1:
+                kept.append(at[line])
+            previous = True
+        elif doc.lines.blank(line):
+            previous = True
+        else:
+            blocks += previous
+            previous = False
+    return kept
 
 
 def _legend(doc: Document, value: str) -> bool:
