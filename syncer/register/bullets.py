@@ -102,8 +102,9 @@ def _essay(doc: Document, heading: int, entries: int) -> bool:
 
 
 def _questions(found: list[tuple[ListEntry, re.Match[str]]]) -> bool:
-    """A list of questions (every entry ends in `?`) asks, it does not list work."""
-    return all(match.group("text").rstrip().endswith("?") for _, match in found)
+    """A list of questions (every entry ends in `?`) asks, it does not list work; one entry
+    ending in `?` may be a task with a doubt."""
+    return len(found) > 1 and all(match.group("text").rstrip().endswith("?") for _, match in found)
 
 
 def _bullet_item(doc: Document, entry: ListEntry, match: re.Match[str], heading: int) -> Item:

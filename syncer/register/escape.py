@@ -114,7 +114,9 @@ def _needs_backslash(text: str, i: int, place: Place) -> bool:
         return before == "<"
     if char == "&":
         return _REFERENCE_RE.match(text, i) is not None
-    if place is Place.CELL or place is Place.FIELD:
+    if place is Place.CELL:  # a cell of dashes alone stands for "nothing" (a placeholder row)
+        return i == 0 and not text.strip("-\u2013\u2014 ")
+    if place is Place.FIELD:
         return False
     if char == "(":
         return _LINE_END_TOKEN_RE.match(text, i) is not None

@@ -111,7 +111,7 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> set[str]:
             shapes.add("sub-headings " + " / ".join(sorted(titles)))
     if not content and not children:
         return shapes
-    if fields:
+    if fields and doc.parents[i] not in (-1, doc.doc_title):
         shapes.add("bold-label fields")
     ident = ID_PREFIX_RE.match(raw)
     if ident and content and ident.group(0).lower() not in doc.vocab.priority_words:

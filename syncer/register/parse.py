@@ -38,10 +38,11 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
         for i, why in sorted(chosen.items())
     ]
     owned = sorted((item.span[0], item.span[1]) for item in heading_items)
-    boxes = without_placeholder(checkbox_items(doc, owned) + bare_checkbox_items(doc, owned))
-    tables = table_items(doc, owned, heading_items + boxes)
+    all_boxes = checkbox_items(doc, owned) + bare_checkbox_items(doc, owned)
+    boxes = without_placeholder(all_boxes)
+    tables, item_tables = table_items(doc, owned, heading_items + boxes)
     items = sorted(heading_items + boxes + tables, key=lambda i: i.at[0])
-    if not items:
+    if not (items or all_boxes or item_tables):  # the file itself is the list
         items = bullet_items(doc)
     items = [i for i in items if doc.rules.admits(i.section)]
     return Register(

@@ -21,8 +21,13 @@ from syncer.register.vocabulary import (
 )
 
 
-def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item]) -> list[Item]:
+def table_items(
+    doc: Document, owned: list[tuple[int, int]], others: list[Item]
+) -> tuple[list[Item], int]:
+    """The rows of item tables, and how many item tables there are (one holding only a
+    placeholder row still says the register is a table, an empty one)."""
     items: list[Item] = []
+    tables = 0
     known = TitleIndex(item.title for item in others)
     columns = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
     for header, rows in doc.blocks.tables:
@@ -32,6 +37,7 @@ def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item])
         title_col = _title_column(names, columns)
         if title_col is None:
             continue
+        tables += 1
         table = [
             item
             for row in rows
@@ -42,7 +48,7 @@ def table_items(doc: Document, owned: list[tuple[int, int]], others: list[Item])
         if table and restated * 2 > len(table):
             continue  # a summary view of items the document already holds
         items.extend(table)
-    return items
+    return items, tables
 
 
 def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:
