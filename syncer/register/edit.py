@@ -144,7 +144,9 @@ def _marker(register: Register, item: Item, status: Status) -> str:
     used = [
         u
         for u in used
-        if u[0].isalnum() == old[0].isalnum() and vocab.reusable(register.damage.repair(u))
+        if u[0].isalnum() == old[0].isalnum()
+        and u.isupper() == old.isupper()
+        and vocab.reusable(register.damage.repair(u))
     ]
     if used:
         return Counter(used).most_common(1)[0][0]
