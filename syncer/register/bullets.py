@@ -51,10 +51,12 @@ class _Marker:
 
 def bullet_items(doc: Document) -> list[Item]:
     """The document's top-level entries as items (call only when it has no other items)."""
+    listed = doc.blocks.list_items
     entries = [
         (entry, match)
-        for entry in doc.blocks.list_items
-        if entry.parent == -1 and (match := _entry(doc, entry)) is not None
+        for n, entry in enumerate(listed)
+        if entry.parent == -1
+        and (match := _entry(doc, entry, n + 1 < len(listed) and listed[n + 1].parent == n))
     ]
     by_section: dict[int, list[tuple[ListEntry, re.Match[str]]]] = {}
     for entry, match in entries:
@@ -67,8 +69,8 @@ def bullet_items(doc: Document) -> list[Item]:
     return sorted(items, key=lambda item: item.line)
 
 
-def _entry(doc: Document, entry: ListEntry) -> re.Match[str] | None:
-    """The entry's first line, if it may be an item."""
+def _entry(doc: Document, entry: ListEntry, nested: bool) -> re.Match[str] | None:
+    """The entry's first line, if it may be an item (`nested`: a list is nested in it)."""
     raw = doc.lines[entry.first]
     match = ENTRY_RE.match(raw)
     if match is None or not match.group("text") or CHECKBOX_RE.match(raw):
@@ -77,7 +79,6 @@ def _entry(doc: Document, entry: ListEntry) -> re.Match[str] | None:
     heading = doc.governing(entry.first)
     if any(is_meta_section(title) for title in _path(doc, heading)):
         return None
-    nested = any(e.parent >= 0 and entry.first < e.first < entry.end for e in doc.blocks.list_items)
     if text.rstrip("*_ ").endswith(":") and nested:
         return None  # a label introducing its nested list
     if FIELD_RE.match(raw) or _LINK_ONLY_RE.match(text):
@@ -97,7 +98,7 @@ def _essay(doc: Document, heading: int, entries: int) -> bool:
     """Whether the section under `heading` is prose with lists in it, not a list of work."""
     start = doc.headings[heading].line if heading != -1 else 0
     end = doc.headings[heading + 1].line - 1 if heading + 1 < len(doc.headings) else len(doc.lines)
-    prose = sum(1 for line in doc.blocks.top_paragraph_lines if start <= line < end)
+    prose = sum(1 for line in range(start, end) if line in doc.paragraph_lines)
     return prose > entries
 
 

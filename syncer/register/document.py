@@ -42,6 +42,12 @@ class Document:
         self.headings = self._headings()
         self.heading_lines = [h.line for h in self.headings]
         self.parents = self._heading_parents()
+        self.children: list[list[int]] = [[] for _ in self.headings]
+        for i, parent in enumerate(self.parents):
+            if parent != -1:
+                self.children[parent].append(i)
+        self.paragraph_lines = frozenset(self.blocks.top_paragraph_lines)
+        self.table_headers = sorted(header for header, _ in self.blocks.tables)
         self.doc_title = self._find_doc_title()
         self._section_state: dict[int, tuple[Priority | None, Status | None]] = {}
 

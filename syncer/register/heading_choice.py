@@ -16,6 +16,7 @@ The document's title is never an item, nor anything inside an item heading's sec
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from syncer.register.document import Document
@@ -102,7 +103,7 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> set[str]:
     first = heading.line  # 0-based line after the heading
     end = doc.headings[i + 1].line - 1 if i + 1 < len(doc.headings) else len(doc.lines)
     content = [line for line in range(first, end) if not doc.lines.blank(line)]
-    children = [j for j in range(i + 1, len(doc.headings)) if doc.parents[j] == i]
+    children = doc.children[i]
     shapes: set[str] = set()
     raw = doc.text[heading.at[0] : heading.at[1]]
     if children:
@@ -124,9 +125,9 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> set[str]:
         content
         and not children
         and doc.parents[i] not in (-1, doc.doc_title)
-        and content[0] in doc.blocks.top_paragraph_lines
+        and content[0] in doc.paragraph_lines
         and not any(CHECKBOX_RE.match(doc.lines[line]) for line in content)
-        and not any(first <= header < end for header, _ in doc.blocks.tables)
+        and bisect_left(doc.table_headers, first) == bisect_left(doc.table_headers, end)
     ):
         shapes.add("prose body under a group heading")
     return shapes

@@ -41,8 +41,7 @@ def table_items(
         table = [
             item
             for row in rows
-            if not _placeholder_row(doc.lines[row], title_col)
-            and (item := _row_item(doc, row, names, title_col)) is not None
+            if (item := _row_item(doc, row, names, title_col)) is not None
         ]
         restated = sum(1 for item in table if known.restates(item.title))
         if table and restated * 2 > len(table):
@@ -64,10 +63,9 @@ def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:
     return found if any(n in beside for i, n in enumerate(lowered) if i != found) else None
 
 
-def _placeholder_row(line: str, title_col: int) -> bool:
+def _placeholder_row(row: list[tuple[int, int, str]], title_col: int) -> bool:
     """A row standing for "nothing yet": every other cell a dash, and the title a dash or a
     "no …" (`| - | - |`, `| - | No critical debt | - |`)."""
-    row = cells(line)
     others = [raw for col, (_, _, raw) in enumerate(row) if col != title_col]
     if not others or not all(_dash(raw) for raw in others) or title_col >= len(row):
         return False
@@ -81,7 +79,7 @@ def _dash(raw: str) -> bool:
 
 def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item | None:
     row_cells = cells(doc.lines[row])
-    if title_col >= len(row_cells):
+    if title_col >= len(row_cells) or _placeholder_row(row_cells, title_col):
         return None
     base = doc.lines.starts[row]
     fields, status_cell, priority_cell = [], None, None
