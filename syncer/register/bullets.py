@@ -61,7 +61,7 @@ def bullet_items(doc: Document) -> list[Item]:
     by_section: dict[int, list[tuple[ListEntry, re.Match[str]]]] = {}
     for entry, match in entries:
         by_section.setdefault(doc.governing(entry.first), []).append((entry, match))
-    items = []
+    items: list[Item] = []
     for heading, found in by_section.items():
         if _essay(doc, heading, len(found)) or _questions(found):
             continue

@@ -94,16 +94,18 @@ PRIORITY_WORDS: dict[str, Priority] = {
         Priority.CRITICAL,
     ),
     **dict.fromkeys(
-        ("alta", "alto", "haute", "élevée", "hoch", "hohe", "hoher", "hohes", "высокий", "высокая", "高", "높음"),
+        ("alta", "alto", "haute", "élevée", "hoch", "hohe", "hoher", "hohes", "высокий",
+         "высокая", "高", "높음"),
         Priority.HIGH,
     ),
     **dict.fromkeys(
-        ("media", "medio", "média", "moyenne", "mittel", "mittlere", "средний", "средняя", "中", "보통", "중간"),
+        ("media", "medio", "média", "moyenne", "mittel", "mittlere", "средний", "средняя", "中",
+         "보통", "중간"),
         Priority.MEDIUM,
     ),
     **dict.fromkeys(
-        ("baja", "bajo", "baixa", "basse", "faible", "niedrig", "niedrige", "niedriger", "bassa", "низкий", "низкая",
-         "低", "낮음"),
+        ("baja", "bajo", "baixa", "basse", "faible", "niedrig", "niedrige", "niedriger", "bassa",
+         "низкий", "низкая", "低", "낮음"),
         Priority.LOW,
     ),
 }  # fmt: skip

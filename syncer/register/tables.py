@@ -39,9 +39,7 @@ def table_items(
             continue
         tables += 1
         table = [
-            item
-            for row in rows
-            if (item := _row_item(doc, row, names, title_col)) is not None
+            item for row in rows if (item := _row_item(doc, row, names, title_col)) is not None
         ]
         restated = sum(1 for item in table if known.restates(item.title))
         if table and restated * 2 > len(table):

@@ -33,8 +33,9 @@ STATUS_WORDS: dict[str, Status] = {
     ),
     **dict.fromkeys(
         (
-            "in progress", "in-progress", "in work", "wip", "ongoing", "partial", "partially", "started",
-            "planning", "in review", "doing", "underway", "investigating", "in development",
+            "in progress", "in-progress", "in work", "wip", "ongoing", "partial", "partially",
+            "started", "planning", "in review", "doing", "underway", "investigating",
+            "in development",
             "🟡", "🚧", "🔄", "🏗", "🏗️", "🟠",
         ),
         Status.IN_PROGRESS,
@@ -261,8 +262,10 @@ PLACEHOLDERS = frozenset(
 """What an empty list or table says in its one entry ("- [ ] NONE.", "| - | - |")."""
 
 
-NEGATIONS = frozenset(("no", "none", "ningún", "ninguna", "nenhum", "nenhuma", "aucun", "aucune",
-                       "kein", "keine", "nessun", "nessuna", "нет", "無", "无", "없음"))  # fmt: skip
+NEGATIONS = frozenset(
+    ("no", "none", "ningún", "ninguna", "nenhum", "nenhuma", "aucun", "aucune", "kein", "keine",
+     "nessun", "nessuna", "нет", "無", "无", "없음")
+)  # fmt: skip
 """First words of a placeholder row's title ("No critical debt")."""
 
 

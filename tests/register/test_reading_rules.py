@@ -22,7 +22,7 @@ def test_status_fields_in_other_languages_make_heading_items() -> None:
     text = (
         "# Pendientes\n\n## Alta\n\n### 1. Proteger endpoints\n**Estado:** ⬜ Pendiente\n\n"
         "- [ ] Crear decorator\n- [x] Tests\n\n## Hecho\n\n### ✓ Validaciones\n"
-        "**Estado:** ✅ Completado\n\n### Кэш\n**Статус**: В работе\n\n### 缓存\n**状态**: 已完成\n"
+        "**Estado:** ✅ Completado\n\n### Кэш\n**Статус**: в работе\n\n### 缓存\n**状态**: 已完成\n"
     )
     assert rows(text) == [
         (5, "heading", "todo"),
@@ -80,7 +80,10 @@ def test_one_prose_section_among_list_sections_is_an_explanation() -> None:
 
 
 def test_struck_headings_with_a_status_suffix_are_done_items() -> None:
-    text = "# Debt\n\n## ~~ESLint upgrade~~ (resolved)\n\nDone.\n\n## ~~Jest shims~~ (resolved)\n\nGone.\n"
+    text = (
+        "# Debt\n\n## ~~ESLint upgrade~~ (resolved)\n\nDone.\n\n"
+        "## ~~Jest shims~~ (resolved)\n\nGone.\n"
+    )
     assert rows(text) == [(3, "heading", "done"), (7, "heading", "done")]
     assert_status_flips_are_local(text)
 
@@ -88,7 +91,8 @@ def test_struck_headings_with_a_status_suffix_are_done_items() -> None:
 def test_headings_sharing_sub_headings_are_items_with_sections() -> None:
     text = (
         "# Dette\n\n## Migration\n\n### État actuel\n- legacy\n\n### Objectifs\n- migrer\n\n"
-        "## Nettoyage\n\n### État actuel\n- jQuery\n\n### Objectifs\n- Vite\n\n## Suivi\n\n- revue\n"
+        "## Nettoyage\n\n### État actuel\n- jQuery\n\n### Objectifs\n- Vite\n\n"
+        "## Suivi\n\n- revue\n"
     )
     assert rows(text) == [(3, "heading", "todo"), (11, "heading", "todo")]
 
@@ -102,7 +106,10 @@ def test_definition_lists_deep_in_an_explanation_make_no_item() -> None:
 
 
 def test_a_field_listing_its_choices_is_a_legend() -> None:
-    text = "# Register\n\n## Legend\n\n- Status: `open` | `done`\n\n| ID | Task | Status |\n|--|--|--|\n| 1 | A | done |\n"
+    text = (
+        "# Register\n\n## Legend\n\n- Status: `open` | `done`\n\n"
+        "| ID | Task | Status |\n|--|--|--|\n| 1 | A | done |\n"
+    )
     assert rows(text) == [(9, "table_row", "done")]
 
 
@@ -118,7 +125,10 @@ def test_templates_in_fences_and_comments_hold_no_items() -> None:
 
 
 def test_with_no_structured_items_top_level_entries_are_the_items() -> None:
-    text = "Tech Debt\n=========\n\n  - Local storage\n    - nested note\n  - Credentials\n\n1. Numbered\n"
+    text = (
+        "Tech Debt\n=========\n\n  - Local storage\n    - nested note\n  - Credentials\n\n"
+        "1. Numbered\n"
+    )
     register = parse(text)
     assert rows(text) == [(4, "bullet", "todo"), (6, "bullet", "todo"), (8, "bullet", "todo")]
     assert register.items[0].body == "- nested note"
@@ -132,7 +142,8 @@ def test_entries_are_not_items_beside_structured_items() -> None:
 def test_labels_definitions_links_essays_questions_and_meta_sections_hold_no_items() -> None:
     text = (
         "# Advice\n\n## Contents\n\n- [Tips](#tips)\n\n## Tips\n\n- Prioritize:\n  - Impact\n"
-        "- **term**: meaning\n\n## Essay\n\nLong prose here,\nmore prose,\nand more.\n\n1. a principle\n\n"
+        "- **term**: meaning\n\n## Essay\n\nLong prose here,\nmore prose,\nand more.\n\n"
+        "1. a principle\n\n"
         "## Open Questions\n\n- Why?\n- How?\n\n## Asked\n\n- Is it fast?\n- Does it scale?\n"
     )
     assert rows(text) == []
@@ -140,7 +151,8 @@ def test_labels_definitions_links_essays_questions_and_meta_sections_hold_no_ite
 
 def test_entry_status_from_tags_leads_trails_and_strikes() -> None:
     text = (
-        "# Debt\n\n## Arquitectura\n- [SOLUCIONADO] **Roles:** hecho\n- [PENDIENTE] **API:** prefijos\n"
+        "# Debt\n\n## Arquitectura\n- [SOLUCIONADO] **Roles:** hecho\n"
+        "- [PENDIENTE] **API:** prefijos\n"
         "- OK Clean up tests\n- Refactoring in progress\n- Add docs (blocked)\n"
         "- <del>Convert tests</del>\n- ~~Drop IE~~\n- Write more tests\n"
     )
@@ -158,7 +170,10 @@ def test_entry_status_from_tags_leads_trails_and_strikes() -> None:
 
 
 def test_bare_box_lines_are_tasks_and_a_cancelled_box_is_done() -> None:
-    text = "# To do\n\n[ ] Have an interface\n[x] Write a HOWTO for\n   continuous integration\n\n- [-] dropped\n"
+    text = (
+        "# To do\n\n[ ] Have an interface\n[x] Write a HOWTO for\n   continuous integration\n\n"
+        "- [-] dropped\n"
+    )
     register = parse(text)
     assert rows(text) == [(3, "checkbox", "todo"), (4, "checkbox", "done"), (7, "checkbox", "done")]
     assert register.items[1].span == (4, 5)
@@ -167,7 +182,7 @@ def test_bare_box_lines_are_tasks_and_a_cancelled_box_is_done() -> None:
 
 def test_a_lone_none_entry_or_placeholder_rows_mean_an_empty_register() -> None:
     assert rows("# Todo\n\n## Contents\n\n- [List](#list)\n\n## List\n\n- [ ] 📝🟡✅ NONE.\n") == []
-    text = "# Debt\n\n| ID | Title | Status |\n|--|--|--|\n| - | No critical debt | - |\n\n- guidance\n"
+    text = "# Debt\n\n| ID | Title |\n|--|--|\n| - | No critical debt |\n\n- guidance\n"
     assert rows(text) == []
 
 
