@@ -200,7 +200,8 @@ def test_tables_in_other_languages_and_description_columns_beside_ids() -> None:
 
 def test_a_summary_table_in_any_script_restating_heading_items_is_a_view() -> None:
     text = (
-        "# Баги\n\n## Сводка\n\n| ID | Краткое описание |\n|--|--|\n| BUG-001 | Расхождение формата |\n\n"
+        "# Баги\n\n## Список\n\n| ID | Краткое описание |\n|--|--|\n"
+        "| BUG-001 | Расхождение формата |\n\n"
         "## BUG-001: Расхождение формата запроса\n\n**Статус:** Открыт\n"
     )
     assert rows(text) == [(9, "heading", "todo")]
