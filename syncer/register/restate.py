@@ -2,7 +2,8 @@
 
 A row restates an item when all its title words name words of the item ("Runbooks" →
 "Runbook Automation", "Multi-region prep" → "Multi-Region Preparation") or all the item's
-words appear in the row. Words match when equal or when one (3+ letters) prefixes the other.
+words appear in the row. Words match when equal, when one (3+ letters) prefixes the other, or
+when they are one stem in two forms ("Proteger" / "Protección").
 An index on 3-letter word keys keeps this linear on registers of thousands of items.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from os.path import commonprefix
 
 Words = frozenset[str]
 
@@ -24,14 +26,17 @@ def _key(word: str) -> str:
     return word[:3]
 
 
+def _alike(a: str, b: str) -> bool:
+    """Equal, one a 3+ letter prefix of the other, or one stem in two forms (a shared start of
+    5+ letters, most of the shorter word: "implementar" / "implementación")."""
+    if a == b or (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b)):
+        return True
+    shared = len(commonprefix((a, b)))
+    return shared >= 5 and shared * 5 >= min(len(a), len(b)) * 3
+
+
 def _within(small: Words, large: Words) -> bool:
-    return all(
-        any(
-            a == b or (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b))
-            for b in large
-        )
-        for a in small
-    )
+    return all(any(_alike(a, b) for b in large) for a in small)
 
 
 class TitleIndex:
