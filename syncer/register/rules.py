@@ -12,9 +12,10 @@ from syncer.model import Priority, Status
 class RegisterRules(BaseModel):
     """Which sections hold items, and words the built-in vocabulary lacks.
 
-    The built-in words are English; a register written in another language names its status
-    and priority words here (`{"erledigt": "done"}`, `{"hoch": "high"}`), and they then count
-    everywhere the built-in ones do: fields, cells, section headings.
+    Words ship for ten languages (`vocabulary.py`, `languages.py`); a register written in
+    another language, or a team using a word its own way, names its status and priority words
+    here (`{"klaar": "done"}`, `{"hoog": "high"}`). They win over the shipped words and the
+    document's own emoji legend, and count everywhere those do: fields, cells, tags, headings.
 
     Section patterns are shell-style globs matched case-insensitively against each heading of
     an item's section path ("Known Tech Debt", "*Priority*").
