@@ -5,7 +5,7 @@ languages, the file as the list, tables in any language, and what holds no item.
 from __future__ import annotations
 
 from syncer.model import Status
-from syncer.register import ItemKind, RegisterRules, parse
+from syncer.register import ItemKind, NewItem, RegisterRules, add_item, parse
 
 from .helpers import assert_status_flips_are_local
 
@@ -222,3 +222,22 @@ def test_configured_words_still_read_a_language_not_shipped() -> None:
     assert rows(text) == [(3, "heading", "todo")]
     rules = RegisterRules(status_words={"klaar": Status.DONE})
     assert rows(text, rules) == [(3, "heading", "done")]
+
+
+def test_a_summary_list_restating_items_in_other_word_forms_is_a_view() -> None:
+    text = (
+        "# Pendientes\n\n## Resumen\n\n| Tarea | Prioridad |\n|--|--|\n"
+        "| Proteger endpoints del backend | Alta |\n\n"
+        "## Alta\n\n### Protección de Endpoints del Backend\n**Estado:** Pendiente\n"
+    )
+    assert rows(text) == [(11, "heading", "todo")]
+
+
+def test_a_row_written_with_dashes_reads_back_as_a_row() -> None:
+    text = "# Debt\n\n| Item | Owner |\n|--|--|\n| Cache | ann |\n"
+    register = parse(text)
+    added = add_item(register, NewItem(title="-", fields={"Owner": "-"}, section=None))
+    assert [(i.title, i.kind.value) for i in parse(added).items] == [
+        ("Cache", "table_row"),
+        ("-", "table_row"),
+    ]
