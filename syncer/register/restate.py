@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from os.path import commonprefix
 
 Words = frozenset[str]
 
@@ -31,7 +30,9 @@ def _alike(a: str, b: str) -> bool:
     5+ letters, most of the shorter word: "implementar" / "implementación")."""
     if a == b or (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b)):
         return True
-    shared = len(commonprefix((a, b)))
+    shared = next(
+        (n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
     return shared >= 5 and shared * 5 >= min(len(a), len(b)) * 3
 
 
