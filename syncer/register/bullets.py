@@ -95,11 +95,16 @@ def _path(doc: Document, heading: int) -> list[str]:
 
 
 def _essay(doc: Document, heading: int, entries: int) -> bool:
-    """Whether the section under `heading` is prose with lists in it, not a list of work."""
+    """Whether the section under `heading` is prose with lists in it, not a list of work: more
+    lines of prose than entries, its first paragraph (an introduction) aside."""
     start = doc.headings[heading].line if heading != -1 else 0
     end = doc.headings[heading + 1].line - 1 if heading + 1 < len(doc.headings) else len(doc.lines)
-    prose = sum(1 for line in range(start, end) if line in doc.paragraph_lines)
-    return prose > entries
+    prose = [line for line in range(start, end) if line in doc.paragraph_lines]
+    intro = next(
+        (last - first for first, last in doc.blocks.top_paragraphs if prose and first == prose[0]),
+        0,
+    )
+    return len(prose) - intro > entries
 
 
 def _questions(found: list[tuple[ListEntry, re.Match[str]]]) -> bool:

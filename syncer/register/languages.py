@@ -62,6 +62,11 @@ IN_PROGRESS = (
 )  # fmt: skip
 
 TODO = (
+    # "not done" in each language, so the "done" inside is never what is read
+    "no hecho", "sin hacer", "no completado", "no resuelto", "não feito", "não concluído",
+    "pas fait", "non fait", "non terminé", "non résolu", "nicht erledigt", "nicht fertig",
+    "nicht behoben", "non fatto", "non completato", "non risolto", "не сделано", "не выполнено",
+    "не готово", "не решено", "не исправлено", "未修复",
     # es / pt
     "pendiente", "pendientes", "abierto", "abierta", "por hacer", "sin empezar",
     "no iniciado", "bloqueado", "pendente", "aberto", "a fazer", "não iniciado",

@@ -134,6 +134,11 @@ def test_with_no_structured_items_top_level_entries_are_the_items() -> None:
     assert register.items[0].body == "- nested note"
 
 
+def test_an_introduction_does_not_make_a_list_an_essay() -> None:
+    text = "# TODO\n\nThings still to do,\nin no order,\nas they come.\n\n- one\n- two\n"
+    assert rows(text) == [(7, "bullet", "todo"), (8, "bullet", "todo")]
+
+
 def test_entries_are_not_items_beside_structured_items() -> None:
     text = "# TODO\n\n- [ ] a task\n\n## Notes\n\n- a plain bullet\n"
     assert rows(text) == [(3, "checkbox", "todo")]
@@ -142,8 +147,8 @@ def test_entries_are_not_items_beside_structured_items() -> None:
 def test_labels_definitions_links_essays_questions_and_meta_sections_hold_no_items() -> None:
     text = (
         "# Advice\n\n## Contents\n\n- [Tips](#tips)\n\n## Tips\n\n- Prioritize:\n  - Impact\n"
-        "- **term**: meaning\n\n## Essay\n\nLong prose here,\nmore prose,\nand more.\n\n"
-        "1. a principle\n\n"
+        "- **term**: meaning\n\n## Essay\n\nAn introduction.\n\n1. a principle\n\n"
+        "Long prose here,\nand more.\n\n"
         "## Open Questions\n\n- Why?\n- How?\n\n## Asked\n\n- Is it fast?\n- Does it scale?\n"
     )
     assert rows(text) == []
