@@ -28,6 +28,8 @@ from syncer.register.spans import (
     FIELD_RE,
     STRUCK_RE,
     TRAILING_LINKS_RE,
+    is_struck,
+    lead_title,
     tag_priority,
 )
 from syncer.register.vocabulary import DECOR_EMOJI, PRIORITY_TAG_RE, is_meta_section
@@ -121,13 +123,19 @@ def _bullet_item(doc: Document, entry: ListEntry, match: re.Match[str], heading:
     content = (text_at[0], trailing.start() if trailing else text_at[1])
     marker = _marker(doc, content)
     section_prio, section_state = doc.inherited(heading)
-    title_at = marker.title
+    title_at, summary_at = lead_title(doc.text, *marker.title)
     raw_title = doc.text[title_at[0] : title_at[1]]
     tag = PRIORITY_TAG_RE.search(raw_title)
     if tag:
         title_at = (title_at[0], title_at[0] + tag.start())
     title = read_value(doc.repair(doc.text[title_at[0] : title_at[1]]).strip())
+    if summary_at is not None:  # `**Label:** text`: the label is the title
+        title = title.removesuffix(":").rstrip() or title
+    summary = doc.repair(doc.text[summary_at[0] : summary_at[1]]).strip() if summary_at else ""
+    nested = doc.nested(first + 1, last, match.end("marker") + 1)
     status = marker.status if marker.at or marker.status is Status.DONE else section_state
+    if marker.at is None and is_struck(doc.text, title_at):
+        status = Status.DONE  # `~~Title~~ (why)`
     return Item(
         key=title,
         kind=ItemKind.BULLET,
@@ -138,7 +146,7 @@ def _bullet_item(doc: Document, entry: ListEntry, match: re.Match[str], heading:
         line=first + 1,
         span=(first + 1, last + 1),
         section=doc.section(heading),
-        body=doc.nested(first + 1, last, match.end("marker") + 1),
+        body="\n\n".join(part for part in (summary, nested) if part),
         fields=(),
         links=tuple(doc.inline_links(*text_at)),
         reason="top-level entry of a document with no structured items",
@@ -147,6 +155,7 @@ def _bullet_item(doc: Document, entry: ListEntry, match: re.Match[str], heading:
         status_at=marker.at,
         priority_at=None,
         body_at=(doc.lines.ends[first], doc.lines.ends[last]),
+        summary_at=summary_at,
         level=len(match.group("indent")),
         status_in_title=marker.at is not None,
     )

@@ -11,7 +11,13 @@ from syncer.register.document import Document
 from syncer.register.escape import read_value
 from syncer.register.fields import FieldLine
 from syncer.register.items import Heading, Item, ItemKind, Span
-from syncer.register.spans import NUMBERING_RE, TRAILING_LINKS_RE, tag_priority
+from syncer.register.spans import (
+    NUMBERING_RE,
+    STRUCK_RE,
+    TRAILING_LINKS_RE,
+    is_struck,
+    tag_priority,
+)
 from syncer.register.vocabulary import (
     DECOR_EMOJI,
     LINK_KEYS,
@@ -58,6 +64,8 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     else:
         value = ""
     status = doc.vocab.status_of(value) if value else None
+    if not value and is_struck(doc.text, title_at):
+        status = Status.DONE  # struck through: dropped or finished, closed either way
     status = status or (Status.TODO if value else section_state or Status.TODO)
     links = [link for f in own if f.key in LINK_KEYS for link in doc.links_in(f.field.at)]
     links += doc.hidden_links(first, last)
@@ -120,6 +128,9 @@ def heading_title(doc: Document, heading: Heading) -> tuple[str, Span, Span | No
         if marker is None and _is_marker(doc, run):
             marker = (run_start + len(run) - len(run.lstrip()), run_start + len(run.rstrip()))
     span = (start + lo + left, start + hi - right)
+    struck = STRUCK_RE.fullmatch(doc.text, *span)
+    if struck:  # `## ~~Title~~ (resolved)`: the title is inside the strike
+        span = struck.span("inner")
     if span[0] >= span[1]:
         return read_value(doc.repair(raw).strip()), (start, end), None
     at = (start + marker[0], start + marker[1]) if marker else None

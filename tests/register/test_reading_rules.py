@@ -5,7 +5,7 @@ languages, the file as the list, tables in any language, and what holds no item.
 from __future__ import annotations
 
 from syncer.model import Status
-from syncer.register import ItemKind, NewItem, RegisterRules, add_item, parse
+from syncer.register import ItemKind, NewItem, RegisterRules, add_item, parse, set_body
 
 from .helpers import assert_status_flips_are_local
 
@@ -246,3 +246,29 @@ def test_a_row_written_with_dashes_reads_back_as_a_row() -> None:
         ("Cache", "table_row"),
         ("-", "table_row"),
     ]
+
+
+def test_a_bold_label_titles_an_entry_and_the_rest_is_its_body() -> None:
+    text = "# Debt\n\n- [PENDIENTE] **Versionado de API:** usar `/api/v1/`\n  - con tests\n"
+    [item] = parse(text).items
+    assert (item.title, item.body) == ("Versionado de API", "usar `/api/v1/`\n\n- con tests")
+
+
+def test_entries_take_bodies_and_new_items_in_their_own_shape() -> None:
+    text = "# TODO\n\n* Add Storybook\n* Add stories\n"
+    register = parse(text)
+    with_body = parse(set_body(register, "add-storybook", "One per component."))
+    assert with_body.item("add-storybook").body == "One per component."
+    added = parse(add_item(register, NewItem(title="Infer types", status=Status.DONE)))
+    assert [(i.title, i.kind.value, i.status.value) for i in added.items] == [
+        ("Add Storybook", "bullet", "todo"),
+        ("Add stories", "bullet", "todo"),
+        ("Infer types", "bullet", "done"),
+    ]
+
+
+def test_a_struck_heading_is_done_and_reopens_with_a_status_field() -> None:
+    text = "# Debt\n\n## Area\n\n### ~~Old cache~~\nGone.\n\n### New cache\nSoon.\n"
+    assert rows(text) == [(5, "heading", "done"), (8, "heading", "todo")]
+    assert parse(text).items[0].title == "Old cache"
+    assert_status_flips_are_local(text)
