@@ -32,7 +32,12 @@ from syncer.register.spans import (
     lead_title,
     tag_priority,
 )
-from syncer.register.vocabulary import DECOR_EMOJI, PRIORITY_TAG_RE, is_meta_section
+from syncer.register.vocabulary import (
+    DECOR_EMOJI,
+    PRIORITY_TAG_RE,
+    is_meta_section,
+    is_work_section,
+)
 
 ENTRY_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
 _LEAD_TAG_RE = re.compile(
@@ -51,8 +56,10 @@ class _Marker:
     title: Span
 
 
-def bullet_items(doc: Document) -> list[Item]:
-    """The document's top-level entries as items (call only when it has no other items)."""
+def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
+    """The document's top-level entries as items: all of them when it has no other items, else
+    (`only_work_sections`) those of sections titled as a list of work (`## TODO`, `## Backlog`,
+    `## Pendientes`, `## 待办`) that hold nothing else."""
     listed = doc.blocks.list_items
     entries = [
         (entry, match)
@@ -65,6 +72,10 @@ def bullet_items(doc: Document) -> list[Item]:
         by_section.setdefault(doc.governing(entry.first), []).append((entry, match))
     items: list[Item] = []
     for heading, found in by_section.items():
+        if only_work_sections and (
+            heading == -1 or not is_work_section(doc.headings[heading].title)
+        ):
+            continue
         if _essay(doc, heading, len(found)) or _questions(found):
             continue
         items.extend(_bullet_item(doc, entry, match, heading) for entry, match in found)

@@ -168,3 +168,14 @@ META_SECTIONS = frozenset(
 )  # fmt: skip
 """Headings of sections about the document rather than work: never an item, and their lists
 and tables hold none ("Legend", "Table of Contents", "Notas", "Сводка", "目录")."""
+
+WORK_SECTIONS = frozenset(
+    ("todo", "todos", "to do", "to dos", "to-do", "tasks", "backlog", "known issues",
+     "open issues", "tech debt", "technical debt", "pendientes", "tareas", "por hacer",
+     "deuda técnica", "pendências", "tarefas", "a fazer", "à faire", "tâches", "dette technique",
+     "aufgaben", "offene punkte", "technische schulden", "cose da fare", "da fare", "attività",
+     "debito tecnico", "задачи", "сделать", "технический долг", "待办", "待办事项", "任务",
+     "技术债", "技术债务", "タスク", "やること", "技術的負債", "할 일", "작업", "기술 부채")
+)  # fmt: skip
+"""Headings of sections that are a list of work: their plain entries are items even beside
+structured items elsewhere in the document."""

@@ -21,6 +21,7 @@ from syncer.register.headings import heading_item, heading_item_end
 from syncer.register.items import Item, Register
 from syncer.register.lines import newline_of
 from syncer.register.rules import RegisterRules
+from syncer.register.spans import inside
 from syncer.register.tables import table_items
 
 
@@ -41,10 +42,17 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     all_boxes = checkbox_items(doc, owned) + bare_checkbox_items(doc, owned)
     boxes = without_placeholder(all_boxes)
     tables, item_tables = table_items(doc, owned, heading_items + boxes)
-    items = sorted(heading_items + boxes + tables, key=lambda i: i.at[0])
+    items = heading_items + boxes + tables
     if not (items or all_boxes or item_tables):  # the file itself is the list
         items = bullet_items(doc)
-    items = [i for i in items if doc.rules.admits(i.section)]
+    else:  # a section titled as a list of work, holding nothing else, is one
+        taken = {doc.governing(i.line - 1) for i in items}
+        items += [
+            i
+            for i in bullet_items(doc, only_work_sections=True)
+            if not inside(owned, i.line) and doc.governing(i.line - 1) not in taken
+        ]
+    items = sorted((i for i in items if doc.rules.admits(i.section)), key=lambda i: i.at[0])
     return Register(
         text=text,
         items=_with_unique_keys(items),

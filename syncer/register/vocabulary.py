@@ -281,3 +281,10 @@ def is_meta_section(heading: str) -> bool:
     notes, a summary, a template), not work: emoji, numbering and case aside."""
     words = " ".join(re.sub(r"[^\w\s]|\d", " ", heading).lower().split())
     return words in languages.META_SECTIONS
+
+
+def is_work_section(heading: str) -> bool:
+    """Whether a heading titles a list of work ("TODO", "Backlog", "Known issues", "Pendientes",
+    "待办"): emoji, numbering and case aside."""
+    words = " ".join(re.sub(r"[^\w\s]|\d", " ", heading).lower().split())
+    return words in languages.WORK_SECTIONS

@@ -272,3 +272,15 @@ def test_a_struck_heading_is_done_and_reopens_with_a_status_field() -> None:
     assert rows(text) == [(5, "heading", "done"), (8, "heading", "todo")]
     assert parse(text).items[0].title == "Old cache"
     assert_status_flips_are_local(text)
+
+
+def test_a_section_titled_as_a_list_of_work_holds_items_beside_structured_ones() -> None:
+    text = (
+        "# Project\n\n| Task | Status |\n|--|--|\n| Cache | done |\n\n"
+        "## 📝 Pendientes\n\n- Migrar la base\n- [WIP] Logs\n\n## Notes\n\n- a note\n"
+    )
+    assert rows(text) == [
+        (5, "table_row", "done"),
+        (9, "bullet", "todo"),
+        (10, "bullet", "in_progress"),
+    ]
