@@ -61,25 +61,27 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
     (`only_work_sections`) those of sections titled as a list of work (`## TODO`, `## Backlog`,
     `## Pendientes`, `## 待办`) that hold nothing else."""
     listed = doc.blocks.list_items
-    entries = [
-        (entry, match)
-        for n, entry in enumerate(listed)
-        if entry.parent == -1
-        and (match := _entry(doc, entry, n + 1 < len(listed) and listed[n + 1].parent == n))
-    ]
+    wanted: dict[int, bool] = {}
     by_section: dict[int, list[tuple[ListEntry, re.Match[str]]]] = {}
-    for entry, match in entries:
-        by_section.setdefault(doc.governing(entry.first), []).append((entry, match))
+    for n, entry in enumerate(listed):
+        if entry.parent != -1:
+            continue
+        heading = doc.governing(entry.first)
+        if only_work_sections and not wanted.setdefault(heading, _work_section(doc, heading)):
+            continue
+        match = _entry(doc, entry, n + 1 < len(listed) and listed[n + 1].parent == n)
+        if match is not None:
+            by_section.setdefault(heading, []).append((entry, match))
     items: list[Item] = []
     for heading, found in by_section.items():
-        if only_work_sections and (
-            heading == -1 or not is_work_section(doc.headings[heading].title)
-        ):
-            continue
         if _essay(doc, heading, len(found)) or _questions(found):
             continue
         items.extend(_bullet_item(doc, entry, match, heading) for entry, match in found)
     return sorted(items, key=lambda item: item.line)
+
+
+def _work_section(doc: Document, heading: int) -> bool:
+    return heading != -1 and is_work_section(doc.headings[heading].title)
 
 
 def _entry(doc: Document, entry: ListEntry, nested: bool) -> re.Match[str] | None:

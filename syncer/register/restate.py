@@ -28,7 +28,11 @@ def _key(word: str) -> str:
 def _alike(a: str, b: str) -> bool:
     """Equal, one a 3+ letter prefix of the other, or one stem in two forms (a shared start of
     5+ letters, most of the shorter word: "implementar" / "implementación")."""
-    if a == b or (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b)):
+    if a == b:
+        return True
+    if a[:3] != b[:3]:  # every other way needs three shared letters first
+        return False
+    if (len(a) >= 3 and b.startswith(a)) or (len(b) >= 3 and a.startswith(b)):
         return True
     shared = next(
         (n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
