@@ -118,7 +118,9 @@ class _Table:
     rows: list[_Row]
 
 
-def _table_edits(register: Register, by_key: dict[str, Item], changes: dict[str, Status]) -> Splices:
+def _table_edits(
+    register: Register, by_key: dict[str, Item], changes: dict[str, Status]
+) -> Splices:
     item_lines = {item.line for item in register.items if item.kind is ItemKind.TABLE_ROW}
     tables = list(_tables(register, item_lines))
     if not tables:

@@ -113,7 +113,9 @@ def register_edits(
             link = next(li for li in item.links if views[gone.target].ref_of(li.text) == gone.ref)
             splices += unlink_edits(register, item.key, link.url)
     restated = view_edits(register, statuses)  # summary rows and counters: not edits of their own
-    return Edited(apply(register.text, splices + restated), len(splices) + len(changes.added), notes)
+    return Edited(
+        apply(register.text, splices + restated), len(splices) + len(changes.added), notes
+    )
 
 
 def link_added_items(
