@@ -21,8 +21,8 @@ from syncer.register.damage import detect
 from syncer.register.escape import read_value
 from syncer.register.items import Field, Heading, Item, ItemKind, Link, Register, Span
 from syncer.register.restate import TitleIndex
-from syncer.register.table_cells import row_cells as _cells
 from syncer.register.rules import RegisterRules
+from syncer.register.table_cells import row_cells as _cells
 from syncer.register.vocabulary import (
     BOLD_FIELD_LEAD,
     DECOR_EMOJI,

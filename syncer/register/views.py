@@ -154,17 +154,21 @@ def _tables(register: Register, item_lines: set[int]) -> Iterator[_Table]:
         opener = _FENCE_RE.match(lines[n])
         if opener and (not fence or opener.group(1).startswith(fence)):
             fence = "" if fence else opener.group(1)[0] * 3
-        elif n and not fence and "|" in lines[n] and "|" in lines[n - 1]:
-            if _DELIMITER_RE.fullmatch(lines[n]):
-                end = n + 1
-                while end < len(lines) and "|" in lines[end] and lines[end].strip():
-                    end += 1
-                table = _table(register, lines, n - 1, range(n + 1, end), item_lines)
-                if table is not None:
-                    yield table
-                n = end
-                continue
+        elif n and not fence and "|" in lines[n - 1] and _is_delimiter(lines[n]):
+            end = n + 1
+            while end < len(lines) and "|" in lines[end] and lines[end].strip():
+                end += 1
+            table = _table(register, lines, n - 1, range(n + 1, end), item_lines)
+            if table is not None:
+                yield table
+            n = end
+            continue
         n += 1
+
+
+def _is_delimiter(line: str) -> bool:
+    """A table's `|---|:--:|` line (a `---` rule has no pipe)."""
+    return "|" in line and _DELIMITER_RE.fullmatch(line) is not None
 
 
 def _table(
