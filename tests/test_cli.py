@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -110,3 +112,13 @@ def test_parse_with_a_bad_config_is_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {config}: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.output
+
+
+def test_the_command_line_starts_without_the_engine_store_or_tracker_sdks() -> None:
+    """`syncer parse`, `syncer init` and `--help` load what they use: a quick command should not
+    wait for SQLAlchemy, pydantic-settings and three tracker SDKs (half a second and more)."""
+    heavy = ("sqlalchemy", "pydantic_settings", "structlog", "github", "gitlab", "jira",
+             "syncer.app", "syncer.config")  # fmt: skip
+    probe = f"import sys, syncer.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

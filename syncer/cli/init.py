@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 
 from syncer.cli.common import EXIT_ERROR, EXIT_USAGE, fail
-from syncer.config import DEFAULT_CONFIG
 from syncer.draft_config import draft_toml, register_name
 from syncer.register import parse
 from syncer.register.survey import Survey, survey
@@ -31,10 +30,14 @@ def init_command(
         Path | None, typer.Argument(help=f"The register (default: {', '.join(USUAL_NAMES)}).")
     ] = None,
     config: Annotated[
-        Path, typer.Option("--config", "-c", help="Where to write the draft configuration.")
-    ] = DEFAULT_CONFIG,
+        Path | None,
+        typer.Option("--config", "-c", help="Where to write the draft (default: ./syncer.toml)."),
+    ] = None,
 ) -> None:
     """Read a register, show what syncer finds in it and why, and draft a syncer.toml."""
+    from syncer.config import DEFAULT_CONFIG  # pydantic-settings: loaded once a command needs it
+
+    config = config or DEFAULT_CONFIG
     if config.exists():
         fail(f"{config} already exists: syncer init never overwrites a configuration "
              "(move it away, or draft elsewhere with --config PATH)", EXIT_USAGE)  # fmt: skip

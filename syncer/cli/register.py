@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from syncer.cli.common import EXIT_USAGE, ConfigOption, fail, settings_from
-from syncer.config import ConfigError, RegisterConfig, Settings
 from syncer.register import Item, RegisterRules, parse
 from syncer.sources.files import RegisterFileError, read_register
+
+if TYPE_CHECKING:
+    from syncer.config import RegisterConfig, Settings
 
 RegisterOption = Annotated[
     str | None,
@@ -53,6 +55,8 @@ def configured_rules(
     configured for `file`. A file no configured register names is refused: reading it with no
     rules while the user asked for a configuration would show what no cycle will read.
     """
+    from syncer.config import ConfigError  # pydantic-settings: only when a config is read
+
     if config is None and name is None:
         if file is None:
             fail("name the register file to read (or --register NAME)", EXIT_USAGE)
@@ -66,6 +70,8 @@ def configured_rules(
 
 
 def _register_of(settings: Settings, file: Path | None) -> RegisterConfig:
+    from syncer.config import ConfigError
+
     if file is None:
         raise ConfigError("name the register file to read, or one register with --register")
     wanted = file.resolve()
