@@ -137,3 +137,11 @@ def test_status_texts_differing_in_emoji_or_case_are_drafted_once(tmp_path: Path
     assert init(str(register), "--config", str(config))[0] == 0
     words = load_config(config, env={}).registers[0].rules.status_words
     assert list(words) == ["Pendiente"]
+
+
+def test_a_register_with_no_items_says_which_rules_would_name_them(tmp_path: Path) -> None:
+    register = tmp_path / "TODO.md"
+    register.write_text("# Ideas\n\n### Caching\n**Riesgo**: alto\n", "utf-8")
+    code, out, _ = init(str(register), "--config", str(tmp_path / "syncer.toml"))
+    assert code == 0 and f"{register}: 0 items\n" in out
+    assert "item_fields and title_columns" in out

@@ -86,6 +86,9 @@ def _tell(file: Path, found: Survey) -> None:
     total = sum(n for _, n in found.kinds)
     kinds = ", ".join(f"{n} {kind.value.replace('_', ' ')}" for kind, n in found.kinds)
     typer.echo(f"{file}: {total} items" + (f" ({kinds})" if kinds else ""))
+    if not total:
+        typer.echo("  no heading with item fields, top-level checkbox or item table was found;"
+                   " [registers.rules] item_fields and title_columns name yours")  # fmt: skip
     for title, rows in (("why", found.reasons), ("sections", found.sections)):
         if rows:
             typer.echo(f"{title}:")
