@@ -28,8 +28,8 @@ from syncer.register import (
     status_edits,
     title_edits,
     unlink_edits,
+    view_edits,
 )
-from syncer.register.views import view_edits
 from syncer.sync.identity import Target, normalized_title
 from syncer.sync.merge import Value
 from syncer.sync.operations import InsertLink, Plan, WriteRegister
