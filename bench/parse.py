@@ -6,8 +6,8 @@ comparison with a tokenizer doing other work. Two ratios, on a synthesized regis
 
 - in process: `parse(text)` against `block_markdown().parse(text)`, best of `--runs`;
 - whole process: `syncer parse --json FILE` (what a user runs) against a Python process that
-  reads the file and tokenizes it the same way; both start an interpreter and import what
-  they need, both write to /dev/null. Best of `--runs`.
+  imports markdown-it alone, configures it the same way (checked against `block_markdown()`
+  before timing), reads the file and tokenizes it; both write to /dev/null. Best of `--runs`.
 
 Times are CPU seconds (user + system; of the child for a process), not wall time: the work is
 single-threaded, so on an idle machine they are the wall time, and on a shared one they do not
@@ -29,6 +29,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from syncer.register import parse
 from syncer.register.commonmark import block_markdown
@@ -93,10 +94,24 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-TOKENIZE_ONLY = (
-    "import sys; from pathlib import Path; from syncer.register.commonmark import block_markdown;"
-    " block_markdown().parse(Path(sys.argv[1]).read_text('utf-8'))"
+BASELINE_SETUP = (
+    "from markdown_it import MarkdownIt\n"
+    'md = MarkdownIt("commonmark").enable("table")\n'
+    'md.core.ruler.disable(["inline", "text_join"])\n'
 )
+"""markdown-it as `block_markdown()` sets it up, without importing syncer (which would charge
+the baseline for syncer's imports)."""
+TOKENIZE_ONLY = (
+    BASELINE_SETUP + "import sys\nmd.parse(open(sys.argv[1], encoding='utf-8').read())\n"
+)
+
+
+def check_baseline() -> None:
+    """The baseline process must read as the reader does: same rules, same tokens."""
+    scope: dict[str, Any] = {}
+    exec(BASELINE_SETUP, scope)  # our own constant: the code the baseline process runs
+    if scope["md"].get_active_rules() != block_markdown().get_active_rules():
+        sys.exit("bench/parse.py: BASELINE_SETUP no longer matches syncer's block_markdown()")
 
 
 def process_s(runs: int, argv: list[str]) -> float:
@@ -113,6 +128,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
+    check_baseline()
     text = synthesize(args.items)
     md = block_markdown()
     items = len(parse(text).items)
