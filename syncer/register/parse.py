@@ -13,7 +13,6 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from syncer.model import Priority, Status
 from syncer.register.body_escape import unescape_body
@@ -23,6 +22,7 @@ from syncer.register.escape import read_value
 from syncer.register.items import Field, Heading, Item, ItemKind, Link, Register, Span
 from syncer.register.restate import TitleIndex
 from syncer.register.rules import RegisterRules
+from syncer.register.table_cells import row_cells as _cells
 from syncer.register.vocabulary import (
     BOLD_FIELD_LEAD,
     DECOR_EMOJI,
@@ -725,35 +725,6 @@ def _checkbox_title(text: str, start: int, end: int) -> tuple[Span, Span | None]
     title_at = (lead.start("title"), lead.end("title"))
     summary_start = lead.end()
     return title_at, (summary_start, max(summary_start, end))
-
-
-def _cells(line: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each cell of a table row, trimmed; pipes in code or escaped skip."""
-    cells: list[tuple[int, int, str]] = []
-    bounds: list[int] = []
-    in_code = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif ch == "|" and not in_code:
-            bounds.append(i)
-        i += 1
-    stripped = line.strip()
-    if not stripped.startswith("|"):
-        bounds.insert(0, -1)
-    if not stripped.endswith("|") or (bounds and bounds[-1] < len(line.rstrip()) - 1):
-        bounds.append(len(line.rstrip()))
-    for left, right in pairwise(bounds):
-        raw = line[left + 1 : right]
-        lead = len(raw) - len(raw.lstrip())
-        content = raw.strip()
-        cells.append((left + 1 + lead, left + 1 + lead + len(content), content))
-    return cells
 
 
 def _plain(name: str) -> str:
