@@ -34,6 +34,7 @@ COMMANDS = {
     ],
     "cycle": ["cycle.py", f"--items={ISSUES}"],
     "faults": ["faults.py", "--trials=3", "--quiet"],
+    "parse": ["parse.py", "--items=40", "--runs=1"],
     "webhook": [
         "webhook.py",
         "--samples=2",
@@ -139,3 +140,10 @@ def test_faults_judges_its_first_trials_clean(results: dict[str, dict[str, Any]]
     assert set(dimensions) == {"tracker", "register", "config", "fault", "kill", "runs"}
     assert dimensions["register"]["missing"] == {"trials": 1, "failed": 0}
     assert dimensions["config"]["token_unset"] == {"trials": 1, "failed": 0}
+
+
+def test_parse_times_the_reader_and_whole_processes(results: dict[str, dict[str, Any]]) -> None:
+    figures = results["parse"]
+    assert figures["items"] == 40
+    assert {"ratio", "process_ratio", "parse_s", "process_parse_s"} <= set(figures)
+    assert "render_s" not in figures, "render returns a string: nothing to time"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from syncer.cli.daemon import daemon
+from syncer.cli.init import init_command
 from syncer.cli.reconcile import reconcile
 from syncer.cli.register import item_json, parse_command
 from syncer.cli.state import conflicts_app, status
@@ -29,6 +30,7 @@ app.command("status")(status)
 app.command("daemon")(daemon)
 app.add_typer(conflicts_app, name="conflicts")
 app.command("parse")(parse_command)
+app.command("init")(init_command)
 app.command("demo")(demo_command)
 app.command("fake")(fake_command)
 

@@ -5,6 +5,10 @@ failed, 2 bad usage or configuration, 3 conflicts wait for `syncer conflicts res
 register was refused (it lost most of its linked items; `--force` overrides), 5 another run held
 a register for longer than `lock_wait_seconds` (nothing was written to it), 130 and 143
 interrupted by SIGINT (Ctrl-C) and SIGTERM (what was done is recorded).
+
+The configuration, the state database and the trackers are imported where a command uses them,
+not here: every command imports this module, and `syncer parse` or `syncer --help` should not
+wait for SQLAlchemy and three tracker SDKs to load.
 """
 
 from __future__ import annotations
@@ -12,15 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
-from syncer.config import ConfigError, Settings, load_config
-from syncer.state.engine import StoreError
-from syncer.state.store import Store
+if TYPE_CHECKING:
+    from syncer.config import Settings
+    from syncer.state.store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3, 4, 5
 SIGNAL_EXIT_BASE = 128
@@ -42,6 +45,8 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def settings_from(config: Path | None) -> Settings:
+    from syncer.config import ConfigError, load_config
+
     try:
         return load_config(config)
     except ConfigError as exc:
@@ -51,6 +56,10 @@ def settings_from(config: Path | None) -> Settings:
 @contextmanager
 def state_errors(settings: Settings) -> Iterator[None]:
     """The state database failing (unreadable, read-only, from a newer syncer) is one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from syncer.state.engine import StoreError
+
     try:
         yield
     except StoreError as exc:
@@ -62,5 +71,7 @@ def state_errors(settings: Settings) -> Iterator[None]:
 
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[Store]:
+    from syncer.state.store import Store
+
     with state_errors(settings), Store(settings.state) as store:
         yield store

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from syncer import log
 from syncer.cli.common import (
     EXIT_ERROR,
     EXIT_USAGE,
@@ -13,12 +12,13 @@ from syncer.cli.common import (
     settings_from,
     state_errors,
 )
-from syncer.config import ConfigError
 
 
 def daemon(config: ConfigOption = None) -> None:
     """Sync every register on its schedule, woken early by tracker webhooks; serve /healthz,
     /readyz and /metrics. SIGTERM finishes cleanly."""
+    from syncer import log
+    from syncer.config import ConfigError
     from syncer.daemon.service import Daemon  # the scheduler and web stack: daemon only
 
     settings = settings_from(config)

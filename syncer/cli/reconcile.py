@@ -8,13 +8,11 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from syncer import log
-from syncer.app import App
 from syncer.cli.common import (
     EXIT_BUSY,
     EXIT_CONFLICTS,
@@ -31,9 +29,10 @@ from syncer.cli.common import (
     settings_from,
     state_errors,
 )
-from syncer.config import ConfigError
 from syncer.sync.operations import describe
-from syncer.sync.progress import CycleReport, StopFlag
+
+if TYPE_CHECKING:
+    from syncer.sync.progress import CycleReport, StopFlag
 
 
 def reconcile(
@@ -49,6 +48,11 @@ def reconcile(
     as_json: JsonOption = False,
 ) -> None:
     """One sync cycle over every configured register (or one), then exit."""
+    from syncer import log  # the engine, the store and the trackers: reconcile only
+    from syncer.app import App
+    from syncer.config import ConfigError
+    from syncer.sync.progress import StopFlag
+
     settings = settings_from(config)
     log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
     stop = StopFlag()

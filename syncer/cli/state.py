@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,7 +19,9 @@ from syncer.cli.common import (
     settings_from,
 )
 from syncer.redact import scrub
-from syncer.state.records import ConflictRecord, LinkRecord
+
+if TYPE_CHECKING:
+    from syncer.state.records import ConflictRecord, LinkRecord
 
 
 def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:

@@ -13,8 +13,6 @@ from typing import Annotated
 
 import typer
 
-from syncer import log
-
 
 def demo_command(
     folder: Annotated[
@@ -23,6 +21,7 @@ def demo_command(
     ] = None,
 ) -> None:
     """The two-way loop against a bundled fake GitHub: no token, no network."""
+    from syncer import log
     from syncer.demo import run_demo
 
     log.configure("console", logging.WARNING)

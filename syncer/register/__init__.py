@@ -2,7 +2,8 @@
 
 Pure: takes text, returns values and new text. No file, network or database access here.
 Each edit exists twice: `set_status(...) -> str` for one change, `status_edits(...) -> Splices`
-to batch many changes computed on the same parse and `apply` them in one pass.
+to batch many changes computed on the same parse and `apply` them in one pass; `view_edits`
+adds, once per batch, what keeps the summary tables and counters restating items true.
 """
 
 from syncer.register.edit import (
@@ -34,6 +35,7 @@ from syncer.register.edit import (
 from syncer.register.items import Field, Item, ItemKind, Link, Register
 from syncer.register.parse import parse
 from syncer.register.rules import RegisterRules
+from syncer.register.views import view_edits
 
 __all__ = [
     "EditError",
@@ -67,4 +69,5 @@ __all__ = [
     "status_edits",
     "title_edits",
     "unlink_edits",
+    "view_edits",
 ]

@@ -22,6 +22,7 @@ from syncer.register.body_escape import (
 )
 from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Field, Item, ItemKind, Register, Span
+from syncer.register.plain import as_priority, as_status
 from syncer.register.spans import (
     HANDLE,
     HIDDEN_LINK_RE,
@@ -47,6 +48,11 @@ class NewItem:
     body: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     section: str | None = None
+
+    def __post_init__(self) -> None:
+        """Plain `"done"` / `"high"` are taken as their enum members (see `plain`)."""
+        object.__setattr__(self, "status", as_status(self.status))
+        object.__setattr__(self, "priority", as_priority(self.priority))
 
 
 _DEFAULT_PHRASES = {
@@ -166,8 +172,9 @@ def _uses_emoji(register: Register) -> bool:
     return bool(values) and sum(1 for v in values if not v[0].isascii()) * 2 > len(values)
 
 
-def status_edits(register: Register, key: str, status: Status) -> Splices:
+def status_edits(register: Register, key: str, status: Status | str) -> Splices:
     """Mark item `key` as `status`; nothing to do when it already reads so."""
+    status = as_status(status)
     item = register.item(key)
     if item.status is status:
         return []
@@ -224,7 +231,8 @@ def title_edits(register: Register, key: str, title: str) -> Splices:
     return _splice(item.title_at, written_value(register, new, Place.of(item.kind)))
 
 
-def priority_edits(register: Register, key: str, priority: Priority | None) -> Splices:
+def priority_edits(register: Register, key: str, priority: Priority | str | None) -> Splices:
+    priority = as_priority(priority)
     item = register.item(key)
     text = register.text
     if item.priority is priority:
@@ -639,7 +647,7 @@ def _append_checkbox(register: Register, new: NewItem) -> Splices:
 # --- the one-edit API: each returns the register's new text -------------------------------
 
 
-def set_status(register: Register, key: str, status: Status) -> str:
+def set_status(register: Register, key: str, status: Status | str) -> str:
     return apply(register.text, status_edits(register, key, status))
 
 
@@ -647,7 +655,7 @@ def set_title(register: Register, key: str, title: str) -> str:
     return apply(register.text, title_edits(register, key, title))
 
 
-def set_priority(register: Register, key: str, priority: Priority | None) -> str:
+def set_priority(register: Register, key: str, priority: Priority | str | None) -> str:
     return apply(register.text, priority_edits(register, key, priority))
 
 

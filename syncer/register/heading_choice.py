@@ -97,40 +97,48 @@ def _inside_item(doc: Document, i: int, chosen: dict[int, str]) -> bool:
     return False
 
 
-def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> set[str]:
-    """The item shapes heading `i` has (see the module doc)."""
+def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> list[str]:
+    """The item shapes heading `i` has (see the module doc), in a fixed order, so the reason
+    given is the same on every run."""
     heading = doc.headings[i]
     first = heading.line  # 0-based line after the heading
     end = doc.headings[i + 1].line - 1 if i + 1 < len(doc.headings) else len(doc.lines)
     content = [line for line in range(first, end) if not doc.lines.blank(line)]
     children = doc.children[i]
-    shapes: set[str] = set()
+    shapes: list[str] = []
     raw = doc.text[heading.at[0] : heading.at[1]]
     if children:
         titles = frozenset(_words(doc.headings[j].title) for j in children)
         if len(titles) >= 2:
-            shapes.add("sub-headings " + " / ".join(sorted(titles)))
+            shapes.append("sub-headings " + " / ".join(sorted(titles)))
     if not content and not children:
         return shapes
     if fields and doc.parents[i] not in (-1, doc.doc_title):
-        shapes.add("bold-label fields")
+        shapes.append("bold-label fields")
     ident = ID_PREFIX_RE.match(raw)
     if ident and content and ident.group(0).lower() not in doc.vocab.priority_words:
-        shapes.add("an ID prefix")
+        shapes.append("an ID prefix")
     if NUMBERING_RE.match(raw) and content:
-        shapes.add("numbered")
+        shapes.append("numbered")
     if _struck_or_marked(doc, raw):
-        shapes.add("struck or status-marked title")
+        shapes.append("struck or status-marked title")
     if (
         content
         and not children
         and doc.parents[i] not in (-1, doc.doc_title)
-        and content[0] in doc.paragraph_lines
+        and _opens_with_prose(doc, content, fields)
         and not any(CHECKBOX_RE.match(doc.lines[line]) for line in content)
         and bisect_left(doc.table_headers, first) == bisect_left(doc.table_headers, end)
     ):
-        shapes.add("prose body under a group heading")
+        shapes.append("prose body under a group heading")
     return shapes
+
+
+def _opens_with_prose(doc: Document, content: list[int], fields: list[FieldLine]) -> bool:
+    """Whether the first line after the leading field lines is a paragraph's."""
+    field_rows = {f.line for f in fields}
+    first = next((line for line in content if line not in field_rows), None)
+    return first is not None and first in doc.paragraph_lines
 
 
 def _struck_or_marked(doc: Document, raw: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import pairwise
 
 from syncer.model import Priority
 from syncer.register.items import Span
@@ -103,35 +102,6 @@ def lead_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
     title_at = (lead.start("title"), lead.end("title"))
     summary_start = lead.end()
     return title_at, (summary_start, max(summary_start, end))
-
-
-def cells(line: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each cell of a table row, trimmed; pipes in code or escaped skip."""
-    found: list[tuple[int, int, str]] = []
-    bounds: list[int] = []
-    in_code = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif ch == "|" and not in_code:
-            bounds.append(i)
-        i += 1
-    stripped = line.strip()
-    if not stripped.startswith("|"):
-        bounds.insert(0, -1)
-    if not stripped.endswith("|") or (bounds and bounds[-1] < len(line.rstrip()) - 1):
-        bounds.append(len(line.rstrip()))
-    for left, right in pairwise(bounds):
-        raw = line[left + 1 : right]
-        lead = len(raw) - len(raw.lstrip())
-        content = raw.strip()
-        found.append((left + 1 + lead, left + 1 + lead + len(content), content))
-    return found
 
 
 def plain(name: str) -> str:

@@ -9,7 +9,8 @@ from syncer.register.document import Document
 from syncer.register.escape import read_value
 from syncer.register.items import Field, Item, ItemKind
 from syncer.register.restate import TitleIndex
-from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, cells, inside, plain
+from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, inside, plain
+from syncer.register.table_cells import row_cells as cells
 from syncer.register.vocabulary import (
     DESCRIPTION_COLUMNS,
     ID_COLUMNS,

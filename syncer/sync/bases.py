@@ -45,7 +45,9 @@ def advanced_links(
     A link whose text is not in the file yet (its register write was kept out) still advances
     the fields syncer pushed to its issue, through the item the plan found it by: the tracker
     holds them now, so a person undoing one in the register is a change, not a return to the
-    base. An idle cycle returns nothing, so it writes nothing to the store.
+    base. A target that could not be read agrees on nothing: what its issues hold is unknown,
+    so its bases stay where they were and the next cycle that reads it meets the difference.
+    An idle cycle returns nothing, so it writes nothing to the store.
     """
     items = {name: view.linked_items(final) for name, view in views.items()}
     by_key = {item.key: item for item in final.items}
@@ -58,8 +60,11 @@ def advanced_links(
         if item is None:
             continue
         issue = written.issues.get((record.target, record.ref))
+        unread = record.target in written.unread
         agreed = (
-            _agreed(views[record.target], pair, record, item, issue, written) if pair else record
+            _agreed(views[record.target], pair, record, item, issue, written)
+            if pair and not unread
+            else record
         )
         updated = replace(agreed, item_key=item.key, in_file=record.in_file or bool(in_file))
         if updated != record:

@@ -311,11 +311,14 @@ def _sync_item(
             if not target.syncs(name):
                 outcomes[i][name] = Outcome(value)
                 continue
+            base_register, base_tracker = _base_of(
+                name, record, target.reading.project(name, register_now[name]), trackers_now[i]
+            )
             outcome = merge_field(
                 name,
-                record.base_register.get(name),
+                base_register,
                 target.reading.project(name, value),
-                record.base_tracker.get(name),
+                base_tracker,
                 trackers_now[i].get(name),
                 options.policy,
                 has_base=name in record.base_register,
@@ -355,6 +358,23 @@ def _sync_item(
             FieldPlan(target.name, record.ref, item.key, outcomes[i], frozenset(to_register))
         )
     return plans
+
+
+def _base_of(
+    name: str, record: LinkRecord, register_was: Value, tracker_now: Mapping[str, Value]
+) -> tuple[Value, Value]:
+    """The base a field merges from: the stored one, unless the register (as the cycle found
+    it) and the tracker already agree, when that agreed value is the base.
+
+    A stored base can lag (a cycle that could not read this target advanced nothing); a
+    tracker that only caught up with the register is then no news, and must not overrule a
+    change another target brought in this cycle. A relayed value the register never took
+    (`unsettled`) keeps its base: the tracker moving off it is a person's change.
+    """
+    agreed = name in tracker_now and tracker_now[name] == register_was
+    if agreed and name in record.base_register and name not in record.unsettled:
+        return register_was, register_was
+    return record.base_register.get(name), record.base_tracker.get(name)
 
 
 def _register_reading(pairs: list[tuple[Target, LinkRecord, RemoteIssue | None]]) -> Reading:

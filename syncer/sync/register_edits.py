@@ -28,6 +28,7 @@ from syncer.register import (
     status_edits,
     title_edits,
     unlink_edits,
+    view_edits,
 )
 from syncer.sync.identity import Target, normalized_title
 from syncer.sync.merge import Value
@@ -90,9 +91,12 @@ def register_edits(
     notes: list[str] = []
     splices: Splices = []
     links: dict[str, list[tuple[str, str]]] = {}
+    statuses: dict[str, Status] = {}
     for op in the_plan.operations:
         if isinstance(op, WriteRegister):
             splices += _field_splices(register, op, views, notes)
+            if "status" in op.values:
+                statuses[op.item_key] = Status(op.values["status"] or "todo")
         elif isinstance(op, InsertLink):  # stored: its issue exists, even if unread this time
             links.setdefault(op.item_key, []).append((op.text, op.url))
     for new in changes.new_links:
@@ -108,7 +112,10 @@ def register_edits(
         if item is not None:
             link = next(li for li in item.links if views[gone.target].ref_of(li.text) == gone.ref)
             splices += unlink_edits(register, item.key, link.url)
-    return Edited(apply(register.text, splices), len(splices) + len(changes.added), notes)
+    restated = view_edits(register, statuses)  # summary rows and counters: not edits of their own
+    return Edited(
+        apply(register.text, splices + restated), len(splices) + len(changes.added), notes
+    )
 
 
 def link_added_items(

@@ -157,7 +157,13 @@ class Oracle:
             linked[refs[0]] += 1
             issue = issues.get(refs[0])
             assert issue is not None, f"{item.title!r} links to a missing {target} issue"
-            assert values_of_issue(issue) == values_of_item(item), (target, refs[0])
+            assert values_of_issue(issue) == values_of_item(item), (
+                target,
+                refs[0],
+                values_of_issue(issue),
+                values_of_item(item),
+                register.text,
+            )
         stored = {record.ref for record in self.store.links(REGISTER, target)}
         assert stored == set(linked), ("store links differ from the file's", target)
         per_tag: Counter[int] = Counter()

@@ -134,3 +134,36 @@ def test_an_edit_undoing_a_relay_is_not_lost_when_the_source_is_down(world: Worl
     beta = MemoryTracker(world.beta).get("1").title
     conflicts = world.store.conflicts(REGISTER, state=None)
     assert beta == "Tidy the logger q1" or conflicts, (beta, world.item("Tidy").title)
+
+
+def test_a_target_that_could_not_be_read_is_brought_along_later(world: World) -> None:
+    """Beta's person retitles an issue while alpha cannot be read: the register takes beta's
+    title, and alpha, which the cycle never saw, must get it once it answers again (its base
+    was moved as if it agreed, so it kept the old title for good)."""
+    run_cycle(world.job(both=True), world.store)
+    world.beta.human_edit("1", title="Tidy the router q1")
+    world.alpha.fail_next(1, on="read")
+    assert run_cycle(world.job(both=True), world.store).errors
+    for _ in range(2):
+        run_cycle(world.job(both=True), world.store)
+    titles = [MemoryTracker(p).get("1").title for p in (world.alpha, world.beta)]
+    assert titles == ["Tidy the router q1"] * 2 and world.item("Tidy").title == titles[0]
+
+
+def test_a_tracker_that_only_caught_up_does_not_overrule_a_change(world: World) -> None:
+    """Beta's person and the register close the same item while beta cannot be read, so
+    beta's stored base lags; then alpha's person reopens it. Beta's 'done' is no news (the
+    register said so too), yet it overruled alpha's reopen with no conflict recorded."""
+    run_cycle(world.job(both=True), world.store)
+    world.beta.human_edit("1", closed=True)
+    world.edit("Tidy", status=Status.DONE)
+    world.beta.fail_next(1, on="read")
+    assert run_cycle(world.job(both=True), world.store).errors
+    assert MemoryTracker(world.alpha).get("1").status is Status.DONE
+    world.alpha.human_edit("1", closed=False)
+    for _ in range(2):
+        run_cycle(world.job(both=True), world.store)
+    statuses = [MemoryTracker(p).get("1").status for p in (world.alpha, world.beta)]
+    conflicts = world.store.conflicts(REGISTER, state=None)
+    assert statuses == [Status.TODO] * 2 or conflicts, statuses
+    assert world.item("Tidy").status is statuses[1]

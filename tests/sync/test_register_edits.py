@@ -237,3 +237,16 @@ def test_a_body_pulled_from_a_tracker_stays_the_items_body(body: str) -> None:
     after = register(edited.text)
     assert [item.title for item in after.items] == [item.title for item in BEFORE.items]
     assert after.items[0].body == body or edited.notes
+
+
+def test_a_status_pulled_from_a_tracker_reaches_the_views_restating_the_item() -> None:
+    text = (
+        "---\ntasks_completed: 0\n---\n\n# Debt\n\n## Flaky login test\n**Status**: Todo\n\n"
+        "## Progress\n\n| Item | Status |\n|---|---|\n| Flaky login test | Todo |\n"
+    )
+    before = register(text)
+
+    edited = edits([WriteRegister("flaky-login-test", {"status": "done"}, "gitlab")], reg=before)
+
+    assert edited.text == text.replace("Todo", "Done").replace("completed: 0", "completed: 1")
+    assert edited.edits == 1, "the views restate the one edit, they are not edits of their own"

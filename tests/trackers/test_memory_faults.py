@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from syncer.model import IssueChange, IssueDraft
-from syncer.trackers.base import AnswerLost, GarbledAnswer, RateLimited, TrackerError
+from syncer.trackers.base import (
+    AnswerLost,
+    GarbledAnswer,
+    NotTried,
+    RateLimited,
+    TrackerError,
+)
 from syncer.trackers.memory import MemoryProject, MemoryTracker
 from tests.trackers.helpers import create_one
 
@@ -60,7 +66,7 @@ def test_a_failed_create_is_known_undone_and_stops_the_batch(
     project.fail_next(1, status=503)
     first, *rest = tracker.create_many([draft("a"), draft("b"), draft("c")])
     assert type(first.error) is TrackerError and "503" in str(first.error)
-    assert all(type(m.error) is TrackerError and "not tried" in str(m.error) for m in rest)
+    assert all(type(m.error) is NotTried and "not tried" in str(m.error) for m in rest)
     assert project.issue_count() == 0
     assert [m.error for m in tracker.create_many([draft("a"), draft("b")])] == [None, None]
     assert project.issue_count() == 2
