@@ -116,19 +116,22 @@ def _lines(body: str) -> list[str]:
 
 def _kept(lines: list[str], after_paragraph: bool, done: list[bool]) -> set[int]:
     """Lines of the code fences and raw HTML blocks that close and hold no escaped line:
-    written as they are."""
+    written as they are. A body that does not follow a paragraph may follow a blank line, or a
+    list and a blank line (a heading item's `- **Status**: …` bullets), where an indented first
+    line joins that list item: a block is kept only if it closes read either way."""
+    leads = [["text"]] if after_paragraph else [[], ["- text", ""]]
+    closed = set.intersection(*(set(_closed_blocks(lines, lead)) for lead in leads))
     kept: set[int] = set()
-    for first, last in _closed_blocks(lines, after_paragraph):
+    for first, last in closed:
         if not any(done[first : last + 1]):
             kept.update(range(first, last + 1))
     return kept
 
 
-def _closed_blocks(lines: list[str], after_paragraph: bool) -> Iterable[tuple[int, int]]:
+def _closed_blocks(lines: list[str], lead: list[str]) -> Iterable[tuple[int, int]]:
     """(first, last) lines of each code fence and raw HTML block (kinds 1-5) markdown-it finds
-    that ends inside the body: one that nothing closes would run on past it (a line of text
-    after the body tells which: it swallows that line too)."""
-    lead = ["text"] if after_paragraph else []
+    that ends inside the body, read after the `lead` lines: one that nothing closes would run
+    on past it (a line of text after the body tells which: it swallows that line too)."""
     for token in block_markdown().parse("\n".join([*lead, *lines, "text"])):
         if token.type not in ("fence", "html_block") or not token.map:
             continue

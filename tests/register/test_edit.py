@@ -293,3 +293,14 @@ def test_a_body_and_a_new_item_after_the_same_item_stay_in_order() -> None:
     first, second = parse(new).items
     assert (first.title, first.body) == ("Cache q1", "It is slow.")
     assert (second.title, second.body) == ("Vendor the codec", "")
+
+
+def test_a_body_fence_that_closes_alone_but_not_after_field_bullets_is_escaped() -> None:
+    """Hypothesis found it: `  ```` then ```` ``` ```` closes alone, but after `- **Owner**: …`
+    bullets the indented line joins the list and the second one opens a fence nothing closes,
+    which swallowed every item after it."""
+    text = "# Debt\n### One\n- **Status**: Open\n- **Owner**: dana\n### Two\n- **Status**: Done\n"
+    register = parse(text)
+    after = parse(set_body(register, "one", "  ```\n```"))
+    assert [i.title for i in after.items] == ["One", "Two"]
+    assert after.item("one").body == "  ```\n```"
