@@ -188,7 +188,13 @@ def status_edits(register: Register, key: str, status: Status | str) -> Splices:
     if item.status_at is not None:
         return _splice(item.status_at, status_phrase(register, status))
     if item.kind in (ItemKind.TABLE_ROW, ItemKind.BULLET):
-        return _strike(register, item, status is Status.DONE)
+        struck = _strike(register, item, status is Status.DONE)
+        if status is Status.DONE or (struck and status is Status.TODO):
+            return struck
+        # done by its section, or in progress: a tag after the title (and its strike) says so
+        marks = strike_marks(register.text, item.title_at) if struck else None
+        end = item.summary_at[1] if item.summary_at else item.title_at[1] + (marks or (0, 0))[1]
+        return [*struck, Splice(end, end, f" ({_MARKER_WORDS[status].lower()})")]
     return _insert_field(register, item, "Status", status_phrase(register, status))
 
 

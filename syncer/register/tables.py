@@ -14,6 +14,7 @@ from syncer.register.table_cells import row_cells as cells
 from syncer.register.vocabulary import (
     DESCRIPTION_COLUMNS,
     ID_COLUMNS,
+    MARKER_TRAIL_RE,
     NEGATIONS,
     PRIORITY_KEYS,
     STATUS_KEYS,
@@ -99,6 +100,11 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
     links = doc.inline_links(title_cell[0], title_cell[1])
     trailing = TRAILING_LINKS_RE.search(doc.text, title_cell[0], title_cell[1])
     title_at = (title_cell[0], trailing.start() if trailing else title_cell[1])
+    marker = None if status_cell else MARKER_TRAIL_RE.search(doc.text, *title_at)
+    if marker and not doc.vocab.is_marker(doc.repair(marker.group("word"))):
+        marker = None
+    if marker:  # `Title (open)`: the row's own status, where it has no status column
+        title_at = (title_at[0], marker.start())
     inner = STRUCK_RE.fullmatch(doc.text, title_at[0], title_at[1])
     if inner:
         title_at = inner.span("inner")
@@ -111,6 +117,9 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
     if status_cell is not None and status_cell.value:
         status = doc.vocab.status_of(status_cell.value) or Status.TODO
         raw_status = status_cell.value
+    elif marker:
+        raw_status = doc.repair(marker.group("word"))
+        status = doc.vocab.status_of(raw_status) or Status.TODO
     else:
         status = Status.DONE if struck else section_state or Status.TODO
         raw_status = "~~" if struck else ""
@@ -132,7 +141,8 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
         reason=f"row of a table with title column {title_name!r}",
         at=(base, doc.lines.ends[row]),
         title_at=title_at,
-        status_at=status_cell.at if status_cell else None,
+        status_at=status_cell.at if status_cell else marker.span("word") if marker else None,
         priority_at=priority_cell.at if priority_cell else None,
         body_at=(doc.lines.ends[row], doc.lines.ends[row]),
+        status_in_title=marker is not None,
     )

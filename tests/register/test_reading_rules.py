@@ -5,7 +5,15 @@ languages, the file as the list, tables in any language, and what holds no item.
 from __future__ import annotations
 
 from syncer.model import Status
-from syncer.register import ItemKind, NewItem, RegisterRules, add_item, parse, set_body
+from syncer.register import (
+    ItemKind,
+    NewItem,
+    RegisterRules,
+    add_item,
+    parse,
+    set_body,
+    set_status,
+)
 
 from .helpers import assert_status_flips_are_local
 
@@ -284,3 +292,21 @@ def test_a_section_titled_as_a_list_of_work_holds_items_beside_structured_ones()
         (9, "bullet", "todo"),
         (10, "bullet", "in_progress"),
     ]
+
+
+def test_a_row_done_by_its_section_reopens_with_a_tag_after_its_title() -> None:
+    text = (
+        "# Debt\n\n## Resolved\n\n| # | Description | Date |\n|--|--|--|\n"
+        "| 1 | Fake reuse | 06-14 |\n"
+    )
+    register = parse(text)
+    assert rows(text) == [(7, "table_row", "done")]
+    reopened = set_status(register, "fake-reuse", "todo")
+    assert reopened.splitlines()[6] == "| 1 | Fake reuse (todo) | 06-14 |"
+    again = parse(reopened)
+    assert [(i.title, i.status.value) for i in again.items] == [("Fake reuse", "todo")]
+    assert (
+        set_status(again, "fake-reuse", "done").splitlines()[6]
+        == "| 1 | Fake reuse (done) | 06-14 |"
+    )
+    assert_status_flips_are_local(text)
