@@ -4,6 +4,7 @@ requests PyGithub sends."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,13 +12,15 @@ import requests
 from github import Github, GithubException, RateLimitExceededException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
 
-from syncer.trackers.base import AuthError, NotFound, Refused, TrackerError
+from syncer.trackers.base import AuthError, Moved, NotFound, Refused, TrackerError
 from syncer.trackers.http import CountingAdapter, RequestHook, never_sent
 
 T = TypeVar("T")
 
-# GitHub's advice for a secondary rate limit that names no wait: at least a minute.
-SECONDARY_LIMIT_WAIT = 60.0
+UNTIMED_LIMIT_WAIT = 60.0
+"""GitHub's advice for a rate-limit answer (403 or 429) that names no wait: at least a
+minute. A short backoff would only meet the limit again, and GitHub may ban an integration
+that keeps doing so."""
 
 # --- failures --------------------------------------------------------------------------------
 
@@ -134,6 +137,29 @@ def count_requests(github: Github, base_url: str, on_request: RequestHook) -> No
         return connection
 
     setattr(github.requester, "_Requester__connectionClass", connect)  # noqa: B010
+
+
+def moved_to(github: Github, repo: str, status: int, location: str | None) -> Moved:
+    """The error for a redirect away from `repo`, naming where it went when GitHub says.
+
+    GitHub answers writes to a renamed or transferred repository with 307 to
+    `/repositories/{id}/...`, which PyGithub does not follow; the repository at that id has
+    the new name. Following the write instead would keep syncer writing to a place its
+    configuration does not name, so the user is told the one setting to change.
+    """
+    found = re.search(r"/repositories/(\d+)", location or "")
+    new_name = None
+    if found:
+        try:
+            new_name = github.get_repo(int(found[1])).full_name
+        except (GithubException, requests.RequestException):
+            new_name = None
+    if new_name is None:
+        return Moved(f"GitHub answered {status} for {repo}: it has moved (renamed or transferred)")
+    return Moved(
+        f"GitHub repository {repo} was renamed or transferred to {new_name}: "
+        f'set repo = "{new_name}" for this target'
+    )
 
 
 def issue_number(ref: str) -> int:
