@@ -1,7 +1,8 @@
 """Carry out a plan's tracker operations, each recorded in the outbox before and after.
 
 Creates go first, per target in chunks, and each issue made is linked in the store at once, so
-a run stopped by a rate limit, a signal or a crash keeps every link it made. A target that
+a run stopped by a rate limit, a signal or a crash keeps every link it made; the register gets
+them at the end of the run, whatever stopped it. A target that
 fails stops taking writes for the rest of the cycle; the others go on.
 """
 
@@ -39,8 +40,11 @@ from syncer.trackers.base import (
     TrackerError,
 )
 
-CREATE_CHUNK = 50
-"""Drafts handed to one `create_many`: Jira's bulk limit; between chunks the cycle can stop."""
+BULK_CREATE = {"jira": 50}
+"""Drafts handed to one `create_many`, by tracker kind: Jira's bulk limit. Trackers without a
+bulk create take one at a time: it costs no request more, and each link is saved, and a stop
+heeded, as soon as its issue exists (GitHub's creates go out 3 s apart on average: a chunk of
+50 would hold both back for minutes)."""
 
 
 def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> None:
@@ -48,10 +52,11 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
     for op in the_plan.of(CreateIssue):
         creates.setdefault(op.target, []).append(op)
     for target, ops in creates.items():
-        for start in range(0, len(ops), CREATE_CHUNK):
+        chunk = BULK_CREATE.get(cycle.tracker(target).kind, 1)
+        for start in range(0, len(ops), chunk):
             if cycle.stop or target in cycle.failed_targets:
                 break
-            _create(cycle, target, ops[start : start + CREATE_CHUNK], register)
+            _create(cycle, target, ops[start : start + chunk], register)
     for step in the_plan.operations:
         target = getattr(step, "target", "")
         if cycle.stop or target in cycle.failed_targets or isinstance(step, CreateIssue):

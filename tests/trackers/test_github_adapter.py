@@ -12,12 +12,9 @@ from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
 from syncer.trackers.base import AnswerLost, NotFound, RateLimited, RetryPolicy, TrackerError
 from syncer.trackers.github import GitHubTracker
-from syncer.trackers.pacing import WriteLimits
-from tests.trackers.helpers import create_all, create_one
+from tests.trackers.helpers import UNPACED, create_all, create_one
 
 POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=10, timeout_seconds=5)
-UNPACED = WriteLimits(10_000, 100_000, 0, 10_000, 100_000)
-"""These tests are about GitHub's answers; pacing has its own (test_github_pacing.py)."""
 
 
 class Sleeps(list[float]):

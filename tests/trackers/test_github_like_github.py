@@ -17,10 +17,9 @@ from syncer.model import IssueChange, IssueDraft, Status
 from syncer.trackers.base import Moved, NotFound, RateLimited, RetryPolicy
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.pacing import WriteLimits
-from tests.trackers.helpers import create_all, create_one
+from tests.trackers.helpers import UNPACED, create_all, create_one
 
 POLICY = RetryPolicy(attempts=3, backoff_seconds=0.5, max_wait_seconds=120, timeout_seconds=5)
-UNPACED = WriteLimits(10_000, 100_000, 0, 10_000, 100_000)
 
 
 @pytest.fixture
