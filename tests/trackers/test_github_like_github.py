@@ -158,6 +158,21 @@ def test_writes_to_a_renamed_repository_name_the_new_name(
     assert (fake.issue_count(), fake.issue_json(ref)["title"]) == (1, "Before")
 
 
+def test_reads_of_a_renamed_repository_name_the_new_name(
+    fake: FakeGitHub, clock: VirtualTime
+) -> None:
+    """GitHub answers reads with 301, which PyGithub follows without the query string: the
+    listing would come back unfiltered (open issues only, of every label) and read as the
+    sync-labelled ones. Refused as it arrives instead, with the same one line."""
+    tracker = adapter(fake, clock)
+    ref = create_one(tracker, IssueDraft("a", "Synced")).ref
+    fake.add_issue("Not syncer's", labels=("bug",))
+    fake.rename("octo-org/debt-register")
+    for read in (lambda: tracker.list_changed(None), lambda: tracker.get(ref)):
+        with pytest.raises(Moved, match="renamed or transferred to octo-org/debt-register"):
+            read()
+
+
 # --- a deleted issue -----------------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ from syncer.trackers.github.poll import Page, PollCursor, next_link
 from syncer.trackers.github.transport import (
     UNTIMED_LIMIT_WAIT,
     NoAnswer,
-    count_requests,
+    Redirected,
     error_data,
     is_rate_limit,
     issue_number,
@@ -56,6 +56,7 @@ from syncer.trackers.github.transport import (
     shielded,
     translate,
     wait_from_headers,
+    wire_requests,
 )
 from syncer.trackers.http import RequestHook
 from syncer.trackers.mentions import render_mentions
@@ -82,9 +83,10 @@ class GitHubTracker:
     sleeps through the injected `sleep` (tests pass a recording one). `clock` is wall time in
     epoch seconds. `on_request` hears of every request sent (`syncer.trackers.http`).
 
-    Every request goes through `_call`, so every refusal is a typed `TrackerError`; writes are
-    sent through PyGithub's requester (`_send`) rather than its objects, which would take a
-    redirect's body for the answer (a renamed repository answers writes with 307).
+    Every request goes through `_call`, so every refusal is a typed `TrackerError`: requests
+    are sent through PyGithub's requester (`_send`, `_page`) rather than its objects, which
+    in some releases read on their own. A redirect (a renamed or transferred repository) is
+    refused as it arrives (`transport.Redirected`) and reported as `Moved`, naming the new name.
     """
 
     kind = KIND
@@ -128,8 +130,7 @@ class GitHubTracker:
             seconds_between_writes=None,
             lazy=True,
         )
-        if on_request is not None:
-            count_requests(self._github, base_url, on_request)
+        wire_requests(self._github, base_url, on_request)
         self._repo = self._github.get_repo(repo)
         self._issues_url = f"{self._repo.url}/issues"
 
@@ -235,6 +236,8 @@ class GitHubTracker:
                     f"{error}; it may have been done, so it is not sent again"
                 ) from exc
             raise error from exc
+        except Redirected as exc:
+            raise moved_to(self._github, self.repo, exc.status, exc.location) from None
         except NoAnswer as exc:
             if once and exc.sent:
                 raise AnswerLost(
@@ -361,15 +364,11 @@ class GitHubTracker:
         return self._writes.run(partial(self._send, "PATCH", url, fields))
 
     def _send(self, verb: str, url: str, fields: Json | None) -> Json:
-        """One request through PyGithub's requester; its JSON object answer. A redirect
-        PyGithub did not follow (GitHub answers writes to a renamed repository with 307) is a
-        `Moved` naming where the repository went, never a redirect's body read as an issue."""
+        """One request through PyGithub's requester; its JSON object answer."""
         requester = self._github.requester
         status, headers, body = requester.requestJson(verb, url, input=fields)
         if status >= 400:
             raise requester.createException(status, headers, error_data(body))
-        if 300 <= status < 400:
-            raise moved_to(self._github, self.repo, status, headers.get("location"))
         data = json.loads(body) if body else None
         if not isinstance(data, dict):
             raise ValueError(f"not a JSON object ({len(body)} characters)")

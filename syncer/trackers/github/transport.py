@@ -110,15 +110,37 @@ def error_data(body: str) -> Any:
         return {"message": body[:200]}
 
 
-def count_requests(github: Github, base_url: str, on_request: RequestHook) -> None:
-    """Have every request `github` sends reported to `on_request` (`syncer.trackers.http`).
+class Redirected(Exception):
+    """GitHub answered with a redirect: the repository was renamed or transferred (301 for
+    reads, 307 for writes, both to `/repositories/{id}/...`).
+
+    Raised as the answer arrives, before PyGithub sees it: PyGithub follows a 301 with the
+    query string dropped (a listing would come back unfiltered: open issues of every label)
+    and hands a 307's body over as if it were the answer.
+    """
+
+    def __init__(self, status: int, location: str | None) -> None:
+        super().__init__(f"GitHub answered {status} (moved to {location or 'nowhere'})")
+        self.status = status
+        self.location = location
+
+
+def _refuse_redirects(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    if response.status_code in (301, 302, 303, 307, 308):
+        response.close()
+        raise Redirected(response.status_code, response.headers.get("location"))
+
+
+def wire_requests(github: Github, base_url: str, on_request: RequestHook | None) -> None:
+    """Have every answer to `github`'s requests checked for a redirect (`Redirected`), and
+    every request reported to `on_request` when given (`syncer.trackers.http`).
 
     PyGithub builds its connection, and the `requests` session in it, on first use from the
-    connection class its `Requester` holds. This one requester is given a factory that mounts
-    a `CountingAdapter` on each new session. `Requester.injectConnectionClasses` would do it for
-    every PyGithub client in the process (and turn connection reuse off), so it is not used;
-    the price is setting the requester's private `__connectionClass`, which the counting tests
-    against the fake would catch breaking.
+    connection class its `Requester` holds. This one requester is given a factory that hooks
+    each new session and mounts a `CountingAdapter` on it. `Requester.injectConnectionClasses`
+    would do it for every PyGithub client in the process (and turn connection reuse off), so
+    it is not used; the price is setting the requester's private `__connectionClass`, which the
+    counting and rename tests against the fake would catch breaking.
     """
     plain = base_url.startswith("http://")
     base = HTTPRequestsConnectionClass if plain else HTTPSRequestsConnectionClass
@@ -127,6 +149,9 @@ def count_requests(github: Github, base_url: str, on_request: RequestHook) -> No
         *args: Any, **kwargs: Any
     ) -> HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass:
         connection = base(*args, **kwargs)
+        connection.session.hooks["response"].append(_refuse_redirects)
+        if on_request is None:
+            return connection
         connection.adapter = CountingAdapter(
             on_request,
             max_retries=connection.retry,
