@@ -14,11 +14,12 @@ import syncer.fakes.github as fake_github_module
 from syncer.app import write_ledger
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.github import FakeGitHub
+from syncer.register import parse
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle
 from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.progress import StopFlag
-from syncer.trackers.base import RetryPolicy
+from syncer.trackers.base import RetryPolicy, with_footer
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.pacing import WriteLimits
 
@@ -113,3 +114,23 @@ def test_a_run_stopped_by_the_creation_limit_links_what_it_made_and_the_next_res
         store.close()
     assert limited_github.issue_count() == 10
     assert not [r for r in limited_github.server.requests if r.status in (403, 429)]
+
+
+def test_interrupted_creates_are_settled_with_one_listing_however_many(
+    world_factory: Callable[..., World], fake_github: FakeGitHub
+) -> None:
+    """A run killed while its creates' answers were on the way leaves intents whose issues
+    may exist. The next run looks their markers up in one listing of the sync-labelled issues,
+    not one search per item (which once spent GitHub's hourly read budget on a first sync)."""
+    world = world_factory("todo-checklists.md", github=("github", fake_github))
+    items = parse(world.text()).items
+    for item in items:
+        body = with_footer(f"Body of {item.title}", item.key)
+        fake_github.add_issue(item.title, body, labels=("tech-debt",))
+        world.store.add_intent("debt", "github", "create", item.key, f"{item.key}@1", "{}")
+    with fake_github.server.counting() as made:
+        report = world.reconcile()
+    listings = [r for r in made if r.method == "GET" and r.path.endswith("/issues")]
+    assert (report.counts["recovered"], report.counts["created"]) == (len(items), 0)
+    assert len(listings) == 2, "one listing for the markers, one for the cycle's read"
+    assert linked(world.path) == len(items) == fake_github.issue_count()
