@@ -177,7 +177,7 @@ def moved_to(github: Github, repo: str, status: int, location: str | None) -> Mo
     if found:
         try:
             new_name = github.get_repo(int(found[1])).full_name
-        except (GithubException, requests.RequestException):
+        except (GithubException, requests.RequestException, Redirected):
             new_name = None
     if new_name is None:
         return Moved(f"GitHub answered {status} for {repo}: it has moved (renamed or transferred)")
