@@ -37,6 +37,7 @@ from syncer.trackers.base import (
     NotFound,
     NotTried,
     RateLimited,
+    Refused,
     TrackerError,
 )
 
@@ -56,7 +57,8 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
         for start in range(0, len(ops), chunk):
             if cycle.stop or target in cycle.failed_targets:
                 break
-            _create(cycle, target, ops[start : start + chunk], register)
+            rest = len(ops) - start - chunk
+            _create(cycle, target, ops[start : start + chunk], register, max(rest, 0))
     for step in the_plan.operations:
         target = getattr(step, "target", "")
         if cycle.stop or target in cycle.failed_targets or isinstance(step, CreateIssue):
@@ -72,7 +74,12 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
             cycle.fail(target, type(step).__name__, exc)
 
 
-def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Register) -> None:
+def _create(
+    cycle: CycleState, target: str, ops: list[CreateIssue], register: Register, rest: int
+) -> None:
+    """One chunk of a target's creates; `rest` more wait after it. A failure other than a
+    refusal stops the target's creates (as it stops a tracker's batch): the rest wait for the
+    next cycle."""
     job, store = cycle.job, cycle.store
     entries = [
         store.add_intent(
@@ -111,6 +118,9 @@ def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Re
             store.fail(entry.id, str(error))
             cycle.errors.append(f"{target}: {op.item_key}: not created: {error}")
             cycle.counts["create_refused"] += 1
+    stopped = any(m.error is not None and not isinstance(m.error, Refused) for m in made)
+    if stopped and target not in cycle.failed_targets:
+        unsent += rest
     if lost or unsent:
         _batch_stopped(cycle, target, lost, unsent)
 

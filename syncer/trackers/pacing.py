@@ -162,7 +162,7 @@ class WritePacer:
             return
         if wait > self._max_wait:
             retry_at = datetime.fromtimestamp(self._clock() + wait, tz=UTC)
-            limits = ", ".join(f"{n} in {_span(seconds)}" for seconds, n in self._windows)
+            limits = ", ".join(_limit(seconds, most) for seconds, most in self._windows)
             raise RateLimited(
                 f"{self._what} limit reached ({limits}); retry at {retry_at:%H:%M:%S}Z", retry_at
             )
@@ -170,6 +170,8 @@ class WritePacer:
         self._sleep(wait)
 
 
-def _span(seconds: float) -> str:
-    names = {MINUTE: "a minute", HOUR: "an hour"}
-    return names.get(seconds, f"{seconds:g} s")
+def _limit(seconds: float, most: int) -> str:
+    """One window in words: "20 in a minute", "1 s apart"."""
+    if most == 1:
+        return f"{seconds:g} s apart"
+    return f"{most} in " + {MINUTE: "a minute", HOUR: "an hour"}.get(seconds, f"{seconds:g} s")
