@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from virtual_clock import FileClock
+
 import syncer.fakes.github as fake_github_module
-from bench.virtual_clock import FileClock
 from syncer.app import pacing_key
 from syncer.config import load_config
 from syncer.fakes.github import FakeGitHub
