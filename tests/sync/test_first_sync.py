@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import syncer.fakes.github as fake_github_module
 from syncer.app import write_ledger
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.github import FakeGitHub
@@ -35,13 +34,6 @@ def register_text(items: int) -> str:
 
 def linked(path: Path) -> int:
     return sum(1 for line in path.read_text("utf-8").splitlines() if "/issues/" in line)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    virtual = VirtualTime()
-    monkeypatch.setattr(fake_github_module, "time", virtual)
-    return virtual
 
 
 @pytest.fixture

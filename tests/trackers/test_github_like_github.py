@@ -23,14 +23,6 @@ POLICY = RetryPolicy(attempts=3, backoff_seconds=0.5, max_wait_seconds=120, time
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    """One virtual clock for the fake and the adapter: waits are recorded, never slept."""
-    virtual = VirtualTime()
-    monkeypatch.setattr(fake_github_module, "time", virtual)
-    return virtual
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
     with FakeGitHub() as running:
         yield running

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-import syncer.fakes.github as fake_github_module
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, IssueState, Status
@@ -18,13 +17,6 @@ from syncer.trackers.pacing import MemoryLedger, WriteLedger, WriteLimits
 from tests.trackers.helpers import create_all, create_one
 
 POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=60, timeout_seconds=5)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    virtual = VirtualTime()
-    monkeypatch.setattr(fake_github_module, "time", virtual)
-    return virtual
 
 
 def adapter(
