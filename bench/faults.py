@@ -160,7 +160,7 @@ def main() -> None:
     started = time.monotonic()
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="syncer-faults-") as tmp:
         fakes: dict[str, FakeTracker] = {
-            "github": stack.enter_context(FakeGitHub()),
+            "github": stack.enter_context(FakeGitHub(create_limit=None)),  # see faults_trial
             "gitlab": stack.enter_context(FakeGitLab()),
             "jira": stack.enter_context(FakeJira()),
         }

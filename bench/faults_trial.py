@@ -42,6 +42,14 @@ CREATES = {"github": "/issues", "gitlab": "/issues", "jira": "/issue/bulk"}
 LISTS = {"github": "/issues", "gitlab": "/issues", "jira": "/search"}
 Trial = dict[str, str]
 """Dimension name → the value this trial takes (see `DIMENSIONS` in bench/faults.py)."""
+UNPACED = {
+    "seconds_between_writes": "0",
+    "creates_per_minute": "1000000",
+    "creates_per_hour": "1000000",
+    "writes_per_minute": "1000000",
+    "writes_per_hour": "1000000",
+}
+"""A GitHub target's pacing off: faults are the subject here, on the real clock."""
 
 
 def base_register() -> str:
@@ -79,6 +87,8 @@ class TrialFolder:
     """The files of one trial and how to run `syncer` on them."""
 
     def __init__(self, folder: Path, fake: FakeTracker, kind: str) -> None:
+        """`fake`: fake GitHub with its creation limit off (the trials are about faults, and
+        run on the real clock: GitHub pacing is `UNPACED` too)."""
         self.folder, self.fake, self.kind = folder, fake, kind
         self.config = folder / "syncer.toml"
         self.register = folder / "TECH_DEBT.md"
@@ -92,6 +102,7 @@ class TrialFolder:
             "token_env": f'"{self.token_env}"',
             "retry": "{ attempts = 3, backoff_seconds = 0.05, max_wait_seconds = 5,"
             f" timeout_seconds = {TIMEOUT_S} }}",
+            **(UNPACED if self.kind == "github" else {}),
             **(target or {}),
         }
         lines = "".join(f"{key} = {value}\n" for key, value in keys.items())

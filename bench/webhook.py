@@ -77,6 +77,9 @@ def write_config(folder: Path, fake: FakeGitHub, port: int, registers: int, item
             f'[[registers.targets]]\nkind = "github"\nrepo = "{fake.repo}"\n'
             f'sync_label = "{label}"\n'
             f'base_url = "{fake.server.base_url}"\ntoken_env = "BENCH_TOKEN"\n'
+            # latency is the subject, on the real clock: pacing off (bench/first_sync.py's)
+            "seconds_between_writes = 0\ncreates_per_minute = 1000000\n"
+            "creates_per_hour = 1000000\n"
         )
     config = folder / "syncer.toml"
     config.write_text("".join(parts), "utf-8")
@@ -250,7 +253,7 @@ def measure_idle(pid: int, seconds: float) -> Json:
 def run(args: argparse.Namespace, folder: Path) -> Json:
     port = free_port()
     hook = f"http://127.0.0.1:{port}/webhooks/github"
-    with FakeGitHub(webhook_url=hook, webhook_secret=SECRET) as fake:
+    with FakeGitHub(webhook_url=hook, webhook_secret=SECRET, create_limit=None) as fake:
         config = write_config(folder, fake, port, registers=3, items=args.items)
         with daemon_process(config, fake.token, port) as process:
             register = folder / "REG0.md"

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import TracebackType
 from typing import Self
 
@@ -29,6 +30,7 @@ from syncer.sync.plan import PlanOptions
 from syncer.sync.progress import CycleReport, StopFlag
 from syncer.trackers.base import Tracker
 from syncer.trackers.http import RequestHook as TrackerRequestHook
+from syncer.trackers.pacing import WriteLedger
 
 RequestHook = Callable[[str, str], None]
 """(target name, HTTP method): called for every request a tracker adapter sends."""
@@ -47,6 +49,11 @@ def pacing_key(target: TargetConfig, token: str) -> str:
     return f"{target.kind}:{digest[:16]}"
 
 
+def write_ledger(store: Store, key: str, kind: str) -> WriteLedger:
+    """The store's ledger of one kind of write (`writes`, `creates`) of pacing key `key`."""
+    return store.write_ledger(f"{key}:{kind}")
+
+
 def build_tracker(
     target: TargetConfig,
     env: Mapping[str, str] | None = None,
@@ -56,9 +63,11 @@ def build_tracker(
 ) -> Tracker:
     """The adapter a configured target names; its token is read here, at connect time.
 
-    With a `store`, GitHub's writes are counted there per token (`pacing_key`), so every
-    process sharing the database paces against the same limits. `on_request(method, path)`
-    hears of every HTTP request the adapter sends (`syncer.trackers.http`).
+    With a `store`, GitHub's writes and creates are counted there per token (`pacing_key`), so
+    every process sharing the database paces against the same limits: a run stopped by the
+    hourly creation limit is not followed by one that starts the hour afresh.
+    `on_request(method, path)` hears of every HTTP request the adapter sends
+    (`syncer.trackers.http`).
     """
     token = secret(target.token(env))
     mapping = target.mapping()
@@ -72,7 +81,7 @@ def build_tracker(
             mapping=mapping,
             retry=target.retry,
             write_limits=target.write_limits(),
-            ledger=store.write_ledger(pacing_key(target, token)) if store else None,
+            ledgers=partial(write_ledger, store, pacing_key(target, token)) if store else None,
             on_request=on_request,
         )
     if target.kind == "gitlab":

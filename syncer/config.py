@@ -283,7 +283,10 @@ def _read_secret(var: str, key: str, what: str, env: Mapping[str, str] | None) -
 
 # Keys that one kind of tracker would silently ignore: refused, like unknown keys, so a setting
 # never looks applied when it is not.
-_GITHUB_ONLY = frozenset({"writes_per_minute", "writes_per_hour"})
+_GITHUB_ONLY = frozenset(
+    {"writes_per_minute", "writes_per_hour", "seconds_between_writes"}
+    | {"creates_per_minute", "creates_per_hour"}
+)
 _UNUSED_BY: dict[str, frozenset[str]] = {
     "github": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
@@ -327,6 +330,9 @@ class TargetConfig(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     writes_per_minute: PositiveCount = _WRITE_LIMITS.per_minute
     writes_per_hour: PositiveCount = _WRITE_LIMITS.per_hour
+    seconds_between_writes: float = Field(default=_WRITE_LIMITS.seconds_between, ge=0)
+    creates_per_minute: PositiveCount = _WRITE_LIMITS.creates_per_minute
+    creates_per_hour: PositiveCount = _WRITE_LIMITS.creates_per_hour
     mentions: Mentions = _DEFAULTS.mentions
 
     @model_validator(mode="before")
@@ -441,8 +447,14 @@ class TargetConfig(BaseModel):
         )
 
     def write_limits(self) -> WriteLimits:
-        """How fast the GitHub adapter may write (GitHub's documented limits by default)."""
-        return WriteLimits(per_minute=self.writes_per_minute, per_hour=self.writes_per_hour)
+        """How fast the GitHub adapter may write and create (GitHub's limits by default)."""
+        return WriteLimits(
+            per_minute=self.writes_per_minute,
+            per_hour=self.writes_per_hour,
+            seconds_between=self.seconds_between_writes,
+            creates_per_minute=self.creates_per_minute,
+            creates_per_hour=self.creates_per_hour,
+        )
 
     def token(self, env: Mapping[str, str] | None = None) -> str:
         """The token, read now from the environment (`env`, else `os.environ`) or the token file.

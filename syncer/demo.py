@@ -69,6 +69,8 @@ name = "github"
 repo = "{fake.repo}"
 base_url = "{fake.server.base_url}"
 token_env = "{TOKEN_ENV}"
+# GitHub asks for a second between writes; this fake does not, and a demo need not wait
+seconds_between_writes = 0
 """,
         "utf-8",
     )

@@ -24,6 +24,8 @@ CREATES = 20
 CREATE_LIMIT = 8
 """Low enough that creating `CREATES` issues must wait for fake GitHub's create limit."""
 TIMEOUT_S = 120
+FIRST_SYNC_ITEMS = 160
+"""Over the 150 creates an hour GitHub takes: two runs, an hour apart on the virtual clock."""
 
 COMMANDS = {
     "api_cost": [
@@ -33,6 +35,7 @@ COMMANDS = {
         f"--create-limit={CREATE_LIMIT}",
     ],
     "cycle": ["cycle.py", f"--items={ISSUES}"],
+    "first_sync": ["first_sync.py", f"--items={FIRST_SYNC_ITEMS}"],
     "faults": ["faults.py", "--trials=3", "--quiet"],
     "parse": ["parse.py", "--items=40", "--runs=1"],
     "webhook": [
@@ -118,6 +121,15 @@ def test_cycle_idle_and_changes(results: dict[str, dict[str, Any]]) -> None:
     assert changes["writes"] == 10, "one tracker write per register edit"
     assert changes["register_writes"] == 1, "one register write for the tracker edits"
     assert figures["peak_mib"]["idle"] > 0
+
+
+def test_first_sync_links_everything_in_the_time_the_creation_limit_allows(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    figures = results["first_sync"]
+    assert (figures["items"], figures["linked"], figures["issues"]) == (FIRST_SYNC_ITEMS,) * 3
+    assert (figures["duplicates"], figures["limit_answers"], figures["runs"]) == (0, 0, 2)
+    assert [run["linked"] for run in figures["per_run"]] == [150, FIRST_SYNC_ITEMS]
 
 
 def test_webhook_lands_and_the_endpoint_answers_every_delivery(

@@ -467,6 +467,19 @@ def test_write_limits_must_be_whole_numbers_above_zero(line: str, problem: str) 
     assert refusal(MINIMAL + line + "\n").endswith(f"registers[0].targets[0].{problem}")
 
 
+def test_create_limits_and_the_gap_are_configurable_per_github_target() -> None:
+    """Defaults: a second between writes, 20 creates a minute and 150 an hour, as GitHub's
+    users measure its creation limit; a GitHub Enterprise Server's admin may raise them."""
+    assert target().write_limits() == WriteLimits(80, 500, 1.0, 20, 150)
+    raised = load(
+        MINIMAL + "seconds_between_writes = 0\ncreates_per_minute = 60\ncreates_per_hour = 1000\n"
+    )
+    assert raised.registers[0].targets[0].write_limits() == WriteLimits(80, 500, 0, 60, 1000)
+    assert refusal(MINIMAL + "seconds_between_writes = -1\n").endswith(
+        "registers[0].targets[0].seconds_between_writes: input should be greater than or equal to 0"
+    )
+
+
 def test_write_limits_are_refused_on_other_trackers() -> None:
     jira = MINIMAL.replace(
         'kind = "github"\nrepo = "acme/platform"',

@@ -10,7 +10,10 @@ behaviours a fake most easily gets wrong and a user notices first on the real th
 - pagination with a real `Link` header (pointing at `/repositories/{id}/issues` as GitHub does);
 - weak ETags and `304 Not Modified` for `If-None-Match` (304s do not count against the rate limit);
 - `x-ratelimit-*` headers, the primary limit, the secondary limit on issue creation (403 with
-  `retry-after` and GitHub's message), 401/404/410/422 error bodies;
+  `retry-after` and GitHub's message; on by default at the 20 a minute and 150 an hour users
+  measure), 401/404/410/422 error bodies;
+- a renamed or transferred repository (`rename`): reads under the old name answer 301 and
+  writes 307, both to `/repositories/{id}/...`, as GitHub does;
 - `issues` and `issue_comment` webhooks signed with `X-Hub-Signature-256`;
 - `updated_at` with second precision that advances at least one second per write, so `since`
   filters behave as on GitHub without tests having to sleep.
@@ -46,6 +49,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from syncer.fakes.faults import Garble, garbled
+from syncer.fakes.limits import WindowLimit
 from syncer.fakes.server import FakeServer, ServedFake
 from syncer.fakes.webhooks import Delivery, WebhookSender
 
@@ -64,6 +68,9 @@ BOT_LOGIN = "syncer-bot"
 HUMAN_LOGIN = "monalisa"
 COLLABORATORS = (BOT_LOGIN, HUMAN_LOGIN, "octocat", "hubot")
 SYNC_LABEL = "tech-debt"
+CREATES_PER_MINUTE = 20
+CREATES_PER_HOUR = 150
+"""The issue-creation limit users of GitHub measure, well under the documented 80/500."""
 
 # The labels GitHub gives every new repository.
 DEFAULT_LABELS = (
@@ -747,6 +754,8 @@ class Fault:
     status: int = 0
     acted: bool = False
     how: Garble = "cut"
+    timed: bool = True
+    """A throttle that says how long to wait (`retry-after`, `x-ratelimit-*`)."""
 
 
 Handler = Callable[[Call], Answer]
@@ -756,8 +765,10 @@ class FakeGitHub(ServedFake):
     """One fake GitHub repository served over HTTP; implements `syncer.fakes.control.FakeTracker`.
 
     Use as a context manager (starts and stops the server) or call `start()`/`stop()`.
-    `create_limit` per `create_window` seconds turns on GitHub's secondary rate limit on issue
-    creation; `has_issues=False` answers every issue call with GitHub's 410.
+    GitHub's secondary rate limit on issue creation is on: `create_limit` per `create_window`
+    seconds and `create_hour_limit` an hour (`create_limit=None` turns it off, for a test about
+    something else that creates faster on a clock it does not control); `has_issues=False`
+    answers every issue call with GitHub's 410.
     """
 
     def __init__(
@@ -769,8 +780,9 @@ class FakeGitHub(ServedFake):
         token: str = DEFAULT_TOKEN,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
-        create_limit: int | None = None,
+        create_limit: int | None = CREATES_PER_MINUTE,
         create_window: float = 60.0,
+        create_hour_limit: int = CREATES_PER_HOUR,
         per_page_max: int = 100,
         rate_limit: int = 5000,
         has_issues: bool = True,
@@ -782,7 +794,11 @@ class FakeGitHub(ServedFake):
         self.webhook_secret = webhook_secret
         self.webhooks = WebhookSender(webhook_url) if webhook_url else None
         self.create_limit = create_limit
-        self.create_window = create_window
+        self._create_windows = (
+            WindowLimit([(create_window, create_limit), (3600.0, create_hour_limit)])
+            if create_limit is not None
+            else None
+        )
         self.per_page_max = per_page_max
         self.rate_limit = rate_limit
         self.has_issues = has_issues
@@ -790,7 +806,7 @@ class FakeGitHub(ServedFake):
         self._lock = threading.Lock()
         self._store = Store(self.server.base_url, repo, collaborators, backlog=2 * issues)
         self._faults: deque[Fault] = deque()
-        self._creates: deque[float] = deque()
+        self._old_names: set[str] = set()
         self._used = 0
         self._reset_at = 0
         self._hook_id = 400_000_000 + self._store.repo_id % 1000
@@ -871,10 +887,24 @@ class FakeGitHub(ServedFake):
         refused as GitHub refuses it (422, `assignees` `invalid`, the login as `value`)."""
         return tuple(self._store.collaborators.values())
 
-    def throttle_next(self, requests: int, retry_after: float = 1.0, status: int = 403) -> None:
-        """Answer the next calls as GitHub does when the rate limit is spent (403, or 429)."""
+    def throttle_next(
+        self, requests: int, retry_after: float | None = 1.0, status: int = 403
+    ) -> None:
+        """Answer the next calls as GitHub does when the rate limit is spent (403, or 429);
+        `retry_after=None`: a bare 429 naming no wait, as GitHub also sends."""
+        fault = Fault(
+            "throttle", seconds=retry_after or 0.0, status=status, timed=retry_after is not None
+        )
         with self._lock:
-            self._faults.extend([Fault("throttle", seconds=retry_after, status=status)] * requests)
+            self._faults.extend([fault] * requests)
+
+    def rename(self, new_repo: str) -> None:
+        """Rename (or transfer) the repository as its owner does in the web page: the old name
+        then answers with redirects to `/repositories/{id}`, 301 for reads, 307 for writes."""
+        with self._lock:
+            self._old_names.add(self.repo.lower())
+            self._old_names.discard(new_repo.lower())
+            self.repo = self._store.repo = new_repo
 
     def fail_next(self, requests: int, status: int = 502, *, acted: bool = False) -> None:
         """Answer the next calls with a server error; `acted`: after doing the work anyway."""
@@ -905,7 +935,8 @@ class FakeGitHub(ServedFake):
             old = self._store
             self._store = Store(old.base_url, old.repo, old.collaborators.values(), backlog=0)
             self._faults.clear()
-            self._creates.clear()
+            if self._create_windows is not None:
+                self._create_windows.clear()
             self._used = self._reset_at = 0
 
     def _seed(self, count: int) -> None:
@@ -967,24 +998,26 @@ class FakeGitHub(ServedFake):
     # -- the HTTP application --
 
     def _app(self) -> Starlette:
-        repo = "/repos/{owner}/{repo}"
-        issue = f"{repo}/issues/{{number:int}}"
         table: list[tuple[str, str, Handler]] = [
             ("/user", "GET", self._get_user),
             ("/users/{login}", "GET", self._get_named_user),
-            (repo, "GET", self._get_repo),
-            (f"{repo}/issues", "GET", self._list_issues),
-            (f"{repo}/issues", "POST", self._create_issue),
-            ("/repositories/{repo_id:int}/issues", "GET", self._list_issues),
-            (issue, "GET", self._get_issue),
-            (issue, "PATCH", self._edit_issue),
-            (f"{issue}/comments", "GET", self._list_comments),
-            (f"{issue}/comments", "POST", self._create_comment),
-            (f"{repo}/labels", "GET", self._list_labels),
-            (f"{repo}/labels", "POST", self._create_label),
-            (f"{repo}/labels/{{name:path}}", "GET", self._get_label),
-            (f"{repo}/milestones/{{number:int}}", "GET", self._get_milestone),
         ]
+        # every repository path by name and by id: a redirect from a former name lands on the id
+        for repo in ("/repos/{owner}/{repo}", "/repositories/{repo_id:int}"):
+            issue = f"{repo}/issues/{{number:int}}"
+            table += [
+                (repo, "GET", self._get_repo),
+                (f"{repo}/issues", "GET", self._list_issues),
+                (f"{repo}/issues", "POST", self._create_issue),
+                (issue, "GET", self._get_issue),
+                (issue, "PATCH", self._edit_issue),
+                (f"{issue}/comments", "GET", self._list_comments),
+                (f"{issue}/comments", "POST", self._create_comment),
+                (f"{repo}/labels", "GET", self._list_labels),
+                (f"{repo}/labels", "POST", self._create_label),
+                (f"{repo}/labels/{{name:path}}", "GET", self._get_label),
+                (f"{repo}/milestones/{{number:int}}", "GET", self._get_milestone),
+            ]
         routes = [Route(path, self._endpoint(h), methods=[verb]) for path, verb, h in table]
         handlers = {404: self._no_route, 405: self._no_route}
         return Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
@@ -1028,6 +1061,8 @@ class FakeGitHub(ServedFake):
                     login=self._authenticate(request),
                 )
                 self._check_primary_limit(call.login)
+                if (moved := self._moved(request)) is not None:
+                    return moved
                 self._check_repo(call.params)
                 return handler(call)
             except ApiError as refused:
@@ -1059,6 +1094,23 @@ class FakeGitHub(ServedFake):
             message = f"API rate limit exceeded for user ID {uid}."
             raise ApiError(403, error_body(403, message, RATE_DOCS))
 
+    def _moved(self, request: Request) -> Answer | None:
+        """GitHub's redirect for a path under a former name of the repository, else None."""
+        parts = request.url.path.split("/", 4)
+        if len(parts) < 4 or parts[1] != "repos":
+            return None
+        if f"{parts[2]}/{parts[3]}".lower() not in self._old_names:
+            return None
+        rest = f"/{parts[4]}" if len(parts) > 4 else ""
+        query = f"?{request.url.query}" if request.url.query else ""
+        location = f"{self.server.base_url}/repositories/{self._store.repo_id}{rest}{query}"
+        status, message = (
+            (301, "Moved Permanently") if request.method == "GET" else (307, "Temporary Redirect")
+        )
+        docs = f"{DOCS}/guides/best-practices-for-using-the-rest-api#follow-redirects"
+        body = {"message": message, "url": location, "documentation_url": docs}
+        return Answer(status, body, {"location": location})
+
     def _check_repo(self, params: Mapping[str, Any]) -> None:
         if "repo_id" in params and params["repo_id"] != self._store.repo_id:
             raise not_found()
@@ -1077,6 +1129,9 @@ class FakeGitHub(ServedFake):
             "x-ratelimit-remaining": "0",
             "x-ratelimit-reset": str(reset),
         }
+        if not fault.timed:
+            headers = {}
+            message = "API rate limit exceeded. Please wait before you try again."
         return Answer(fault.status, error_body(fault.status, message, RATE_DOCS), headers)
 
     @staticmethod
@@ -1203,23 +1258,21 @@ class FakeGitHub(ServedFake):
         payload = _object(call.payload)
         self._check_secondary_limit()
         issue, events = self._store.create_issue(payload, call.login)
-        self._creates.append(time.monotonic())
+        if self._create_windows is not None:
+            self._create_windows.record(time.monotonic())
         self._deliver(events)
         location = f"{self._store.api_repo}/issues/{issue.number}"
         return Answer(201, self._store.issue_json(issue, single=True), {"location": location})
 
     def _check_secondary_limit(self) -> None:
         """GitHub throttles content creation separately from reads: 403 and a `retry-after`."""
-        if self.create_limit is None:
+        if self._create_windows is None:
             return
-        now = time.monotonic()
-        while self._creates and now - self._creates[0] >= self.create_window:
-            self._creates.popleft()
-        if len(self._creates) >= self.create_limit:
-            wait = math.ceil(self.create_window - (now - self._creates[0]))
+        wait = self._create_windows.wait(time.monotonic())
+        if wait is not None:
             message = SECONDARY_LIMIT_MESSAGE.format(request_id=secrets.token_hex(8).upper())
             body = error_body(403, message, f"{RATE_DOCS}#about-secondary-rate-limits")
-            raise ApiError(403, body, {"retry-after": str(max(wait, 1))})
+            raise ApiError(403, body, {"retry-after": str(wait)})
 
     def _get_issue(self, call: Call) -> Answer:
         self._require_issues()

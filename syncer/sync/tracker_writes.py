@@ -1,7 +1,8 @@
 """Carry out a plan's tracker operations, each recorded in the outbox before and after.
 
 Creates go first, per target in chunks, and each issue made is linked in the store at once, so
-a run stopped by a rate limit, a signal or a crash keeps every link it made. A target that
+a run stopped by a rate limit, a signal or a crash keeps every link it made; the register gets
+them at the end of the run, whatever stopped it. A target that
 fails stops taking writes for the rest of the cycle; the others go on.
 """
 
@@ -36,11 +37,15 @@ from syncer.trackers.base import (
     NotFound,
     NotTried,
     RateLimited,
+    Refused,
     TrackerError,
 )
 
-CREATE_CHUNK = 50
-"""Drafts handed to one `create_many`: Jira's bulk limit; between chunks the cycle can stop."""
+BULK_CREATE = {"jira": 50}
+"""Drafts handed to one `create_many`, by tracker kind: Jira's bulk limit. Trackers without a
+bulk create take one at a time: it costs no request more, and each link is saved, and a stop
+heeded, as soon as its issue exists (GitHub's creates go out 3 s apart on average: a chunk of
+50 would hold both back for minutes)."""
 
 
 def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> None:
@@ -48,10 +53,12 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
     for op in the_plan.of(CreateIssue):
         creates.setdefault(op.target, []).append(op)
     for target, ops in creates.items():
-        for start in range(0, len(ops), CREATE_CHUNK):
+        chunk = BULK_CREATE.get(cycle.tracker(target).kind, 1)
+        for start in range(0, len(ops), chunk):
             if cycle.stop or target in cycle.failed_targets:
                 break
-            _create(cycle, target, ops[start : start + CREATE_CHUNK], register)
+            rest = len(ops) - start - chunk
+            _create(cycle, target, ops[start : start + chunk], register, max(rest, 0))
     for step in the_plan.operations:
         target = getattr(step, "target", "")
         if cycle.stop or target in cycle.failed_targets or isinstance(step, CreateIssue):
@@ -67,7 +74,12 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
             cycle.fail(target, type(step).__name__, exc)
 
 
-def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Register) -> None:
+def _create(
+    cycle: CycleState, target: str, ops: list[CreateIssue], register: Register, rest: int
+) -> None:
+    """One chunk of a target's creates; `rest` more wait after it. A failure other than a
+    refusal stops the target's creates (as it stops a tracker's batch): the rest wait for the
+    next cycle."""
     job, store = cycle.job, cycle.store
     entries = [
         store.add_intent(
@@ -106,6 +118,9 @@ def _create(cycle: CycleState, target: str, ops: list[CreateIssue], register: Re
             store.fail(entry.id, str(error))
             cycle.errors.append(f"{target}: {op.item_key}: not created: {error}")
             cycle.counts["create_refused"] += 1
+    stopped = any(m.error is not None and not isinstance(m.error, Refused) for m in made)
+    if stopped and target not in cycle.failed_targets:
+        unsent += rest
     if lost or unsent:
         _batch_stopped(cycle, target, lost, unsent)
 

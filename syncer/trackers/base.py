@@ -55,6 +55,11 @@ class NotTried(TrackerError):
     it; the next cycle plans it again."""
 
 
+class Moved(TrackerError):
+    """The project answers from another place (renamed or transferred): nothing is written to
+    it until the configuration names the new place, so no write lands somewhere unexpected."""
+
+
 class RateLimited(TrackerError):
     """The tracker asked us to slow down and we could not wait long enough.
 
@@ -138,7 +143,7 @@ class Created:
             raise ValueError("a Created holds either the issue or the error that kept it")
 
 
-TARGET_ERRORS = (AuthError, NotFound, RateLimited)
+TARGET_ERRORS = (AuthError, NotFound, RateLimited, Moved)
 """Errors about the target itself (its token, its rate limit, the project): once one is met,
 every further request to the target would meet it too."""
 

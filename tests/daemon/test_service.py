@@ -54,6 +54,7 @@ kind = "github"
 repo = "{fake.repo}"
 base_url = "{fake.server.base_url}"
 token_env = "GH_TOKEN"
+seconds_between_writes = 0
 """,
         "utf-8",
     )

@@ -28,7 +28,7 @@ from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 from syncer.trackers.jira import JiraTracker
-from tests.trackers.helpers import wait_until
+from tests.trackers.helpers import UNPACED_KEYS, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "FAKE_TRACKER_TOKEN"
@@ -78,7 +78,10 @@ class Setup:
         `top` to the top level."""
         self.register.write_text(register, "utf-8")
         extra = "".join(f"{key} = {_toml(value)}\n" for key, value in top.items())
-        keys = "".join(f"{key} = {_toml(value)}\n" for key, value in (target or {}).items())
+        unpaced = UNPACED_KEYS if self.kind == "github" else {}
+        keys = "".join(
+            f"{key} = {_toml(value)}\n" for key, value in {**unpaced, **(target or {})}.items()
+        )
         self.config.write_text(
             f"""state = "syncer.sqlite"
 {extra}
@@ -269,7 +272,7 @@ def gitlab() -> Iterator[FakeGitLab]:
 
 @pytest.fixture(scope="module")
 def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
+    with FakeGitHub(create_limit=None) as fake:  # with UNPACED_KEYS: see `Setup.write`
         yield fake
 
 

@@ -22,6 +22,7 @@ from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 from syncer.trackers.jira import JiraTracker
+from tests.trackers.helpers import UNPACED
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "seeds"
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
@@ -39,6 +40,7 @@ def github_tracker(fake: FakeTracker, token: str | None = None) -> Tracker:
         token or fake.token,
         base_url=fake.server.base_url,
         retry=FAST,
+        write_limits=UNPACED,
         sleep=lambda s: None,
     )
 
@@ -107,7 +109,7 @@ def fake_gitlab() -> Iterator[FakeGitLab]:
 
 @pytest.fixture
 def fake_github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
+    with FakeGitHub(create_limit=None) as fake:  # seeds are created at once: see UNPACED
         yield fake
 
 

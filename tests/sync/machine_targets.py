@@ -28,6 +28,7 @@ from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 from syncer.trackers.memory import MemoryProject, MemoryTracker
+from tests.trackers.helpers import UNPACED
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_wait_seconds=2.0, timeout_seconds=10)
 """As tests/sync/conftest.py: few, instant retries (sleep is a no-op), so faults stay cheap."""
@@ -67,7 +68,12 @@ def make_tracker(kind: str, fake: FakeTracker, timeout_seconds: float | None = N
             fake.repo, fake.token, url=fake.server.base_url, retry=policy, sleep=lambda s: None
         )
     return GitHubTracker(
-        fake.repo, fake.token, base_url=fake.server.base_url, retry=policy, sleep=lambda s: None
+        fake.repo,
+        fake.token,
+        base_url=fake.server.base_url,
+        retry=policy,
+        write_limits=UNPACED,
+        sleep=lambda s: None,
     )
 
 
@@ -167,7 +173,7 @@ class Fakes:
 
 @contextmanager
 def started_fakes() -> Iterator[Fakes]:
-    with FakeGitLab() as gitlab, FakeGitHub(rate_limit=10**9) as github:
+    with FakeGitLab() as gitlab, FakeGitHub(rate_limit=10**9, create_limit=None) as github:
         yield Fakes(gitlab, github)
 
 

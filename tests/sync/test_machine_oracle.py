@@ -52,7 +52,7 @@ def settled(machine: SyncMachine) -> Item:
     return parsed(machine.text()).items[0]
 
 
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None, deadline=None)
 @given(st.none())
 def test_a_faulted_cycle_that_synced_a_field_is_where_the_next_edits_start(_: None) -> None:
     """The machine's own oracle, on a history its memory profile found: a body cleared in the
@@ -70,7 +70,7 @@ def test_a_faulted_cycle_that_synced_a_field_is_where_the_next_edits_start(_: No
         assert settled(machine).body == "cache codec shader"
 
 
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None, deadline=None)
 @given(st.none())
 def test_a_faulted_cycle_that_failed_agrees_on_nothing(_: None) -> None:
     """The other half, which a first cut of that rule got wrong: a status set to done on both
@@ -85,7 +85,7 @@ def test_a_faulted_cycle_that_failed_agrees_on_nothing(_: None) -> None:
         assert settled(machine).status is Status.DONE
 
 
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None, deadline=None)
 @given(st.none())
 def test_an_agreement_with_one_target_is_one_for_the_register_and_that_target(_: None) -> None:
     """Two targets: a body cleared in the register reaches beta while alpha's reading fails;
@@ -101,7 +101,7 @@ def test_an_agreement_with_one_target_is_one_for_the_register_and_that_target(_:
         assert settled(machine).body == "payload socket"
 
 
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None, deadline=None)
 @given(st.none())
 def test_an_agreement_with_one_target_is_none_for_another(_: None) -> None:
     """The same two targets, seen from alpha: its person rewrites the body and puts it back

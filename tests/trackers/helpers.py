@@ -8,6 +8,21 @@ from collections.abc import Callable, Sequence
 from syncer.fakes.control import FakeTracker
 from syncer.model import IssueDraft, RemoteIssue
 from syncer.trackers.base import Tracker
+from syncer.trackers.pacing import WriteLimits
+
+UNPACED = WriteLimits(10**6, 10**6, 0, 10**6, 10**6)
+"""GitHub write limits for tests about something else than pacing, whose fakes run with their
+creation limit off (`FakeGitHub(create_limit=None)`): pacing on the real clock would sleep for
+real. Pacing and the limit have their own tests (test_pacing.py, test_github_pacing.py,
+test_github_like_github.py)."""
+UNPACED_KEYS = {
+    "seconds_between_writes": 0,
+    "creates_per_minute": 10**6,
+    "creates_per_hour": 10**6,
+    "writes_per_minute": 10**6,
+    "writes_per_hour": 10**6,
+}
+"""`UNPACED` as a GitHub target's configuration keys."""
 
 
 def create_one(tracker: Tracker, draft: IssueDraft) -> RemoteIssue:

@@ -12,7 +12,7 @@ from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, IssueState, Priority, Status
 from syncer.trackers.base import AnswerLost, NotFound, RateLimited, RetryPolicy, TrackerError
 from syncer.trackers.github import GitHubTracker
-from tests.trackers.helpers import create_all, create_one
+from tests.trackers.helpers import UNPACED, create_all, create_one
 
 POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=10, timeout_seconds=5)
 
@@ -32,6 +32,7 @@ def adapter(fake: FakeGitHub, sleeps: Sleeps | None = None, **policy: float) -> 
         fake.token,
         base_url=fake.server.base_url,
         retry=retry,
+        write_limits=UNPACED,
         sleep=sleeps if sleeps is not None else Sleeps(),
     )
 

@@ -205,7 +205,7 @@ def test_rewriting_the_body_keeps_the_footer_and_marker(body: str, new: str) -> 
     issue = issue_from_json(base_issue(body=rewritten), MAPPING)
     assert issue.marker == "key-1"
     assert issue.body == new.rstrip()
-    assert rewritten.endswith(current[current.index("_Tracked by syncer") :])
+    assert rewritten.endswith(current[current.rindex("_Tracked by syncer") :])
 
 
 def test_a_body_without_marker_is_replaced_as_given() -> None:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-import syncer.fakes.github as fake_github_module
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, IssueState, Status
@@ -20,27 +19,20 @@ from tests.trackers.helpers import create_all, create_one
 POLICY = RetryPolicy(attempts=4, backoff_seconds=0.05, max_wait_seconds=60, timeout_seconds=5)
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    virtual = VirtualTime()
-    monkeypatch.setattr(fake_github_module, "time", virtual)
-    return virtual
-
-
 def adapter(
     fake: FakeGitHub,
     clock: VirtualTime,
     per_minute: int,
     max_wait: float = 60,
-    ledger: WriteLedger | None = None,
+    ledgers: dict[str, WriteLedger] | None = None,
 ) -> GitHubTracker:
     return GitHubTracker(
         fake.repo,
         fake.token,
         base_url=fake.server.base_url,
         retry=RetryPolicy(**{**POLICY.__dict__, "max_wait_seconds": max_wait}),
-        write_limits=WriteLimits(per_minute=per_minute, per_hour=500),
-        ledger=ledger,
+        write_limits=WriteLimits(per_minute=per_minute, per_hour=500, seconds_between=0),
+        ledgers=ledgers.__getitem__ if ledgers is not None else None,
         sleep=clock.sleep,
         clock=clock.time,
     )
@@ -121,11 +113,11 @@ def test_a_done_draft_made_but_not_closed_is_settled_later_and_the_rest_wait(
 def test_trackers_sharing_a_ledger_pace_as_one(fake: FakeGitHub, clock: VirtualTime) -> None:
     """Back-to-back runs with one token: the second counts the writes of the first (the state
     database keeps the ledger; an in-memory one stands in for it here)."""
-    ledger = MemoryLedger()
-    first = adapter(fake, clock, per_minute=2, max_wait=10, ledger=ledger)
+    ledgers: dict[str, WriteLedger] = {"writes": MemoryLedger(), "creates": MemoryLedger()}
+    first = adapter(fake, clock, per_minute=2, max_wait=10, ledgers=ledgers)
     create_all(first, [IssueDraft("a", "A"), IssueDraft("b", "B")])
     first.close()
-    second = adapter(fake, clock, per_minute=2, max_wait=10, ledger=ledger)
+    second = adapter(fake, clock, per_minute=2, max_wait=10, ledgers=ledgers)
     [refused] = second.create_many([IssueDraft("c", "C")])
     assert isinstance(refused.error, RateLimited)
     assert fake.issue_count() == 2

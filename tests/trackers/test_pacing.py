@@ -32,7 +32,8 @@ def pacer(
     time: FakeTime, per_minute: int = 3, per_hour: int = 100, max_wait: float = 3600
 ) -> WritePacer:
     return WritePacer(
-        WriteLimits(per_minute=per_minute, per_hour=per_hour),
+        WriteLimits(per_minute=per_minute, per_hour=per_hour, seconds_between=0).windows(),
+        what="write",
         max_wait_seconds=max_wait,
         clock=time.clock,
         sleep=time.sleep,
@@ -78,7 +79,7 @@ def test_a_wait_longer_than_allowed_raises_rate_limited_without_writing_or_sleep
     with pytest.raises(RateLimited) as caught:
         paced.run(lambda: written.append("third"))
     assert caught.value.retry_at == datetime.fromtimestamp(START + 60, tz=UTC)
-    assert "2 a minute" in str(caught.value)
+    assert "2 in a minute" in str(caught.value)
     assert (written, time.sleeps) == ([], [])
 
 
@@ -110,7 +111,8 @@ def shared_pacer(
     time: FakeTime, ledger: WriteLedger, per_minute: int = 3, per_hour: int = 100
 ) -> WritePacer:
     return WritePacer(
-        WriteLimits(per_minute=per_minute, per_hour=per_hour),
+        WriteLimits(per_minute=per_minute, per_hour=per_hour, seconds_between=0).windows(),
+        what="write",
         max_wait_seconds=3600,
         clock=time.clock,
         sleep=time.sleep,
@@ -144,3 +146,41 @@ def test_writes_older_than_the_hour_do_not_count() -> None:
     paced = shared_pacer(time, ledger, per_minute=80, per_hour=2)
     assert write_at(time, paced) == 0, "one write in the last hour: room for one more"
     assert write_at(time, paced) == 1800
+
+
+# --- GitHub's gap between writes and its creation limit -----------------------------------------
+
+
+def test_writes_go_out_at_least_a_second_apart_by_default() -> None:
+    time = FakeTime()
+    paced = WritePacer(
+        WriteLimits().windows(),
+        what="write",
+        max_wait_seconds=60,
+        clock=time.clock,
+        sleep=time.sleep,
+    )
+    moments = [write_at(time, paced, after) for after in (0, 0, 0.25, 5)]
+    assert moments == [0, 1, 2, 7], "back to back, each write waits for the second to pass"
+
+
+def test_creates_are_paced_at_the_measured_creation_limit_by_default() -> None:
+    """20 a minute, 150 an hour: the 21st create waits for the first to leave its minute, the
+    151st for the first to leave its hour (too long to sleep: handed back to the cycle)."""
+    time = FakeTime()
+    paced = WritePacer(
+        WriteLimits().create_windows(),
+        what="creation",
+        max_wait_seconds=60,
+        clock=time.clock,
+        sleep=time.sleep,
+    )
+    first_minute = [write_at(time, paced) for _ in range(20)]
+    assert (first_minute, time.sleeps) == ([0] * 20, [])
+    assert write_at(time, paced) == 60
+    for _ in range(129):
+        write_at(time, paced)
+    with pytest.raises(
+        RateLimited, match=r"creation limit reached \(20 in a minute, 150 in an hour\)"
+    ):
+        write_at(time, paced)

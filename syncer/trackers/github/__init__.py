@@ -6,8 +6,9 @@ body; they are tested on recorded payloads. `client.GitHubTracker` does the I/O:
 sync logic, retries what GitHub asks it to retry (`transport`), and translates failures into
 the typed errors of `base.py`.
 
-Writes are paced (`pacing.WritePacer`) below GitHub's documented limit on content-generating
-requests, so a large batch of creates waits a little between writes instead of meeting the
+Writes are paced (`pacing.WritePacer`) a second apart, below GitHub's documented limit on
+content-generating requests, and creates below the creation limit GitHub's users measure (20 a
+minute, 150 an hour), so a large batch of creates waits between writes instead of meeting the
 limit's 403; the 403 path stays, for the limit's other triggers and other clients of the token.
 
 Incremental polling is the part worth reading twice. GitHub lists issues newest-update first

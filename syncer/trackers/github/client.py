@@ -46,19 +46,21 @@ from syncer.trackers.github.mapping import (
 )
 from syncer.trackers.github.poll import Page, PollCursor, next_link
 from syncer.trackers.github.transport import (
-    SECONDARY_LIMIT_WAIT,
+    UNTIMED_LIMIT_WAIT,
     NoAnswer,
-    count_requests,
+    Redirected,
     error_data,
     is_rate_limit,
     issue_number,
+    moved_to,
     shielded,
     translate,
     wait_from_headers,
+    wire_requests,
 )
 from syncer.trackers.http import RequestHook
 from syncer.trackers.mentions import render_mentions
-from syncer.trackers.pacing import WriteLedger, WriteLimits, WritePacer
+from syncer.trackers.pacing import MemoryLedger, WriteLedger, WriteLimits, WritePacer
 from syncer.trackers.retry import Transient, call_with_retries
 
 log.adopt_library_logger("github")  # PyGithub's own stderr handler would print unmasked
@@ -75,11 +77,16 @@ class GitHubTracker:
     """One GitHub repository's issues as a `Tracker`.
 
     PyGithub's own retries and request pacing are turned off: this class retries with
-    `RetryPolicy`, honouring `retry-after` and `x-ratelimit-reset`, paces its writes within
-    `write_limits` (counted in `ledger` when given, so other processes of the token count
-    them too), and sleeps through the injected `sleep` (tests pass a recording one). `clock`
-    is wall time in epoch seconds. `on_request` hears of every request sent
-    (`syncer.trackers.http`).
+    `RetryPolicy`, honouring `retry-after` and `x-ratelimit-reset`, paces its writes and,
+    separately, its creates within `write_limits` (counted in `ledgers("writes")` and
+    `ledgers("creates")` when given, so other processes of the token count them too), and
+    sleeps through the injected `sleep` (tests pass a recording one). `clock` is wall time in
+    epoch seconds. `on_request` hears of every request sent (`syncer.trackers.http`).
+
+    Every request goes through `_call`, so every refusal is a typed `TrackerError`: requests
+    are sent through PyGithub's requester (`_send`, `_page`) rather than its objects, which
+    in some releases read on their own. A redirect (a renamed or transferred repository) is
+    refused as it arrives (`transport.Redirected`) and reported as `Moved`, naming the new name.
     """
 
     kind = KIND
@@ -93,7 +100,7 @@ class GitHubTracker:
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
         write_limits: WriteLimits | None = None,
-        ledger: WriteLedger | None = None,
+        ledgers: Callable[[str], WriteLedger] | None = None,
         on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
@@ -105,13 +112,13 @@ class GitHubTracker:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
-        self._pacer = WritePacer(
-            write_limits or WriteLimits(),
-            max_wait_seconds=self.retry.max_wait_seconds,
-            clock=clock,
-            sleep=sleep,
-            ledger=ledger,
+        limits = write_limits or WriteLimits()
+        ledger_of = ledgers or (lambda _kind: MemoryLedger())
+        pace = partial(
+            WritePacer, max_wait_seconds=self.retry.max_wait_seconds, clock=clock, sleep=sleep
         )
+        self._writes = pace(limits.windows(), what="write", ledger=ledger_of("writes"))
+        self._creates = pace(limits.create_windows(), what="creation", ledger=ledger_of("creates"))
         self._github = Github(
             base_url=base_url.rstrip("/"),
             auth=Auth.Token(token),
@@ -123,8 +130,7 @@ class GitHubTracker:
             seconds_between_writes=None,
             lazy=True,
         )
-        if on_request is not None:
-            count_requests(self._github, base_url, on_request)
+        wire_requests(self._github, base_url, on_request)
         self._repo = self._github.get_repo(repo)
         self._issues_url = f"{self._repo.url}/issues"
 
@@ -198,9 +204,9 @@ class GitHubTracker:
 
     def comment(self, ref: str, text: str) -> None:
         number = issue_number(ref)
-        issue = self._repo.get_issue(number)
-        post = partial(issue.create_comment, text)
-        self._call(partial(self._pacer.run, post), f"commenting on #{number}")
+        url = f"{self._issues_url}/{number}/comments"
+        post = partial(self._send, "POST", url, {"body": text})
+        self._call(partial(self._writes.run, post), f"commenting on #{number}")
 
     def ensure_labels(self, labels: Iterable[str]) -> None:
         listed = self._listed(f"{self._repo.url}/labels", {"per_page": PER_PAGE}, "listing labels")
@@ -230,6 +236,8 @@ class GitHubTracker:
                     f"{error}; it may have been done, so it is not sent again"
                 ) from exc
             raise error from exc
+        except Redirected as exc:
+            raise moved_to(self._github, self.repo, exc.status, exc.location) from None
         except NoAnswer as exc:
             if once and exc.sent:
                 raise AnswerLost(
@@ -248,8 +256,8 @@ class GitHubTracker:
         headers = exc.headers or {}
         if is_rate_limit(exc):
             wait = wait_from_headers(headers, self._clock())
-            if wait is None and exc.status == 403:
-                wait = SECONDARY_LIMIT_WAIT
+            if wait is None:
+                wait = UNTIMED_LIMIT_WAIT
             return Transient(f"{exc.status} rate limit", wait, rate_limited=True)
         if exc.status >= 500:
             return Transient(
@@ -336,32 +344,41 @@ class GitHubTracker:
         return fresh, stale
 
     def _fetch(self, number: int) -> Json:
-        issue = self._repo.get_issue(number)
-        return self._call(lambda: issue.raw_data, f"reading #{number}")
+        url = f"{self._issues_url}/{number}"
+        return self._call(partial(self._send, "GET", url, None), f"reading #{number}")
 
     def _post_issue(self, draft: IssueDraft) -> Json:
         body = render_mentions(draft.body, self.mapping.mentions)
-        created = self._pacer.run(
-            lambda: self._repo.create_issue(
-                draft.title,
-                body=with_footer(body, draft.item_key, draft.register_url),
-                labels=draft_labels(draft, self.mapping),
-                assignees=list(draft.assignees),
-            )
-        )
-        return created.raw_data
+        fields = {
+            "title": draft.title,
+            "body": with_footer(body, draft.item_key, draft.register_url),
+            "labels": draft_labels(draft, self.mapping),
+            "assignees": list(draft.assignees),
+        }
+        post = partial(self._send, "POST", self._issues_url, fields)
+        return self._creates.run(partial(self._writes.run, post))
 
     def _patch(self, number: int, fields: Json) -> Json:
         """PATCH through the requester: PyGithub's `Issue.edit` does not refresh `raw_data`."""
         url = f"{self._issues_url}/{number}"
+        return self._writes.run(partial(self._send, "PATCH", url, fields))
+
+    def _send(self, verb: str, url: str, fields: Json | None) -> Json:
+        """One request through PyGithub's requester; its JSON object answer."""
         requester = self._github.requester
-        _, data = self._pacer.run(lambda: requester.requestJsonAndCheck("PATCH", url, input=fields))
-        return dict(data)
+        status, headers, body = requester.requestJson(verb, url, input=fields)
+        if status >= 400:
+            raise requester.createException(status, headers, error_data(body))
+        data = json.loads(body) if body else None
+        if not isinstance(data, dict):
+            raise ValueError(f"not a JSON object ({len(body)} characters)")
+        return data
 
     def _create_label(self, name: str) -> None:
         try:
-            post = partial(self._repo.create_label, name, label_color(name))
-            self._call(partial(self._pacer.run, post), f"label {name!r}")
+            url = f"{self._repo.url}/labels"
+            post = partial(self._send, "POST", url, {"name": name, "color": label_color(name)})
+            self._call(partial(self._writes.run, post), f"label {name!r}")
         except TrackerError as exc:
             if "already_exists" not in str(exc):
                 raise

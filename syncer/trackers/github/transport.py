@@ -4,6 +4,7 @@ requests PyGithub sends."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,13 +12,15 @@ import requests
 from github import Github, GithubException, RateLimitExceededException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
 
-from syncer.trackers.base import AuthError, NotFound, Refused, TrackerError
+from syncer.trackers.base import AuthError, Moved, NotFound, Refused, TrackerError
 from syncer.trackers.http import CountingAdapter, RequestHook, never_sent
 
 T = TypeVar("T")
 
-# GitHub's advice for a secondary rate limit that names no wait: at least a minute.
-SECONDARY_LIMIT_WAIT = 60.0
+UNTIMED_LIMIT_WAIT = 60.0
+"""GitHub's advice for a rate-limit answer (403 or 429) that names no wait: at least a
+minute. A short backoff would only meet the limit again, and GitHub may ban an integration
+that keeps doing so."""
 
 # --- failures --------------------------------------------------------------------------------
 
@@ -107,15 +110,37 @@ def error_data(body: str) -> Any:
         return {"message": body[:200]}
 
 
-def count_requests(github: Github, base_url: str, on_request: RequestHook) -> None:
-    """Have every request `github` sends reported to `on_request` (`syncer.trackers.http`).
+class Redirected(Exception):
+    """GitHub answered with a redirect: the repository was renamed or transferred (301 for
+    reads, 307 for writes, both to `/repositories/{id}/...`).
+
+    Raised as the answer arrives, before PyGithub sees it: PyGithub follows a 301 with the
+    query string dropped (a listing would come back unfiltered: open issues of every label)
+    and hands a 307's body over as if it were the answer.
+    """
+
+    def __init__(self, status: int, location: str | None) -> None:
+        super().__init__(f"GitHub answered {status} (moved to {location or 'nowhere'})")
+        self.status = status
+        self.location = location
+
+
+def _refuse_redirects(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    if response.status_code in (301, 302, 303, 307, 308):
+        response.close()
+        raise Redirected(response.status_code, response.headers.get("location"))
+
+
+def wire_requests(github: Github, base_url: str, on_request: RequestHook | None) -> None:
+    """Have every answer to `github`'s requests checked for a redirect (`Redirected`), and
+    every request reported to `on_request` when given (`syncer.trackers.http`).
 
     PyGithub builds its connection, and the `requests` session in it, on first use from the
-    connection class its `Requester` holds. This one requester is given a factory that mounts
-    a `CountingAdapter` on each new session. `Requester.injectConnectionClasses` would do it for
-    every PyGithub client in the process (and turn connection reuse off), so it is not used;
-    the price is setting the requester's private `__connectionClass`, which the counting tests
-    against the fake would catch breaking.
+    connection class its `Requester` holds. This one requester is given a factory that hooks
+    each new session and mounts a `CountingAdapter` on it. `Requester.injectConnectionClasses`
+    would do it for every PyGithub client in the process (and turn connection reuse off), so
+    it is not used; the price is setting the requester's private `__connectionClass`, which the
+    counting and rename tests against the fake would catch breaking.
     """
     plain = base_url.startswith("http://")
     base = HTTPRequestsConnectionClass if plain else HTTPSRequestsConnectionClass
@@ -124,6 +149,9 @@ def count_requests(github: Github, base_url: str, on_request: RequestHook) -> No
         *args: Any, **kwargs: Any
     ) -> HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass:
         connection = base(*args, **kwargs)
+        connection.session.hooks["response"].append(_refuse_redirects)
+        if on_request is None:
+            return connection
         connection.adapter = CountingAdapter(
             on_request,
             max_retries=connection.retry,
@@ -134,6 +162,29 @@ def count_requests(github: Github, base_url: str, on_request: RequestHook) -> No
         return connection
 
     setattr(github.requester, "_Requester__connectionClass", connect)  # noqa: B010
+
+
+def moved_to(github: Github, repo: str, status: int, location: str | None) -> Moved:
+    """The error for a redirect away from `repo`, naming where it went when GitHub says.
+
+    GitHub answers writes to a renamed or transferred repository with 307 to
+    `/repositories/{id}/...`, which PyGithub does not follow; the repository at that id has
+    the new name. Following the write instead would keep syncer writing to a place its
+    configuration does not name, so the user is told the one setting to change.
+    """
+    found = re.search(r"/repositories/(\d+)", location or "")
+    new_name = None
+    if found:
+        try:
+            new_name = github.get_repo(int(found[1])).full_name
+        except (GithubException, requests.RequestException, Redirected):
+            new_name = None
+    if new_name is None:
+        return Moved(f"GitHub answered {status} for {repo}: it has moved (renamed or transferred)")
+    return Moved(
+        f"GitHub repository {repo} was renamed or transferred to {new_name}: "
+        f'set repo = "{new_name}" for this target'
+    )
 
 
 def issue_number(ref: str) -> int:
