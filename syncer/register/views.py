@@ -24,10 +24,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from syncer.model import Status
-from syncer.register.edit import Splice, Splices, status_phrase
+from syncer.register.edit_status import status_phrase
 from syncer.register.items import Item, ItemKind, Register
 from syncer.register.plain import as_status
 from syncer.register.restate import TitleIndex, title_words
+from syncer.register.splice import Splice, Splices
 from syncer.register.table_cells import row_cells
 from syncer.register.vocabulary import STATUS_KEYS, normalize_key
 
