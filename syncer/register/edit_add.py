@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from syncer.model import Priority, Status
 from syncer.register.body_escape import escape_body, gap_after, nested_body
-from syncer.register.edit_fields import field_line
+from syncer.register.edit_fields import LIST_MARKER_RE, field_line
 from syncer.register.edit_status import PRIORITY_TAGS, checkbox_mark, status_phrase, tag_after_title
 from syncer.register.escape import Place, written_value
 from syncer.register.items import Item, ItemKind, Register
@@ -124,7 +124,7 @@ def _next_number(register: Register, after: Item) -> str:
 def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
     text, nl = register.text, register.newline
     first = text[after.at[0] : line_end(text, after.at[0])]
-    prefix = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", first)
+    prefix = LIST_MARKER_RE.match(first)
     lead = prefix.group(0) if prefix else "- "
     lead = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), lead, count=1)
     title = written_value(register, new.title, Place.CHECKBOX)

@@ -163,7 +163,11 @@ def _bold_end(text: str, item: Item) -> int:
     return item.title_at[1] + 2
 
 
+LIST_MARKER_RE = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+"""A list item's marker with its indent and the spaces after it: where its content starts."""
+
+
 def _content_indent(text: str, item: Item) -> int:
     line = text[item.at[0] : line_end(text, item.at[0])]
-    match = re.match(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+", line)
+    match = LIST_MARKER_RE.match(line)
     return len(match.group(0)) if match else 2
