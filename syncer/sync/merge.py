@@ -69,10 +69,18 @@ def merge_field(
     *,
     has_base: bool = True,
     tracker_is_newer: bool = False,
+    register_moved: bool = False,
 ) -> Outcome:
+    """Three-way merge of one field of one link.
+
+    `register_moved` says the register's own value left this base this cycle even if
+    `register` (the value other targets folded in) is back at it: the tracker's change then
+    meets a change, not an unchanged register, and cannot win by coincidence.
+    """
     if not has_base:
         return Outcome(register, to_tracker=register != tracker)
-    register_changed = register != base_register
+    folded_back = register_moved and register == base_register
+    register_changed = register != base_register or register_moved
     tracker_changed = tracker != base_tracker
     if not tracker_changed:
         return Outcome(register, to_tracker=register_changed and register != tracker)
@@ -80,7 +88,7 @@ def merge_field(
         return Outcome(tracker, to_register=tracker != register)
     if register == tracker:
         return Outcome(register)
-    if name == "body":
+    if name == "body" and not folded_back:
         merged = merge_body(base_register, register, tracker)
         if merged is not None:
             return Outcome(merged, to_register=merged != register, to_tracker=merged != tracker)

@@ -311,9 +311,8 @@ def _sync_item(
             if not target.syncs(name):
                 outcomes[i][name] = Outcome(value)
                 continue
-            base_register, base_tracker = _base_of(
-                name, record, target.reading.project(name, register_now[name]), trackers_now[i]
-            )
+            register_was = target.reading.project(name, register_now[name])
+            base_register, base_tracker = _base_of(name, record, register_was, trackers_now[i])
             outcome = merge_field(
                 name,
                 base_register,
@@ -323,6 +322,7 @@ def _sync_item(
                 options.policy,
                 has_base=name in record.base_register,
                 tracker_is_newer=_tracker_is_newer(issue, options),
+                register_moved=register_was != base_register,
             )
             outcomes[i][name] = outcome
             if outcome.conflict:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from syncer.model import IssueDraft, Status
-from syncer.register import Item, parse, set_status, set_title
+from syncer.register import Item, parse, set_body, set_status, set_title
 from syncer.state.store import Store
 from syncer.sync.cycle import run_cycle, run_cycles
 from syncer.sync.job import RegisterJob, TargetSpec
@@ -167,3 +167,21 @@ def test_a_tracker_that_only_caught_up_does_not_overrule_a_change(world: World) 
     conflicts = world.store.conflicts(REGISTER, state=None)
     assert statuses == [Status.TODO] * 2 or conflicts, statuses
     assert world.item("Tidy").status is statuses[1]
+
+
+def test_a_lagging_base_does_not_hide_a_conflict(world: World) -> None:
+    """Beta's person writes a body while beta cannot be read and the register writes another
+    (relayed to alpha); then alpha's person empties it. Beta's body won everywhere with no
+    conflict recorded."""
+    run_cycle(world.job(both=True), world.store)
+    world.beta.human_edit("2", body="Shader thumbnails first.")
+    register = parse(world.path.read_text("utf-8"))
+    world.path.write_text(set_body(register, world.item("Cache").key, "Cache it."), "utf-8")
+    world.beta.fail_next(1, on="read")
+    assert run_cycle(world.job(both=True), world.store).counts["updated"] == 1
+    world.alpha.human_edit("2", body="")
+    for _ in range(2):
+        run_cycle(world.job(both=True), world.store)
+    bodies = [MemoryTracker(p).get("2").body for p in (world.alpha, world.beta)]
+    conflicts = world.store.conflicts(REGISTER, state=None)
+    assert conflicts or bodies == ["", ""], bodies
