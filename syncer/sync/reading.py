@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from itertools import islice
 
+from syncer.model import RemoteIssue
 from syncer.register import Register
+from syncer.state.records import LinkRecord
 from syncer.sync.identity import Target
+from syncer.sync.job import TargetSpec
 from syncer.sync.progress import CycleState
 from syncer.sync.register_edits import Gone
 from syncer.trackers.base import NotFound, TrackerError
@@ -34,34 +37,41 @@ def read_targets(
     cursors: dict[str, str | None] = {}
     for spec in job.targets:
         links = store.links(job.name, spec.name)
-        try:
-            changes = spec.tracker.list_changed(store.cursor(job.name, spec.name))
-        except TrackerError as exc:
-            cycle.fail(spec.name, "reading issues", exc)
-            cycle.unread.add(spec.name)
-            targets.append(spec.view({}, links, job.people))
-            continue
-        changed = {issue.ref: issue for issue in changes.issues}
-        draft = spec.view(changed, links, job.people)
-        for ref in _refs_to_fetch(register, draft):
-            try:
-                changed[ref] = spec.tracker.get(ref)
-            except NotFound as exc:
-                issue_missing(cycle, spec.name, ref, exc)
-            except TrackerError as exc:
-                cycle.fail(spec.name, f"reading {ref}", exc)
-            if spec.name in cycle.failed_targets:
-                break
+        read = _read_target(cycle, spec, links, register)
         if any(gone.target == spec.name for gone in cycle.gone):
             links = store.links(job.name, spec.name)  # without the links just dropped
-        if spec.name in cycle.failed_targets:
+        if read is None or spec.name in cycle.failed_targets:
             cycle.unread.add(spec.name)
             targets.append(spec.view({}, links, job.people))
             continue
+        changed, cursors[spec.name] = read
         targets.append(spec.view(changed, links, job.people))
         cycle.read.update(((spec.name, ref), issue) for ref, issue in changed.items())
-        cursors[spec.name] = changes.cursor
     return targets, cursors
+
+
+def _read_target(
+    cycle: CycleState, spec: TargetSpec, links: list[LinkRecord], register: Register
+) -> tuple[dict[str, RemoteIssue], str | None] | None:
+    """One target's changed issues and linked ones without a base, with its next cursor; None
+    when its listing failed."""
+    try:
+        changes = spec.tracker.list_changed(cycle.store.cursor(cycle.job.name, spec.name))
+    except TrackerError as exc:
+        cycle.fail(spec.name, "reading issues", exc)
+        return None
+    changed = {issue.ref: issue for issue in changes.issues}
+    draft = spec.view(changed, links, cycle.job.people)
+    for ref in _refs_to_fetch(register, draft):
+        try:
+            changed[ref] = spec.tracker.get(ref)
+        except NotFound as exc:
+            issue_missing(cycle, spec.name, ref, exc)
+        except TrackerError as exc:
+            cycle.fail(spec.name, f"reading {ref}", exc)
+        if spec.name in cycle.failed_targets:
+            break
+    return changed, changes.cursor
 
 
 def _refs_to_fetch(register: Register, target: Target) -> list[str]:
