@@ -28,6 +28,9 @@ ID_PREFIX_RE = re.compile(r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}
 """An identifier opening a heading: `TD-003 …`, `BUG-001:`, `A1.` (not a `P3 — …` priority)."""
 
 
+_CHOICES_RE = re.compile(r"[|/,]")
+
+
 def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     """Heading index → the reason it is an item."""
     chosen: dict[int, str] = {}
@@ -83,9 +86,11 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
 def _legend(doc: Document, value: str) -> bool:
     """Whether a field value lists the choices (`open | in_progress | done`, `High/Medium/Low`):
     a legend line explaining the fields, not an item's field."""
-    parts = [p.strip(" `*_") for p in re.split(r"[|/,]", value)]
-    words = doc.vocab.status_words.keys() | doc.vocab.priority_words.keys()
-    return len(parts) >= 2 and all(p.lower() in words for p in parts)
+    parts = [p.strip(" `*_").lower() for p in _CHOICES_RE.split(value)]
+    vocab = doc.vocab
+    return len(parts) >= 2 and all(
+        p in vocab.status_words or p in vocab.priority_words for p in parts
+    )
 
 
 def _inside_item(doc: Document, i: int, chosen: dict[int, str]) -> bool:

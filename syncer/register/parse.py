@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
 
 from syncer.register.bullets import bullet_items
 from syncer.register.checkboxes import bare_checkbox_items, checkbox_items, without_placeholder
@@ -84,7 +83,11 @@ def _with_unique_keys(items: list[Item]) -> tuple[Item, ...]:
     for key in keys:
         seen[key] += 1
         unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
-    return tuple(replace(item, key=key) for item, key in zip(items, unique, strict=True))
+    for item, key in zip(items, unique, strict=True):
+        # the items were made by this parse and have not left it: naming them in place spares
+        # copying ten thousand frozen items with `dataclasses.replace`
+        object.__setattr__(item, "key", key)
+    return tuple(items)
 
 
 def _field_style(items: list[Item]) -> str:

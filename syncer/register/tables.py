@@ -43,11 +43,24 @@ def table_items(
         table = [
             item for row in rows if (item := _row_item(doc, row, names, title_col)) is not None
         ]
-        restated = sum(1 for item in table if known.restates(item.title))
-        if table and restated * 2 > len(table):
-            continue  # a summary view of items the document already holds
-        items.extend(table)
+        if not _restates_most(table, known):  # else a summary view of items already held
+            items.extend(table)
     return items, tables
+
+
+def _restates_most(table: list[Item], known: TitleIndex) -> bool:
+    """Whether more than half the rows restate items the document holds, deciding as soon as
+    the rows seen settle it (a table of new items is known for one after half its rows)."""
+    needed = len(table) // 2 + 1
+    restated = missed = 0
+    for item in table:
+        if known.restates(item.title):
+            restated += 1
+        else:
+            missed += 1
+        if restated >= needed or missed > len(table) - needed:
+            break
+    return bool(table) and restated >= needed
 
 
 def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from syncer.model import Priority, Status
 from syncer.register import languages
@@ -132,8 +133,16 @@ def _spaced(char: str) -> bool:
 
 
 def _alternation(words: Mapping[str, object]) -> re.Pattern[str]:
+    return _alternation_of(frozenset(words))
+
+
+@cache
+def _alternation_of(words: frozenset[str]) -> re.Pattern[str]:
+    """One pattern per set of words: every parse of every register builds its vocabulary, and
+    building the pattern (hundreds of words in ten languages) costs more than reading a small
+    register."""
     parts = []
-    for word in sorted(words, key=len, reverse=True):
+    for word in sorted(words, key=lambda w: (-len(w), w)):
         escaped = re.escape(word)
         if _spaced(word[0]):
             escaped = r"\b" + escaped
