@@ -38,13 +38,11 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
-import syncer.fakes.github as fake_github_module
 from syncer import log
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.control import FakeTracker
@@ -118,8 +116,9 @@ def github_seed_count(labelled: int) -> int:
     return labelled + max(labelled - 1, 0) // 2
 
 
-def github_fake(issues: int, create_limit: int | None = None) -> FakeGitHub:
+def github_fake(issues: int, create_limit: int | None, clock: VirtualTime) -> FakeGitHub:
     fake = FakeGitHub(
+        clock=clock,
         issues=github_seed_count(issues),
         create_limit=create_limit,
         create_window=GITHUB_CREATE_WINDOW,
@@ -159,7 +158,7 @@ class Kit:
     """How to start one tracker's fake and connect its adapter to it."""
 
     name: str
-    fake: Callable[[int, int | None], AbstractContextManager[FakeTracker]]
+    fake: Callable[[int, int | None, VirtualTime], AbstractContextManager[FakeTracker]]
     """(sync-labelled issues, create limit or None) -> a fake to `with`."""
     tracker: Callable[[FakeTracker, VirtualTime, int | None], Tracker]
     """(the fake, the clock, the fake's create limit or None) -> an adapter connected to it."""
@@ -167,8 +166,8 @@ class Kit:
 
 KITS = (
     Kit("github", github_fake, github_tracker),
-    Kit("gitlab", lambda issues, _limit: FakeGitLab(issues=issues), gitlab_tracker),
-    Kit("jira", lambda issues, _limit: FakeJira(issues=issues), jira_tracker),
+    Kit("gitlab", lambda issues, _limit, _clock: FakeGitLab(issues=issues), gitlab_tracker),
+    Kit("jira", lambda issues, _limit, _clock: FakeJira(issues=issues), jira_tracker),
 )
 
 
@@ -197,7 +196,7 @@ def measure_polls(kit: Kit, issues: int) -> tuple[dict[str, Tally], int]:
     """Full poll, idle poll, changed poll (after `CHANGED` edits by a person), idle again;
     and how many issues sit in the overlap window after the full poll."""
     clock = VirtualTime()
-    with kit.fake(issues, None) as fake:
+    with kit.fake(issues, None, clock) as fake:
         tracker = kit.tracker(fake, clock, None)
         with fake.server.counting() as recorded:
             full = tracker.list_changed(None)
@@ -248,14 +247,9 @@ def is_create(kit: Kit, request: RecordedRequest) -> bool:
 def measure_creates(kit: Kit, count: int, create_limit: int) -> Json:
     """`create_many` on an empty fake, then the poll reading the creates back, then idle."""
     clock = VirtualTime()
-    patched: AbstractContextManager[object] = (
-        mock.patch.object(fake_github_module, "time", clock)
-        if kit.name == "github"
-        else nullcontext()
-    )
     wanted = drafts(count)
     limit = create_limit if kit.name == "github" else None
-    with patched, kit.fake(0, limit) as fake:
+    with kit.fake(0, limit, clock) as fake:
         tracker = kit.tracker(fake, clock, limit)
         before = tracker.list_changed(None)
         started = time.perf_counter()

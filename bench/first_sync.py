@@ -29,11 +29,9 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from virtual_clock import FileClock
 
-import syncer.fakes.github as fake_github_module
 from syncer.app import pacing_key
 from syncer.config import load_config
 from syncer.fakes.github import FakeGitHub
@@ -125,7 +123,7 @@ def duplicates(fake: FakeGitHub) -> int:
 def run(items: int, max_runs: int, folder: Path) -> Json:
     clock = FileClock(folder / "clock")
     limits = WriteLimits()
-    with mock.patch.object(fake_github_module, "time", clock), FakeGitHub() as fake:
+    with FakeGitHub(clock=clock) as fake:
         register = folder / "TECH_DEBT.md"
         register.write_text(register_text(items), "utf-8")
         config = write_config(folder, fake)

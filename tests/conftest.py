@@ -8,7 +8,6 @@ count instead; speed is checked by the benchmarks in `bench/`, never by timed as
 import pytest
 from hypothesis import settings
 
-import syncer.fakes.github as fake_github_module
 from syncer.fakes.clock import VirtualTime
 
 settings.register_profile("syncer", deadline=None)
@@ -16,9 +15,8 @@ settings.load_profile("syncer")
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    """One virtual clock for the GitHub fake and an adapter given `clock.sleep`/`clock.time`:
-    pacing waits and `retry-after` windows are recorded, never slept."""
-    virtual = VirtualTime()
-    monkeypatch.setattr(fake_github_module, "time", virtual)
-    return virtual
+def clock() -> VirtualTime:
+    """One virtual clock for a fake (`FakeGitHub(clock=clock)`) and an adapter given
+    `clock.sleep`/`clock.time`: pacing waits and `retry-after` windows are recorded, never
+    slept."""
+    return VirtualTime()

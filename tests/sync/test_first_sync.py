@@ -39,7 +39,7 @@ def linked(path: Path) -> int:
 @pytest.fixture
 def limited_github(clock: VirtualTime) -> Iterator[FakeGitHub]:
     """Fake GitHub with its default creation limit, on the virtual clock."""
-    with FakeGitHub() as fake:
+    with FakeGitHub(clock=clock) as fake:
         yield fake
 
 

@@ -10,7 +10,6 @@ import pytest
 from github.Issue import Issue
 from github.Repository import Repository
 
-import syncer.fakes.github as fake_github_module
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueChange, IssueDraft, Status
@@ -23,8 +22,8 @@ POLICY = RetryPolicy(attempts=3, backoff_seconds=0.5, max_wait_seconds=120, time
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as running:
+def fake(clock: VirtualTime) -> Iterator[FakeGitHub]:
+    with FakeGitHub(clock=clock) as running:
         yield running
 
 
@@ -47,13 +46,11 @@ def test_the_fake_limits_creation_by_default_as_users_measure_github() -> None:
     """20 a minute, then 150 an hour: the secondary-limit 403 with a `retry-after`."""
     clock = VirtualTime()
     with (
-        pytest.MonkeyPatch.context() as patch,
-        FakeGitHub() as fake,
+        FakeGitHub(clock=clock) as fake,
         httpx.Client(
             base_url=fake.server.base_url, headers={"Authorization": f"token {fake.token}"}
         ) as http,
     ):
-        patch.setattr(fake_github_module, "time", clock)
         url = f"/repos/{fake.repo}/issues"
         minute = [http.post(url, json={"title": f"m{i}"}).status_code for i in range(21)]
         clock.sleep(60)

@@ -39,15 +39,15 @@ def adapter(
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as running:
+def fake(clock: VirtualTime) -> Iterator[FakeGitHub]:
+    with FakeGitHub(clock=clock) as running:
         yield running
 
 
 def test_creates_beyond_the_limit_cost_one_request_each_and_meet_no_limit(
     clock: VirtualTime,
 ) -> None:
-    with FakeGitHub(create_limit=5, create_window=60.0) as fake:
+    with FakeGitHub(create_limit=5, create_window=60.0, clock=clock) as fake:
         tracker = adapter(fake, clock, per_minute=5)
         with fake.server.counting() as made:
             created = create_all(tracker, [IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
@@ -60,7 +60,7 @@ def test_creates_beyond_the_limit_cost_one_request_each_and_meet_no_limit(
 
 def test_without_pacing_the_same_batch_meets_the_limit(clock: VirtualTime) -> None:
     """The fake's limit is real: what the previous test shows is the pacer's doing."""
-    with FakeGitHub(create_limit=5, create_window=60.0) as fake:
+    with FakeGitHub(create_limit=5, create_window=60.0, clock=clock) as fake:
         tracker = adapter(fake, clock, per_minute=1000)
         create_all(tracker, [IssueDraft(f"k{i}", f"Item {i}") for i in range(12)])
         assert [r for r in fake.server.requests if r.status == 403]
