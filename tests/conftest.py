@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 import syncer.fakes.github as fake_github_module
+import syncer.fakes.gitlab.gate as fake_gitlab_gate
 from syncer.fakes.clock import VirtualTime
 
 settings.register_profile("syncer", deadline=None)
@@ -17,8 +18,10 @@ settings.load_profile("syncer")
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    """One virtual clock for the GitHub fake and an adapter given `clock.sleep`/`clock.time`:
-    pacing waits and `retry-after` windows are recorded, never slept."""
+    """One virtual clock for the GitHub and GitLab fakes and an adapter given
+    `clock.sleep`/`clock.time`: pacing waits and `retry-after` windows are recorded, never
+    slept."""
     virtual = VirtualTime()
     monkeypatch.setattr(fake_github_module, "time", virtual)
+    monkeypatch.setattr(fake_gitlab_gate, "time", virtual)
     return virtual
