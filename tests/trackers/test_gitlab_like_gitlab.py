@@ -15,7 +15,7 @@ from gitlab.exceptions import GitlabUpdateError
 
 from syncer.fakes.clock import VirtualTime
 from syncer.fakes.gitlab import FakeGitLab
-from syncer.model import IssueChange, IssueDraft, IssueState
+from syncer.model import IssueChange, IssueDraft, IssueState, Status
 from syncer.trackers.base import RateLimited, RetryPolicy
 from syncer.trackers.gitlab import GitLabTracker
 from tests.trackers.helpers import create_one
@@ -78,6 +78,14 @@ def test_a_user_who_cannot_read_the_project_is_dropped_without_a_word(
     assert "mallory" not in fake.known_users
 
 
+def test_the_project_members_are_who_may_be_assigned() -> None:
+    with FakeGitLab(members=("alice", "syncer-bot")) as narrow:
+        issues = client(narrow).projects.get(narrow.repo, lazy=True).issues
+        made = issues.create({"title": "Bob's?", "assignee_ids": [BOB]})
+        assert narrow.known_users == ("syncer-bot", "alice")
+    assert usernames(made) == []
+
+
 def test_the_adapter_reads_back_the_assignee_gitlab_kept(
     fake: FakeGitLab, clock: VirtualTime
 ) -> None:
@@ -130,6 +138,17 @@ def test_the_adapter_reads_a_moved_issue_as_moved_and_never_finds_its_marker(
     [listed] = gl.list_changed(None).issues
     assert listed.moved_to == got.moved_to
     assert gl.find_markers(["gone-elsewhere"]) == {}, "its marker is not the item's issue"
+
+
+def test_a_closed_issue_moved_later_is_listed_as_changed(
+    fake: FakeGitLab, clock: VirtualTime
+) -> None:
+    gl = tracker(fake, clock)
+    ref = create_one(gl, IssueDraft("done", "Done", status=Status.DONE)).ref
+    cursor = gl.list_changed(None).cursor
+    fake.move_issue(ref, "octo-group/backend")
+    [listed] = gl.list_changed(cursor).issues
+    assert listed.moved_to is not None, "setting moved_to_id updates the issue"
 
 
 # --- 429s naming no wait -----------------------------------------------------------------------

@@ -124,15 +124,15 @@ class Instance:
         moved.description, moved.due_date = issue.description, issue.due_date
         moved.assignees = [user for user in issue.assignees if user.id in to.members]
         moved.labels = [name for name in issue.labels if name in to.labels]
-        moved.state = issue.state if issue.state == "closed" else "opened"
-        moved.notes.append(
-            Note(self.ids.new(), f"moved from {project.path}#{issue.iid}", actor, moved.created_at)
-        )
+        moved.state, moved.closed_at = issue.state, issue.closed_at
+        moved.closed_by = issue.closed_by
+        came = f"moved from {project.path}#{issue.iid}"
+        moved.notes.append(Note(self.ids.new(), came, actor, moved.created_at, system=True))
+        issue.moved_to_id = moved.id  # before closing: the close's Issue Hook carries it
         self.edit(project, issue, {"state_event": "close"}, actor)
-        issue.moved_to_id = moved.id
-        issue.notes.append(
-            Note(self.ids.new(), f"moved to {to.path}#{moved.iid}", actor, issue.updated_at, True)
-        )
+        issue.updated_at = project.clock.now()  # set `moved_to`: an update, closed or not
+        went = f"moved to {to.path}#{moved.iid}"
+        issue.notes.append(Note(self.ids.new(), went, actor, issue.updated_at, system=True))
         return moved
 
     def comment(self, project: Project, issue: Issue, body: str, actor: User) -> Note:
