@@ -61,6 +61,9 @@ class RemoteIssue:
     due_date: date | None = None
     marker: str | None = None
     raw_status: str = ""
+    moved_to: str | None = None
+    """Set when a person moved the issue out of its project (GitLab closes it and names the
+    issue it became, by id): it is no longer this target's, and its closing means no "done"."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,21 +105,21 @@ class ScheduledFaults:
 
 async def answer_with(
     fault: Fault | None,
-    work: Callable[[], Response],
+    work: Callable[[], Awaitable[Response]],
     throttled: Callable[[Fault], Response],
     failed: Callable[[int], Response],
 ) -> Response:
     """The answer to a request that meets `fault`: `work` does what was asked and answers;
     `throttled` and `failed` give the tracker's own rate-limit and server-error answers."""
     if fault is None:
-        return work()
+        return await work()
     if fault.kind == "throttle":
         return throttled(fault)
     if fault.kind == "fail" and not fault.acted:
         return failed(fault.status)
     if fault.kind == "late":  # taken in, silent, and only then done
         await asyncio.sleep(fault.seconds)
-    response = work()
+    response = await work()
     if fault.kind == "stall":  # done at once, answered late
         await asyncio.sleep(fault.seconds)
     if fault.kind == "fail":

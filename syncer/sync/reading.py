@@ -71,7 +71,21 @@ def _read_target(
             cycle.fail(spec.name, f"reading {ref}", exc)
         if spec.name in cycle.failed_targets:
             break
+    _moved_away(cycle, spec.name, changed, {rec.ref for rec in links} | set(draft.claims(register)))
     return changed, changes.cursor
+
+
+def _moved_away(
+    cycle: CycleState, target: str, changed: dict[str, RemoteIssue], linked: set[str]
+) -> None:
+    """Issues a person moved to another project leave `changed`: closed by the move, they are
+    not done, and no longer this target's to sync, adopt or add as items. Linked ones are
+    unlinked, with a note saying where to look (their page links the issue they became)."""
+    for moved in [issue for issue in changed.values() if issue.moved_to]:
+        del changed[moved.ref]
+        if moved.ref in linked:
+            why = f"was moved to another project (see {moved.url})"
+            _unlink(cycle, target, moved.ref, why, "moved_in_tracker")
 
 
 def _refs_to_fetch(register: Register, target: Target) -> list[str]:
@@ -108,11 +122,18 @@ def issue_missing(cycle: CycleState, target: str, ref: str, exc: NotFound) -> No
     _unlink(cycle, target, ref)
 
 
-def _unlink(cycle: CycleState, target: str, ref: str) -> None:
+def _unlink(
+    cycle: CycleState,
+    target: str,
+    ref: str,
+    why: str = "was deleted there",
+    count: str = "deleted_in_tracker",
+) -> None:
+    """Forget the link and take it out of the file; the item itself, status and all, stays."""
     cycle.store.drop_link(cycle.job.name, target, ref)
     cycle.gone.append(Gone(target, ref))
-    cycle.note(f"{target}: issue {ref} was deleted there; unlinked")
-    cycle.counts["deleted_in_tracker"] += 1
+    cycle.note(f"{target}: issue {ref} {why}; unlinked")
+    cycle.counts[count] += 1
 
 
 def _looks_lost(cycle: CycleState, target: str, ref: str) -> bool:

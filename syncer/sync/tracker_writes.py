@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
@@ -94,6 +94,7 @@ def _create(
     for op, entry, result in zip(ops, entries, made, strict=True):
         issue, error = result.issue, result.error
         if issue is not None:
+            kept_assignees(cycle, target, op.draft.assignees, issue)
             store.save_link(
                 LinkRecord(
                     job.name, target, issue.ref, issue.url, op.item_key,
@@ -163,11 +164,31 @@ def _update(cycle: CycleState, op: UpdateIssue) -> None:
     current = cycle.issue(op.target, op.ref)
     if current is None and "assignees" in op.values:
         current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
-    issue = tracker.update(op.ref, change_for(op.values, cycle.reading(op.target), current))
+    change = change_for(op.values, cycle.reading(op.target), current)
+    issue = tracker.update(op.ref, change)
+    kept_assignees(cycle, op.target, change.assignees, issue)
     store.complete(entry.id, issue.version)
     cycle.latest[(op.target, op.ref)] = issue
     cycle.pushed.update((op.target, op.ref, name) for name in op.values)
     cycle.counts["updated"] += 1
+
+
+def kept_assignees(
+    cycle: CycleState, target: str, asked: Sequence[str] | None, issue: RemoteIssue
+) -> None:
+    """Say which assignees a write asked for and the tracker did not keep, silently as it may:
+    GitLab's Free tier keeps the first only and drops users who cannot read the project, Jira
+    takes one. Said once: the write's answer is what the link's base takes, so the next cycle
+    agrees with the tracker and does not ask again (docs/sync.md, "Assignees a tracker drops")."""
+    held = {user.casefold() for user in issue.assignees}
+    dropped = [user for user in asked or () if user.casefold() not in held]
+    if dropped:
+        cycle.note(
+            f"{target}: {issue.ref} did not take assignee(s) {', '.join(dropped)}; it holds"
+            f" {', '.join(issue.assignees) or 'nobody'} (one assignee per issue on this plan,"
+            " or users who cannot see the project?)"
+        )
+        cycle.counts["assignees_dropped"] += len(dropped)
 
 
 def close_duplicate(cycle: CycleState, target: str, ref: str, item_key: str, kept: str) -> None:
@@ -198,11 +219,11 @@ def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
     reading = cycle.reading(op.target)
     wanted = reading.item(item)
     differing = {k: v for k, v in wanted.items() if v != reading.issue(op.issue).get(k)}
-    issue = (
-        cycle.tracker(op.target).update(op.issue.ref, change_for(differing, reading, op.issue))
-        if differing
-        else op.issue
-    )
+    issue = op.issue
+    if differing:
+        change = change_for(differing, reading, op.issue)
+        issue = cycle.tracker(op.target).update(op.issue.ref, change)
+        kept_assignees(cycle, op.target, change.assignees, issue)
     cycle.store.save_link(
         LinkRecord(
             cycle.job.name, op.target, issue.ref, issue.url, item.key,

@@ -223,19 +223,21 @@ def test_the_token_appears_in_no_error(fake: FakeGitLab) -> None:
 # --- Writes a user sees in GitLab --------------------------------------------------------------
 
 
-def test_create_assigns_dates_and_closes_done_items(tracker: GitLabTracker) -> None:
-    made = create_one(
-        tracker,
-        IssueDraft(
-            "shipped",
-            "Already shipped",
-            status=Status.DONE,
-            assignees=("bob", "alice"),
-            due_date=date(2027, 1, 31),
-            register_url="https://example.com/TECH_DEBT.md",
-        ),
-    )
-    got = tracker.get(made.ref)
+def test_create_assigns_dates_and_closes_done_items() -> None:
+    with FakeGitLab(tier="premium") as premium:  # Free keeps one assignee: see below
+        tracker = make(premium)
+        made = create_one(
+            tracker,
+            IssueDraft(
+                "shipped",
+                "Already shipped",
+                status=Status.DONE,
+                assignees=("bob", "alice"),
+                due_date=date(2027, 1, 31),
+                register_url="https://example.com/TECH_DEBT.md",
+            ),
+        )
+        got = tracker.get(made.ref)
     assert (got.state, got.status) == (IssueState.CLOSED, Status.DONE)
     assert got.assignees == ("alice", "bob")
     assert got.due_date == date(2027, 1, 31)

@@ -110,6 +110,16 @@ def test_assignees_read_in_order_whatever_order_gitlab_lists_them() -> None:
     assert issue_from_api(data, MAPPING).assignees == ("alice", "root")
 
 
+def test_a_moved_issue_says_so_and_a_documented_one_is_not_moved() -> None:
+    data = load(API / "issues.list.docs-v4.json")[0]
+    assert issue_from_api(data, MAPPING).moved_to is None
+    moved = issue_from_api({**data, "state": "closed", "moved_to_id": 1234}, MAPPING)
+    assert (moved.moved_to, moved.state) == ("1234", IssueState.CLOSED)
+    hook = load(HOOKS / "issue_hook.docs.json")
+    hook["object_attributes"]["moved_to_id"] = 1234
+    assert issue_from_hook(hook, MAPPING).moved_to == "1234"
+
+
 def test_issue_hook_maps_labels_assignees_and_the_iso_timestamp() -> None:
     issue = issue_from_hook(load(HOOKS / "issue_hook.docs.json"), MAPPING)
     assert (issue.ref, issue.id) == ("23", "301")

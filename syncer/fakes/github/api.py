@@ -62,7 +62,7 @@ class GitHubApi:
             fault = self.fake.faults.next()
             payload = await request.body()
 
-            def work() -> Response:
+            async def work() -> Response:
                 return self._to_response(request, self._answer(request, payload, handler))
 
             def throttled(fault: Fault) -> Response:

@@ -53,6 +53,15 @@ PER_PAGE = 100
 # --- The adapter --------------------------------------------------------------------------------
 
 
+def site_url(url: str) -> str:
+    """The GitLab site for a configured URL: people paste the API's address
+    (`https://gitlab.example.com/api/v4`, as GitLab's docs write every endpoint), which
+    python-gitlab would extend to `/api/v4/api/v4/…` and meet only 404s. Links to issues come
+    from GitLab's own `web_url`s, so they point at the site either way."""
+    site = url.rstrip("/")
+    return site.removesuffix("/api/v4").rstrip("/") or site
+
+
 def _iid(ref: str) -> int:
     if not ref.isdigit():
         raise NotFound(f"not a GitLab issue number: {ref!r}")
@@ -83,7 +92,7 @@ class GitLabTracker:
         session = requests.Session()
         count_on(session, PatientAdapter(policy, sleep, on_request))
         self._gl = gitlab.Gitlab(
-            url=url,
+            url=site_url(url),
             private_token=token,
             timeout=policy.timeout_seconds,
             session=session,
@@ -167,7 +176,10 @@ class GitLabTracker:
 
     def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
         """One listing of the sync-labelled issues, open and closed, oldest first: GitLab's
-        `search` would narrow it for one key, but the engine asks for all keys at once."""
+        `search` would narrow it for one key, but the engine asks for all keys at once.
+
+        An issue moved to another project keeps its marker here, closed: it is not the item's
+        issue any more (its copy lives elsewhere), so it is never offered to settle a create."""
         wanted = set(item_keys)
         if not wanted:
             return {}
@@ -176,7 +188,8 @@ class GitLabTracker:
         with translated(action):
             for item in self._synced(iterator=True, order_by="created_at"):
                 issue = self._issue(item.attributes, action)
-                if issue.marker is not None and issue.marker in wanted:
+                mine = issue.marker is not None and issue.moved_to is None
+                if mine and issue.marker in wanted:
                     found.setdefault(issue.marker, []).append(issue)
         return {key: tuple(issues) for key, issues in found.items()}
 

@@ -102,7 +102,7 @@ def issue_from_api(data: Json, mapping: FieldMapping) -> RemoteIssue:
     text, marker = split_footer(data.get("description") or "")
     body = restore_mentions(text)
     updated_at = parse_time(data["updated_at"])
-    due = data.get("due_date")
+    due, moved_to = data.get("due_date"), data.get("moved_to_id")
     return RemoteIssue(
         tracker="gitlab",
         id=str(data["id"]),
@@ -120,6 +120,7 @@ def issue_from_api(data: Json, mapping: FieldMapping) -> RemoteIssue:
         due_date=date.fromisoformat(due) if due else None,
         marker=marker,
         raw_status=_raw_status(state, labels, mapping),
+        moved_to=str(moved_to) if moved_to else None,
     )
 
 

@@ -30,6 +30,10 @@ NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Answers meaning the request was not acted on, so even a POST may be sent again."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 MAYBE_DONE = "GitLab may have done it, so it is not sent again"
+UNTIMED_LIMIT_WAIT = 60.0
+"""The wait for a 429 naming none (GitLab.com answers some without `Retry-After` or
+`RateLimit-*`): GitLab's rate limits count requests per minute (Rack::Attack periods of 60 s),
+so a minute clears any of them, where a 0.5-4 s backoff would only meet the limit again."""
 
 
 # --- Transport: retries with a bounded, injectable wait -----------------------------------------
@@ -93,13 +97,19 @@ class PatientAdapter(CountingAdapter):
             else:
                 if not _retryable(request, response.status_code):
                     return response
-                requested = _requested_wait(response)
-                wait = self._backoff(attempt) if requested is None else requested
+                wait = self._wait_for(response, attempt)
                 if not self._may_wait(attempt, waited, wait):
                     return _give_up(response, wait)
                 response.close()
             self.sleep(wait)
             waited, attempt = waited + wait, attempt + 1
+
+    def _wait_for(self, response: requests.Response, attempt: int) -> float:
+        """The wait GitLab asked for; a minute for a 429 naming none; else a backoff."""
+        requested = _requested_wait(response)
+        if requested is not None:
+            return requested
+        return UNTIMED_LIMIT_WAIT if response.status_code == 429 else self._backoff(attempt)
 
     def _backoff(self, attempt: int) -> float:
         return float(self.policy.backoff_seconds * 2 ** (attempt - 1))
