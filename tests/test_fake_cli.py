@@ -56,4 +56,6 @@ def test_fake_serves_what_its_json_line_says(
 
 def test_unknown_tracker_is_refused() -> None:
     result = CliRunner().invoke(app, ["fake", "bitbucket"])
-    assert result.exit_code == 2 and "unknown tracker 'bitbucket'" in result.stderr
+    assert result.exit_code == 2
+    words = " ".join(result.stderr.replace("│", " ").split())
+    assert "'bitbucket' is not one of 'github', 'gitlab', 'jira'" in words

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from syncer import __version__
 from syncer.cli.daemon import daemon
 from syncer.cli.init import init_command
 from syncer.cli.reconcile import reconcile
@@ -15,13 +18,26 @@ app = typer.Typer(
     name="syncer",
     help="Keep a Markdown tech-debt register and GitHub / GitLab / Jira issues in sync.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"syncer {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """syncer: the register stays the source of truth; trackers follow, and speak back."""
 
 

@@ -11,7 +11,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from syncer.cli.common import (
     EXIT_BUSY,
@@ -29,6 +28,7 @@ from syncer.cli.common import (
     settings_from,
     state_errors,
 )
+from syncer.cli.output import show_table
 from syncer.sync.operations import describe
 
 if TYPE_CHECKING:
@@ -151,16 +151,18 @@ def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
             out.print(f"note: {line}", highlight=False, markup=False)
     columns = ("created", "updated", "closed", "adopted", "register_edits", "items_added",
                "conflicts_settled")  # fmt: skip
-    table = Table(
-        title="dry run: nothing changed" if dry_run else "reconcile", title_justify="left"
+    names = ("register", *columns, "open conflicts", "errors")
+    show_table(
+        out,
+        "dry run: nothing changed" if dry_run else "reconcile",
+        [(n.replace("_", " "), "left" if n == "register" else "right") for n in names],
+        [
+            [
+                r.register,
+                *(str(r.counts.get(c, 0)) for c in columns),
+                str(r.open_conflicts),
+                str(len(r.errors)),
+            ]
+            for r in reports
+        ],
     )
-    for name in ("register", *columns, "open conflicts", "errors"):
-        table.add_column(name.replace("_", " "), justify="left" if name == "register" else "right")
-    for r in reports:
-        table.add_row(
-            r.register,
-            *(str(r.counts.get(c, 0)) for c in columns),
-            str(r.open_conflicts),
-            str(len(r.errors)),
-        )
-    out.print(table)

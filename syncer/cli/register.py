@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from syncer.cli.common import EXIT_USAGE, ConfigOption, fail, settings_from
+from syncer.cli.common import EXIT_USAGE, ConfigOption, fail, out, settings_from
+from syncer.cli.output import show_table
 from syncer.register import Item, RegisterRules, parse
 from syncer.sources.files import RegisterFileError, read_register
 
@@ -98,19 +97,22 @@ def parse_command(
     if as_json:
         typer.echo(json.dumps([item_json(i) for i in register.items], ensure_ascii=False, indent=1))
         return
-    table = Table(title=f"{file} — {len(register.items)} items", title_justify="left")
-    for column in ("line", "kind", "status", "priority", "title", "why"):
-        table.add_column(column, overflow="fold")
-    for item in register.items:
-        table.add_row(
-            str(item.line),
-            item.kind.value,
-            item.status.value,
-            item.priority.value if item.priority else "-",
-            item.title,
-            item.reason,
-        )
-    Console().print(table)
+    show_table(
+        out,
+        f"{file} — {len(register.items)} items",
+        [(c, "left") for c in ("line", "kind", "status", "priority", "title", "why")],
+        [
+            [
+                str(item.line),
+                item.kind.value,
+                item.status.value,
+                item.priority.value if item.priority else "-",
+                item.title,
+                item.reason,
+            ]
+            for item in register.items
+        ],
+    )
     if register.damage.codec:
         typer.echo(
             f"note: the text is UTF-8 once mis-decoded as {register.damage.codec};"

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from syncer.cli.common import (
     EXIT_USAGE,
@@ -18,6 +17,7 @@ from syncer.cli.common import (
     out,
     settings_from,
 )
+from syncer.cli.output import show_table
 from syncer.redact import scrub
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         typer.echo(json.dumps(rows, indent=1))
         return
-    table = Table(title="status", title_justify="left")
     columns = {
         "register": "register",
         "target": "target",
@@ -62,11 +61,12 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         "last error": "last_error",
         "notes": "last_notes",
     }
-    for name in columns:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row[key]) for key in columns.values()))
-    out.print(table)
+    show_table(
+        out,
+        "status",
+        [(name, "left") for name in columns],
+        [[_cell(row[key]) for key in columns.values()] for row in rows],
+    )
 
 
 def _cell(value: Any) -> str:
@@ -97,13 +97,24 @@ def conflicts(ctx: typer.Context, config: ConfigOption = None, as_json: JsonOpti
     if not found:
         out.print("no open conflicts")
         return
-    table = Table(title="open conflicts", title_justify="left")
-    for name in ("id", "register", "item", "field", "target", "register value", "tracker value"):
-        table.add_column(name, overflow="fold")
-    for c in found:
-        table.add_row(str(c.id), c.register, c.item_key, c.field, f"{c.target} {c.ref}",
-                      c.register_value or "∅", c.tracker_value or "∅")  # fmt: skip
-    out.print(table)
+    names = ("id", "register", "item", "field", "target", "register value", "tracker value")
+    show_table(
+        out,
+        "open conflicts",
+        [(name, "left") for name in names],
+        [
+            [
+                str(c.id),
+                c.register,
+                c.item_key,
+                c.field,
+                f"{c.target} {c.ref}",
+                c.register_value or "∅",
+                c.tracker_value or "∅",
+            ]
+            for c in found
+        ],
+    )
 
 
 def _conflict_json(c: ConflictRecord) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import logging
 import sys
 import tempfile
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -32,11 +33,16 @@ def demo_command(
         raise typer.Exit(1)
 
 
-FAKE_KINDS = ("github", "gitlab", "jira")
+class FakeKind(StrEnum):
+    """The trackers `syncer fake` serves (shown as the choices in `--help`)."""
+
+    github = "github"
+    gitlab = "gitlab"
+    jira = "jira"
 
 
 def fake_command(
-    kind: Annotated[str, typer.Argument(help="github, gitlab or jira")],
+    kind: Annotated[FakeKind, typer.Argument(help="The tracker to fake.")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
     issues: Annotated[int, typer.Option(help="Generated issues to start with.")] = 20,
     webhook_url: Annotated[str | None, typer.Option(help="Deliver signed webhooks here.")] = None,
@@ -46,18 +52,13 @@ def fake_command(
     ] = False,
 ) -> None:
     """Serve a fake tracker (in memory, on 127.0.0.1) until interrupted."""
-    if kind not in FAKE_KINDS:
-        typer.echo(
-            f"error: unknown tracker {kind!r}; choose one of {', '.join(FAKE_KINDS)}", err=True
-        )
-        raise typer.Exit(2)
-    module = importlib.import_module(f"syncer.fakes.{kind}")
-    fake = getattr(module, f"serve_{kind}")(port, issues, webhook_url, webhook_secret)
+    module = importlib.import_module(f"syncer.fakes.{kind.value}")
+    fake = getattr(module, f"serve_{kind.value}")(port, issues, webhook_url, webhook_secret)
     facts = {"base_url": fake.server.base_url, "repo": fake.repo, "token": fake.token}
     if as_json:
         typer.echo(json.dumps(facts), nl=True)
     else:
-        typer.echo(f"fake {kind} serving at {facts['base_url']}")
+        typer.echo(f"fake {kind.value} serving at {facts['base_url']}")
         typer.echo(f"  repo/project: {facts['repo']}\n  token: {facts['token']}")
         typer.echo("  (a fake: in memory, gone when stopped; Ctrl-C to stop)")
     sys.stdout.flush()
