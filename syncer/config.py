@@ -31,6 +31,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -545,6 +546,16 @@ def _one_register_per_label(registers: list[RegisterConfig]) -> None:
             seen.setdefault(key, index)
 
 
+@dataclass(frozen=True)
+class ConfigSource:
+    """Which file the configuration came from, and how it was found (for `--verbose` and
+    `status`: with four places to look, "which file did it use?" needs an answer)."""
+
+    path: Path
+    found_by: str
+    """`--config`, `$SYNCER_CONFIG`, `./syncer.toml` or `user config folder`."""
+
+
 class Settings(BaseSettings):
     """The whole configuration. Top-level values may come from `SYNCER_*` environment variables,
     which override the file; registers come only from the file."""
@@ -576,6 +587,14 @@ class Settings(BaseSettings):
     # Trackers whose webhooks are taken unsigned when no secret is configured for them (Jira
     # Server before 10 cannot sign). A configured secret is always required all the same.
     allow_unsigned_webhooks: TrackerKinds = frozenset()
+    _source: ConfigSource | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> ConfigSource | None:
+        """The file this configuration was read from, and how it was found (None when built
+        in code)."""
+        return self._source
+
     # A burst of deliveries about one register makes one cycle, this long after the last.
     webhook_debounce_seconds: float = Field(default=2.0, gt=0, le=300)
     http_host: Text = "127.0.0.1"
@@ -665,18 +684,43 @@ class _MappingEnvSource(EnvSettingsSource):
         }
 
 
+def user_config_file(env: Mapping[str, str]) -> Path:
+    """`$XDG_CONFIG_HOME/syncer/syncer.toml`, by default `~/.config/syncer/syncer.toml`."""
+    base = env.get("XDG_CONFIG_HOME", "").strip()
+    folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
+    return folder / "syncer" / DEFAULT_CONFIG.name
+
+
+def find_config(path: Path | None, env: Mapping[str, str]) -> ConfigSource:
+    """The file to read, as tools people know look for theirs: the path given, else
+    `$SYNCER_CONFIG`, else `./syncer.toml`, else the user config folder (XDG). A path given
+    or named by the variable must exist; the two defaults are taken only where they do."""
+    if path is not None:
+        return ConfigSource(path, "--config")
+    configured = env.get(CONFIG_ENV, "")
+    if configured:
+        return ConfigSource(Path(configured), f"${CONFIG_ENV}")
+    if DEFAULT_CONFIG.is_file():
+        return ConfigSource(DEFAULT_CONFIG, "./syncer.toml")
+    user = user_config_file(env)
+    if user.is_file():
+        return ConfigSource(user, "user config folder")
+    raise ConfigError(
+        f"no config file: looked for ./{DEFAULT_CONFIG} and {user}"
+        f" (pass --config or set {CONFIG_ENV})"
+    )
+
+
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read the configuration: `path`, else `$SYNCER_CONFIG`, else `./syncer.toml`.
+    """Read the configuration found by `find_config`; `Settings.source` says which it was.
 
     `SYNCER_*` variables of `env` (default `os.environ`) override the file's top-level values.
     Every problem found is reported in one `ConfigError`.
     """
     env = os.environ if env is None else env
-    note = ""
-    if path is None:
-        configured = env.get(CONFIG_ENV, "")
-        path = Path(configured) if configured else DEFAULT_CONFIG
-        note = f" (from {CONFIG_ENV})" if configured else f" (pass a path or set {CONFIG_ENV})"
+    source = find_config(path, env)
+    path = source.path
+    note = f" (from {CONFIG_ENV})" if source.found_by.startswith("$") else ""
     data = _read_toml(path, note)
     hidden = [key for key in data if key.startswith("_")]
     if hidden:  # BaseSettings would take `_secrets_dir`, `_env_file`... as its own arguments
@@ -689,9 +733,11 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     env_vars = {name: f"{ENV_PREFIX}{name.upper()}" for name in env_values}
     try:
         with _anchored(path.absolute().parent):
-            return Settings(**{**data, **env_values})
+            settings = Settings(**{**data, **env_values})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, str(path), env_vars)) from None
+    settings._source = source
+    return settings
 
 
 @contextmanager

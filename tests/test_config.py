@@ -292,13 +292,13 @@ def test_toml_syntax_errors_give_line_and_column() -> None:
     assert refusal(unclosed) == "syncer.toml:2:25: invalid TOML: Invalid value"
 
 
-def test_a_missing_config_file_is_named() -> None:
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"^nowhere\.toml: config file not found$"):
         load_config(Path("nowhere.toml"), env={})
     with pytest.raises(ConfigError, match=r"^gone\.toml: config file not found \(from SYNCER_C"):
         load_config(env={"SYNCER_CONFIG": "gone.toml"})
-    with pytest.raises(ConfigError, match=r"^syncer\.toml: config file not found \(pass a path"):
-        load_config(env={})
+    with pytest.raises(ConfigError, match=r"^no config file: looked for \./syncer\.toml and "):
+        load_config(env={"XDG_CONFIG_HOME": str(tmp_path)})
 
 
 def test_tracker_specific_requirements() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from syncer import __version__
+from syncer.cli.common import Flags
 from syncer.cli.daemon import daemon
 from syncer.cli.init import init_command
 from syncer.cli.reconcile import reconcile
@@ -37,8 +38,12 @@ def main(
             "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say which config file is used.")
+    ] = False,
 ) -> None:
     """syncer: the register stays the source of truth; trackers follow, and speak back."""
+    Flags.verbose = verbose
 
 
 app.command("reconcile")(reconcile)

@@ -34,8 +34,10 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="The TOML file (default: $SYNCER_CONFIG, ./syncer.toml)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+"""Lines are never broken by rich (a terminal wraps them itself; a file or CI log keeps them
+whole); tables go through `syncer.cli.output`."""
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -44,13 +46,28 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+class Flags:
+    """The options given before the command (`syncer -v status`), for every command to read."""
+
+    verbose = False
+
+
 def settings_from(config: Path | None) -> Settings:
     from syncer.config import ConfigError, load_config
 
     try:
-        return load_config(config)
+        settings = load_config(config)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+    if Flags.verbose and settings.source is not None:
+        typer.echo(f"config: {describe_source(settings)}", err=True)
+    return settings
+
+
+def describe_source(settings: Settings) -> str:
+    """`path (found by how)`: which config file a command used."""
+    source = settings.source
+    return "-" if source is None else f"{source.path.absolute()} (found by {source.found_by})"
 
 
 @contextmanager

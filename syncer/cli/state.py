@@ -12,6 +12,7 @@ from syncer.cli.common import (
     EXIT_USAGE,
     ConfigOption,
     JsonOption,
+    describe_source,
     fail,
     opened_store,
     out,
@@ -61,6 +62,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         "last error": "last_error",
         "notes": "last_notes",
     }
+    out.print(f"config: {describe_source(settings)}", highlight=False, markup=False)
     show_table(
         out,
         "status",
