@@ -46,6 +46,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from syncer import secrets
 from syncer.model import Priority, Status
 from syncer.redact import looks_like_token
 from syncer.register.rules import RegisterRules
@@ -302,6 +303,18 @@ _UNUSED_BY: dict[str, frozenset[str]] = {
 }
 
 
+TOKEN_SOURCES = ("token_env", "token_file", "token_command", "token_keyring")
+
+
+class KeyringEntry(BaseModel):
+    """A password in the system keyring (`keyring set SERVICE USERNAME`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service: Text
+    username: Text
+
+
 class TargetConfig(BaseModel):
     """One tracker a register syncs with, and how register fields map onto it."""
 
@@ -313,6 +326,8 @@ class TargetConfig(BaseModel):
     base_url: str = Field(default="", validate_default=True)
     token_env: EnvName | None = None
     token_file: ConfigPath | None = None
+    token_command: Text | None = None
+    token_keyring: KeyringEntry | None = None
     email: str | None = None
     jira_flavour: Literal["server", "cloud"] = "server"
     sync_label: Text = _DEFAULTS.sync_label
@@ -406,8 +421,10 @@ class TargetConfig(BaseModel):
         unused = sorted(self.model_fields_set & _UNUSED_BY[self.kind])
         if unused:
             raise _problem_at(f"not used by {self.kind} targets", unused[0])
-        if (self.token_env is None) == (self.token_file is None):
-            raise _problem_at("set exactly one of token_env and token_file", "token_env")
+        given = [key for key in TOKEN_SOURCES if getattr(self, key) is not None]
+        if len(given) != 1:
+            where = given[1] if len(given) > 1 else "token_env"
+            raise _problem_at(f"set exactly one of {', '.join(TOKEN_SOURCES)}", where)
         if self.kind == "jira" and self.jira_flavour == "cloud" and not self.email:
             raise _problem_at(
                 "required for Jira Cloud: its API tokens go with the account's email", "email"
@@ -458,29 +475,26 @@ class TargetConfig(BaseModel):
         )
 
     def token(self, env: Mapping[str, str] | None = None) -> str:
-        """The token, read now from the environment (`env`, else `os.environ`) or the token file.
+        """The token, read now: from the environment (`env`, else `os.environ`), the token
+        file, the password command or the system keyring (`syncer.secrets`).
 
         Read on demand rather than at load so it is never held by the configuration; the error
-        names the variable or file, never a value.
+        names the variable, file, program or keyring entry, never a value.
         """
         what = f"target {self.name}"
-        if self.token_env is not None:
-            return _read_secret(self.token_env, "token_env", what, env)
-        if self.token_file is None:
-            raise ConfigError(f"{what}: set token_env or token_file")
         try:
-            value = self.token_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            raise ConfigError(f"{what}: token file {self.token_file} does not exist") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{what}: token file {self.token_file} is not UTF-8 text") from None
-        except OSError as exc:
-            raise ConfigError(
-                f"{what}: cannot read token file {self.token_file}: {exc.strerror}"
-            ) from None
-        if not value:
-            raise ConfigError(f"{what}: token file {self.token_file} is empty")
-        return value
+            if self.token_env is not None:
+                return _read_secret(self.token_env, "token_env", what, env)
+            if self.token_file is not None:
+                return secrets.from_file(self.token_file)
+            if self.token_command is not None:
+                return secrets.from_command(self.token_command)
+            if self.token_keyring is not None:
+                entry = self.token_keyring
+                return secrets.from_keyring(entry.service, entry.username)
+        except secrets.SecretError as exc:
+            raise ConfigError(f"{what}: {exc}") from None
+        raise ConfigError(f"{what}: set one of {', '.join(TOKEN_SOURCES)}")
 
 
 class RegisterConfig(BaseModel):

@@ -318,7 +318,8 @@ def test_tracker_specific_requirements() -> None:
         "registers[0].targets[0].repo: a github repo is written owner/name"
     )
     assert refusal(MINIMAL + 'token_file = "t"\n').endswith(
-        "registers[0].targets[0].token_env: set exactly one of token_env and token_file"
+        "registers[0].targets[0].token_file: set exactly one of token_env, token_file, "
+        "token_command, token_keyring"
     )
 
 
