@@ -3,8 +3,8 @@
 Exit codes (documented in the README): 0 in sync, 1 a register, tracker or the state database
 failed, 2 bad usage or configuration, 3 conflicts wait for `syncer conflicts resolve`, 4 a
 register was refused (it lost most of its linked items; `--force` overrides), 5 another run held
-a register for longer than `lock_wait_seconds` (nothing was written to it), 130 and 143
-interrupted by SIGINT (Ctrl-C) and SIGTERM (what was done is recorded).
+a register for longer than `lock_wait_seconds` (nothing was written to it), 6 a tracker refused
+the credentials, 130 and 143 interrupted by SIGINT (Ctrl-C) and SIGTERM (what was done is recorded).
 
 The configuration, the state database and the trackers are imported where a command uses them,
 not here: every command imports this module, and `syncer parse` or `syncer --help` should not
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from syncer.state.store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3, 4, 5
+EXIT_AUTH = 6
+"""A tracker refused the credentials (gh uses 4 for this; syncer's 4 was taken by refusals)."""
 SIGNAL_EXIT_BASE = 128
 """A process stopped by signal N exits 128 + N, as shells report it (130 for SIGINT)."""
 

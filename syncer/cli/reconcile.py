@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from syncer.cli.common import (
+    EXIT_AUTH,
     EXIT_BUSY,
     EXIT_CONFLICTS,
     EXIT_ERROR,
@@ -104,6 +105,7 @@ def exit_code(reports: list[CycleReport]) -> int:
     """The most serious outcome decides, in the order the README lists them."""
     outcomes = {r.outcome for r in reports}
     for outcome, code in (
+        ("auth", EXIT_AUTH),
         ("error", EXIT_ERROR),
         ("busy", EXIT_BUSY),
         ("refused", EXIT_REFUSED),

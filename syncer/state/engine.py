@@ -83,7 +83,15 @@ def open_engine(path: str | Path) -> Engine:
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(path).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            why = "a file, not a folder" if folder.is_file() else exc.strerror
+            raise StoreError(
+                f"{path}: cannot write the state folder {folder} ({why}); syncer must be able "
+                "to create and write its state database there"
+            ) from None
         url = URL.create("sqlite", database=str(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _configure_connection)
@@ -154,5 +162,8 @@ def _why_unusable(reason: str) -> str:
     if "readonly" in reason or "read-only" in reason:
         return f"the state database is read-only ({reason}); syncer must be able to write it"
     if "unable to open" in reason:
-        return f"cannot open the state database ({reason}): check the folder exists and is writable"
+        return (
+            f"cannot write the state database ({reason}): syncer must be able to create and "
+            "write files in its folder"
+        )
     return f"not a usable SQLite state database ({reason})"

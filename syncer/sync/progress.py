@@ -22,9 +22,9 @@ from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.operations import Plan
 from syncer.sync.register_edits import Added, Gone, NewLink
 from syncer.sync.values import Reading
-from syncer.trackers.base import Tracker
+from syncer.trackers.base import AuthError, Tracker
 
-Outcome = Literal["ok", "error", "refused", "conflicts", "busy", "interrupted"]
+Outcome = Literal["ok", "error", "auth", "refused", "conflicts", "busy", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class CycleReport:
     """The signal that stopped the cycle before its end (its writes so far are recorded)."""
     refusals: tuple[str, ...] = ()
     """Targets a guard kept out of this cycle (every linked issue answers 404), and why."""
+    auth_failed: bool = False
+    """A tracker refused the credentials: a person must fix the token, not wait for a retry."""
 
     @property
     def refused(self) -> str:
@@ -56,6 +58,8 @@ class CycleReport:
             return "interrupted"
         if self.busy:
             return "busy"
+        if self.auth_failed:
+            return "auth"
         if self.errors:
             return "error"
         if self.refused:
@@ -103,6 +107,7 @@ class CycleState:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    auth_failed: bool = False
     plan: Plan | None = None
     register_written: bool = False
 
@@ -125,6 +130,7 @@ class CycleState:
 
     def fail(self, target: str, what: str, exc: Exception) -> None:
         self.failed_targets.add(target)
+        self.auth_failed = self.auth_failed or isinstance(exc, AuthError)
         self.errors.append(f"{target}: {what}: {exc}")
         self.counts["errors"] += 1
 
@@ -149,4 +155,5 @@ class CycleState:
             open_conflicts=open_conflicts,
             interrupted=self.stop.reason if self.stop else "",
             refusals=tuple(scrub(line) for line in self.refusals),
+            auth_failed=self.auth_failed,
         )

@@ -25,6 +25,7 @@ from syncer.trackers.base import (
     Created,
     FieldMapping,
     GarbledAnswer,
+    NotFound,
     RetryPolicy,
     TrackerError,
     create_each,
@@ -142,7 +143,12 @@ class GitHubTracker:
     def list_changed(self, cursor: str | None) -> Changes:
         state = PollCursor.decode(cursor)
         what = f"listing {self.repo} issues"
-        first = self._page(self._issues_url, self._poll_params(state.since), what, state.etag)
+        try:
+            first = self._page(self._issues_url, self._poll_params(state.since), what, state.etag)
+        except NotFound as exc:
+            raise NotFound(
+                f"{self.repo}: not found, or the token has no access to it ({exc})"
+            ) from None
         if first is None:
             return Changes(issues=(), cursor=state.encode(), not_modified=True)
         fresh, stale = self._fresh_since(first, state, what)

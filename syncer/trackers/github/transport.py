@@ -89,11 +89,17 @@ def error_message(exc: GithubException) -> str:
     return f"{message} {json.dumps(errors)}" if errors else message
 
 
+ACCESS_NEEDED = (
+    "the token needs the repo scope (classic token; public_repo for a public repository) or, "
+    "for a fine-grained token, Issues: read and write on the repository"
+)
+
+
 def translate(exc: GithubException, what: str) -> TrackerError:
     """A typed error for a GitHub refusal; the message names the call, never the token."""
     message = f"GitHub answered {exc.status} to {what}: {error_message(exc)}"
     if exc.status == 401 or (exc.status == 403 and not is_rate_limit(exc)):
-        return AuthError(message)
+        return AuthError(f"{message}; {ACCESS_NEEDED}")
     if exc.status in (404, 410):
         return NotFound(message)
     if exc.status in (400, 422):

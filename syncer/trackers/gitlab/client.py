@@ -88,6 +88,7 @@ class GitLabTracker:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.mapping = mapping or FieldMapping()
+        self.project = project
         policy = retry or RetryPolicy()
         session = requests.Session()
         count_on(session, PatientAdapter(policy, sleep, on_request))
@@ -112,17 +113,22 @@ class GitLabTracker:
         start = Cursor.decode(cursor)
         found: dict[str, RemoteIssue] = {}
         after, page = start.after, 1
-        with translated("listing changed issues"):
-            while True:
-                batch = self._changed_page(after, page)
-                for issue in batch:
-                    if not start.already_read(issue) and found.get(issue.ref) != issue:
-                        found.pop(issue.ref, None)
-                        found[issue.ref] = issue
-                if len(batch) < PER_PAGE:
-                    break
-                newest = batch[-1].updated_at
-                after, page = (after, page + 1) if newest == after else (newest, 1)
+        try:
+            with translated("listing changed issues"):
+                while True:
+                    batch = self._changed_page(after, page)
+                    for issue in batch:
+                        if not start.already_read(issue) and found.get(issue.ref) != issue:
+                            found.pop(issue.ref, None)
+                            found[issue.ref] = issue
+                    if len(batch) < PER_PAGE:
+                        break
+                    newest = batch[-1].updated_at
+                    after, page = (after, page + 1) if newest == after else (newest, 1)
+        except NotFound as exc:
+            raise NotFound(
+                f"{self.project}: not found, or the token has no access to it ({exc})"
+            ) from None
         return Changes(issues=tuple(found.values()), cursor=start.advanced(found.values()).encode())
 
     def _changed_page(self, after: datetime | None, page: int) -> list[RemoteIssue]:

@@ -162,12 +162,18 @@ def translated(action: str, *, once: bool = False) -> Iterator[None]:
         raise
 
 
+ACCESS_NEEDED = (
+    "the token needs the api scope and at least the Reporter role on the project (Planner on "
+    "GitLab 17.7+)"
+)
+
+
 def _typed_error(action: str, exc: GitlabError) -> TrackerError:
     code = exc.response_code
     if isinstance(exc, GitlabParsingError):
         return GarbledAnswer(f"GitLab answered while {action} with a body that is not JSON")
     if code in (401, 403):
-        return AuthError(f"GitLab refused the token while {action} (HTTP {code})")
+        return AuthError(f"GitLab refused the token while {action} (HTTP {code}); {ACCESS_NEEDED}")
     if code == 404:
         return NotFound(f"GitLab found nothing while {action} (HTTP 404)")
     if code in (400, 422):
