@@ -115,7 +115,8 @@ class StatusPage:
 
 
 def _form(body: bytes | None) -> tuple[int, str, str, str] | None:
-    """(conflict id, take, values digest, signature) of a url-encoded settle form."""
+    """(conflict id, take, values digest, signature) of a url-encoded settle form; None when
+    it names no conflict or side."""
     if body is None:
         return None
     try:
@@ -127,9 +128,7 @@ def _form(body: bytes | None) -> tuple[int, str, str, str] | None:
     shown, signature = values.get("shown", ""), values.get("signature", "")
     if not _is_id(conflict) or take not in _TAKES:
         return None
-    if not (shown and signature):
-        return None
-    return int(conflict), take, shown, signature
+    return int(conflict), take, shown, signature  # no signature: refused as not issued here
 
 
 def _is_id(text: str) -> bool:

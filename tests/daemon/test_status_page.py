@@ -140,16 +140,31 @@ def test_settling_takes_the_value_wakes_the_register_and_says_so(page: Page) -> 
     assert "No open conflicts." in html
 
 
-@pytest.mark.parametrize("missing", ["signature", "shown", "conflict", "take"])
-def test_a_settle_without_the_form_fields_is_refused(page: Page, missing: str) -> None:
+@pytest.mark.parametrize(
+    ("missing", "status"), [("signature", 403), ("shown", 403), ("conflict", 400), ("take", 400)]
+)
+def test_a_settle_without_the_form_fields_is_refused(page: Page, missing: str, status: int) -> None:
     client = page.client()
     form = {**page.form(client), "take": "register"}
     del form[missing]
 
     answer = client.post("/", data=form)
 
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert page.open_ids == [page.conflict_id] and page.woken == []
+
+
+def test_a_malformed_form_is_refused(page: Page) -> None:
+    client = page.client()
+    form = page.form(client)
+    bodies = [b"\xff\xfe", b"conflict=1&conflict=2&take=register", b"x" * 5000,
+              f"conflict={'9' * 40}&take=register".encode()]  # fmt: skip
+
+    for body in bodies:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        assert client.post("/", content=body, headers=headers).status_code == 400
+    assert client.post("/", data={**form, "take": "mine"}).status_code == 400
+    assert page.open_ids == [page.conflict_id]
 
 
 def test_a_settle_form_not_signed_by_this_process_is_refused(page: Page) -> None:
@@ -168,7 +183,11 @@ def test_a_settle_sent_from_another_site_is_refused(page: Page) -> None:
     client = page.client()
     data = {**page.form(client), "take": "register"}
 
-    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ):
         answer = client.post("/", data=data, headers=headers)
         assert answer.status_code == 403
         assert "another site" in answer.text
