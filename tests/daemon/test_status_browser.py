@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,15 @@ def test_a_conflict_is_settled_from_the_page_in_a_real_browser(
     assert daemon.app.store.conflicts() == [], "the woken cycle carried the value, no new one"
     assert alerts == [], "the title's script stayed text"
     assert (tmp_path / "status-page.png").stat().st_size > 0
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="under CI it must run"):
+        browser_or_skip()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match=r"needs .*no-chromium"):
+        browser_or_skip()
