@@ -613,6 +613,9 @@ class Settings(BaseSettings):
     webhook_debounce_seconds: float = Field(default=2.0, gt=0, le=300)
     http_host: Text = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # The token the status page asks for (docs/daemon.md): without one, the page is served on a
+    # loopback address only.
+    status_token_env: EnvName | None = None
     log_format: Literal["json", "console"] = "console"
     registers: list[RegisterConfig]
 
@@ -677,6 +680,11 @@ class Settings(BaseSettings):
         }[kind]
         var: str | None = getattr(self, key)
         return None if var is None else _read_secret(var, key, f"{kind} webhooks", env)
+
+    def status_token(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The token the status page asks for, read now; `None` when none is configured."""
+        var = self.status_token_env
+        return None if var is None else _read_secret(var, "status_token_env", "status page", env)
 
 
 # --- Loading -------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from syncer.cli.common import (
+    EXIT_BUSY,
     EXIT_USAGE,
     ConfigOption,
     JsonOption,
@@ -22,7 +22,7 @@ from syncer.cli.output import show_table
 from syncer.redact import scrub
 
 if TYPE_CHECKING:
-    from syncer.state.records import ConflictRecord, LinkRecord
+    from syncer.state.records import ConflictRecord
 
 
 def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
@@ -135,25 +135,20 @@ def resolve(
     config: ConfigOption = None,
 ) -> None:
     """Settle a conflict; the next reconcile carries the chosen value to the other side."""
+    from syncer.state.lock import RegisterBusy
+    from syncer.state.settle import ConflictNotOpen, settle_conflict
+
     if take not in ("register", "tracker"):
         fail("--take must be register or tracker", EXIT_USAGE)
     settings = settings_from(config)
     with opened_store(settings) as store:
-        found = store.conflict(conflict_id)
-        if found is None or found.state.value != "open":
-            fail(f"no open conflict {conflict_id}", EXIT_USAGE)
-        link = store.link_for_ref(found.register, found.target, found.ref)
-        if link is not None:
-            store.save_link(_bases_for(link, found, take))
-        store.resolve_conflict(conflict_id, take)
+        try:
+            found = settle_conflict(
+                store, conflict_id, take, wait_seconds=settings.lock_wait_seconds
+            )
+        except ConflictNotOpen as exc:
+            fail(str(exc), EXIT_USAGE)
+        except RegisterBusy as exc:
+            fail(str(exc), EXIT_BUSY)
     out.print(f"conflict {conflict_id} settled: {take} value of {found.item_key}.{found.field}"
               " goes to the other side at the next reconcile")  # fmt: skip
-
-
-def _bases_for(link: LinkRecord, conflict: ConflictRecord, take: str) -> LinkRecord:
-    """Make the next cycle see a one-sided change: the losing side's value becomes its base."""
-    if take == "register":
-        tracker = dict(link.base_tracker) | {conflict.field: conflict.tracker_value}
-        return replace(link, base_tracker=tracker)
-    register = dict(link.base_register) | {conflict.field: conflict.register_value}
-    return replace(link, base_register=register)

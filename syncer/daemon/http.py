@@ -11,7 +11,7 @@ sends makes an endpoint answer 5xx: a 5xx means the daemon itself failed (its st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import aclosing
 from functools import partial
 from typing import Any, get_args
@@ -65,9 +65,10 @@ def build_app(
     metrics: Metrics,
     stopping: Callable[[], bool] = lambda: False,
     max_body: int = MAX_BODY_BYTES,
+    status_page: Callable[[Request], Awaitable[Response]] | None = None,
 ) -> Starlette:
     """The app serving `POST /webhooks/{github,gitlab,jira}`, `GET /healthz`, `/readyz` and
-    `/metrics`.
+    `/metrics`, and with `status_page`, `GET` and `POST /` (`syncer.daemon.status_routes`).
 
     - `secrets`: each tracker's webhook secret (GitLab: token), None or absent when none is
       configured; `allow_unsigned`: trackers taken unsigned when they have no secret.
@@ -116,6 +117,8 @@ def build_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
     ]
+    if status_page is not None:
+        routes.append(Route("/", status_page, methods=["GET", "POST"]))
     return Starlette(routes=routes)
 
 
@@ -168,7 +171,7 @@ class _Receiver:
                 headers={"Retry-After": "30"},
             )
         try:
-            body = await _read_capped(request, self.max_body)
+            body = await read_capped(request, self.max_body)
         except ClientDisconnect:
             return self._answer(tracker, "malformed", detail="the body ended early")
         if body is None:
@@ -213,7 +216,7 @@ class _Receiver:
         return JSONResponse({"outcome": outcome, **facts}, _STATUS[outcome])
 
 
-async def _read_capped(request: Request, limit: int) -> bytes | None:
+async def read_capped(request: Request, limit: int) -> bytes | None:
     """The body, or None as soon as it is known to exceed `limit` bytes: from Content-Length
     before reading anything, else while reading a chunked stream. The rest is never read."""
     declared = request.headers.get("content-length", "").strip()

@@ -3,9 +3,10 @@
 One process, one `App` (so trackers and their write pacing live as long as the daemon), an
 APScheduler scheduler running each register's cycles (missed runs coalesced, a little jitter so
 many daemons or registers do not all fire on the same second), and one HTTP server for the
-webhook endpoints, health checks and metrics. SIGTERM or SIGINT: webhooks are answered 503, the
-running cycles stop at their next tracker write and record what they did (links made are written
-into the register), then the process exits 0. A second signal exits at once.
+webhook endpoints, health checks, metrics and the status page. SIGTERM or SIGINT: webhooks are
+answered 503, the running cycles stop at their next tracker write and record what they did
+(links made are written into the register), then the process exits 0. A second signal exits at
+once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from syncer.daemon.http import build_app
 from syncer.daemon.metrics import Metrics
 from syncer.daemon.routing import Router
 from syncer.daemon.runner import CycleRunner
+from syncer.daemon.status_access import StatusAccess, is_loopback
+from syncer.daemon.status_page import StatusSource
+from syncer.daemon.status_routes import StatusPage
 from syncer.serve import ServedApp
 from syncer.sync.progress import StopFlag
 
@@ -62,6 +66,7 @@ class Daemon:
         self.settings = settings
         kinds = {target.kind for register in settings.registers for target in register.targets}
         secrets = {kind: settings.webhook_secret(kind, env) for kind in sorted(kinds)}
+        status_token = settings.status_token(env)
         self.server = ServedApp(settings.http_host, settings.http_port)
         self.stop = StopFlag()
         self.metrics = Metrics(register.name for register in settings.registers)
@@ -73,6 +78,12 @@ class Daemon:
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             )
             router = Router(settings.registers, self.app.store.link_for_ref)
+            status = StatusPage(
+                StatusSource(self.app.store, settings.registers, self.next_run),
+                self.app.store,
+                StatusAccess(status_token, loopback=is_loopback(self.server.host)),
+                self.wake,
+            )
             self.http = build_app(
                 secrets=secrets,
                 allow_unsigned=settings.allow_unsigned_webhooks,
@@ -83,6 +94,7 @@ class Daemon:
                 ready=self.runner.ready,
                 metrics=self.metrics,
                 stopping=lambda: bool(self.stop),
+                status_page=status.handle,
             )
         except BaseException:
             self.app.close()
@@ -126,6 +138,14 @@ class Daemon:
             self.scheduler.add_job(
                 self.runner.run, "date", run_date=when, args=[register], id=f"wake:{register}"
             )
+
+    def next_run(self, register: str) -> datetime | None:
+        """When `register`'s next cycle is due: its schedule's, or sooner if a webhook woke it."""
+        due = [
+            getattr(self.scheduler.get_job(f"{kind}:{register}"), "next_run_time", None)
+            for kind in ("schedule", "wake")
+        ]
+        return min((when for when in due if when is not None), default=None)
 
     def alive(self) -> bool:
         return bool(self.scheduler.running) and not self.stop

@@ -19,6 +19,7 @@ from typing import Self
 from sqlmodel import Session, col, delete, select
 
 from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
+from syncer.state.history import History
 from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
 from syncer.state.records import (
     ConflictRecord,
@@ -61,6 +62,11 @@ class Store:
         self._locks: RegisterLocks = (
             ThreadLocks() if in_memory else FileLocks(Path(f"{path}.locks"))
         )
+
+    @property
+    def history(self) -> History:
+        """Reads of past runs and writes, for reports (`syncer.state.history`)."""
+        return History(self._engine)
 
     @property
     def schema_version(self) -> int:

@@ -137,6 +137,19 @@ def test_a_burst_of_deliveries_makes_one_cycle(
     assert cycles == 2, "the first cycle, then one for the whole burst"
 
 
+def test_the_status_page_is_served_at_the_root(
+    running: tuple[Daemon, FakeGitHub, Path],
+) -> None:
+    daemon, _, _ = running
+    eventually(lambda: httpx.get(f"{daemon.base_url}/readyz").status_code == 200)
+
+    page = httpx.get(f"{daemon.base_url}/")
+
+    assert page.status_code == 200
+    assert "Register debt" in page.text and "<dt>Items in the file</dt><dd>5</dd>" in page.text
+    assert re.search(r"<dt>Next run</dt><dd><time ", page.text), "the schedule's next run"
+
+
 def test_triggers_follow_the_schedule_with_a_little_jitter() -> None:
     interval = trigger_for("every 15m")
     assert interval.interval.total_seconds() == 900 and interval.jitter == 30  # type: ignore[attr-defined]
