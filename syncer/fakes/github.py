@@ -805,6 +805,10 @@ class FakeGitHub(ServedFake):
         self.server = FakeServer(self._app(), port=port)
         self._lock = threading.Lock()
         self._store = Store(self.server.base_url, repo, collaborators, backlog=2 * issues)
+        from syncer.fakes.github_pulls import Pulls  # it imports this module
+
+        self.pulls = Pulls(self._store)
+        """Pull requests (`syncer.fakes.github_pulls`): what a test checks of them."""
         self._faults: deque[Fault] = deque()
         self._old_names: set[str] = set()
         self._used = 0
@@ -998,6 +1002,8 @@ class FakeGitHub(ServedFake):
     # -- the HTTP application --
 
     def _app(self) -> Starlette:
+        from syncer.fakes.github_pulls import pull_routes  # it imports this module
+
         table: list[tuple[str, str, Handler]] = [
             ("/user", "GET", self._get_user),
             ("/users/{login}", "GET", self._get_named_user),
@@ -1017,6 +1023,7 @@ class FakeGitHub(ServedFake):
                 (f"{repo}/labels", "POST", self._create_label),
                 (f"{repo}/labels/{{name:path}}", "GET", self._get_label),
                 (f"{repo}/milestones/{{number:int}}", "GET", self._get_milestone),
+                *pull_routes(repo, lambda: self.pulls),
             ]
         routes = [Route(path, self._endpoint(h), methods=[verb]) for path, verb, h in table]
         handlers = {404: self._no_route, 405: self._no_route}

@@ -1,0 +1,155 @@
+"""Cycles on a register kept in a real git repository (a bare one in a temp folder), against
+the in-memory tracker: pull, commit, push, and a person pushing at the worst moment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from syncer.model import Status
+from syncer.register import parse
+from syncer.sources.git.config import GitSourceConfig
+from syncer.sources.git.source import GitSource
+from syncer.sources.git.workspace import git_source
+from syncer.state.store import Store
+from syncer.sync.cycle import run_cycles
+from syncer.sync.job import RegisterJob, TargetSpec
+from syncer.sync.progress import CycleReport
+from syncer.trackers.memory import KIND, MemoryProject, MemoryTracker
+from tests.sources.git.repos import PATH, Remote, git
+
+SYNCER = "syncer"
+
+
+@dataclass
+class World:
+    remote: Remote
+    store: Store
+    project: MemoryProject
+    source: GitSource
+
+    def cycle(self) -> CycleReport:
+        tracker = MemoryTracker(self.project)
+        job = RegisterJob(
+            "debt", Path(PATH), [TargetSpec("mem", KIND, self.project.repo, tracker)],
+            source=self.source,
+        )  # fmt: skip
+        return run_cycles(job, self.store)
+
+    def statuses(self) -> dict[str, Status]:
+        return {item.title: item.status for item in parse(self.remote.register()).items}
+
+    def syncer_commits(self) -> list[str]:
+        return [subject for author, subject in self.remote.log() if author == SYNCER]
+
+
+@pytest.fixture
+def world(tmp_path: Path, remote: Remote) -> Iterator[World]:
+    config = GitSourceConfig(repository=str(remote.bare), branch="main", path=PATH)
+    with Store(tmp_path / "state.sqlite") as store:
+        source = git_source("debt", config, tmp_path / "state.sqlite")
+        yield World(remote, store, MemoryProject("team/debt"), source)
+
+
+def test_a_cycle_pulls_commits_only_the_register_and_pushes(world: World) -> None:
+    first = world.cycle()
+    assert first.counts["created"] == 3 and not first.errors, first.errors
+    links = [link.text for item in parse(world.remote.register()).items for link in item.links]
+    assert links == ["team/debt#1", "team/debt#2", "team/debt#3"]
+    assert world.syncer_commits() == ["syncer: link 3 items"]
+    assert world.remote.files_changed("main") == [PATH]
+    assert world.remote.register().endswith("## Notes\n\nReviewed every quarter.\n")
+
+
+def test_nothing_changed_nothing_committed(world: World) -> None:
+    world.cycle()
+    commits = world.remote.log()
+    idle = world.cycle()
+    assert not idle.errors and not idle.register_written
+    assert world.remote.log() == commits
+
+
+def test_the_message_says_what_the_tracker_changed(world: World) -> None:
+    world.cycle()
+    world.project.human_edit("2", closed=True)
+    report = world.cycle()
+    assert report.register_written, report.errors
+    assert world.statuses()["Vendor the codec"] is Status.DONE
+    assert world.syncer_commits()[0] == 'syncer: close "Vendor the codec" (#2)'
+
+
+def test_a_push_to_other_files_meanwhile_is_kept_and_the_edit_goes_on_top(world: World) -> None:
+    world.cycle()
+    world.project.human_edit("1", closed=True)
+    pushes: list[str] = []
+
+    def person_pushes(step: str) -> None:
+        if not pushes:
+            world.remote.person.edit(lambda t: t + "More.\n", "Docs", path="README.md")
+        pushes.append(step)
+
+    world.source.before_push = person_pushes
+    report = world.cycle()
+    assert report.register_written and not report.errors, report.errors
+    assert len(pushes) == 2, "rejected once, then pushed on the new head"
+    assert [subject for _, subject in world.remote.log()][:2] == [
+        'syncer: close "Cache the parser" (#1)',
+        "Docs",
+    ]
+    assert world.statuses()["Cache the parser"] is Status.DONE
+    assert git(world.remote.bare, "show", "main:README.md") == "# The project\nMore."
+
+
+def test_a_person_pushing_another_item_meanwhile_keeps_it_and_syncer_re_plans(
+    world: World,
+) -> None:
+    world.cycle()
+    world.project.human_edit("1", closed=True)
+    pushed: list[str] = []
+
+    def person_pushes(step: str) -> None:
+        if not pushed:
+            world.remote.person.edit(
+                lambda t: t.replace("Retire the old importer", "Retire the legacy importer"),
+                "Rename the importer item",
+            )
+        pushed.append(step)
+
+    world.source.before_push = person_pushes
+    report = world.cycle()
+    assert not report.errors[1:] and report.register_written, report.errors
+    assert report.counts["register_busy"] == 1
+    assert world.statuses() == {
+        "Cache the parser": Status.DONE,
+        "Vendor the codec": Status.TODO,
+        "Retire the legacy importer": Status.TODO,
+    }
+    assert world.project.issue("3").title == "Retire the legacy importer"
+    assert len(world.syncer_commits()) == 2  # the links, then the close: no failed attempt
+
+
+def test_a_person_editing_the_same_item_meanwhile_wins_and_the_edit_is_re_planned(
+    world: World,
+) -> None:
+    world.cycle()
+    world.project.human_edit("2", closed=True)
+    pushed: list[str] = []
+
+    def person_pushes(step: str) -> None:
+        if not pushed:
+            world.remote.person.edit(
+                lambda t: t.replace("Vendor the codec", "Vendor the codec (v2)"),
+                "Say which codec",
+            )
+        pushed.append(step)
+
+    world.source.before_push = person_pushes
+    report = world.cycle()
+    assert report.register_written, report.errors
+    assert world.statuses()["Vendor the codec (v2)"] is Status.DONE
+    assert "Vendor the codec (v2)" in world.remote.register()
+    assert world.project.issue("2").title == "Vendor the codec (v2)"
+    assert world.remote.log()[1] == ("Dana Person", "Say which codec")
