@@ -50,11 +50,8 @@ def github_pulls(api_url: str, repo: str, token: str) -> Propose:
             return f"#{pull.number} ({pull.html_url})"
         except GithubException as exc:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-            raise GitError(
-                scrub(
-                    f"GitHub {repo}: the pull request could not be opened: {exc.status} {message}"
-                )  # fmt: skip
-            ) from None
+            said = f"{exc.status} {message}"
+            raise GitError(scrub(f"GitHub {repo}: cannot open the pull request: {said}")) from None
         finally:
             github.close()
 
