@@ -137,15 +137,21 @@ class Repository:
         if result.code == 0:
             self.git.run("update-ref", _tracking(branch), commit)
             return Pushed.DONE
-        if "[rejected]" in status and "remote rejected" not in status:
+        if "[rejected]" in status:
             return Pushed.REJECTED
         if "[remote rejected]" in status:
             why = status.partition("[remote rejected]")[2].strip().splitlines()[0]
+            if any(words in why for words in _RACED):
+                return Pushed.REJECTED
             raise GitError(
                 f"{self.git.where}: the remote refused the push to {branch} {why}; for a "
                 "protected branch set pull_request = true"
             )
         raise GitError(self.git.explain("push", result.err or status))
+
+
+_RACED = ("failed to update ref", "cannot lock ref", "incorrect old value", "stale info")
+"""How a remote says another push updated the branch in the same instant (not a refusal)."""
 
 
 def _tracking(branch: str) -> str:

@@ -89,14 +89,21 @@ class Person:
     def read(self, path: str = PATH) -> str:
         return (self.folder / path).read_bytes().decode("utf-8")
 
-    def pull(self) -> None:
-        git(self.folder, "pull", "--quiet", "--rebase")
-
-    def edit(self, change: Callable[[str], str], message: str, path: str = PATH) -> None:
-        """Pull, change the file, commit and push."""
-        self.pull()
-        self.write(path, change(self.read(path)))
-        self.commit_and_push(message)
+    def edit(self, change: Callable[[str], str], message: str, path: str = PATH) -> str:
+        """Change the file on the remote's newest version, commit and push; when someone
+        pushed first, start again from theirs (as a careful person does). The commit's sha."""
+        while True:
+            git(self.folder, "fetch", "--quiet", "origin")
+            git(self.folder, "reset", "--quiet", "--hard", "origin/main")
+            self.write(path, change(self.read(path)))
+            git(self.folder, "commit", "--quiet", "-am", message)
+            pushed = subprocess.run(
+                ["git", "-C", str(self.folder), "push", "--quiet", "origin", "HEAD:main"],
+                capture_output=True,
+                check=False,
+            )
+            if pushed.returncode == 0:
+                return git(self.folder, "rev-parse", "HEAD")
 
     def commit_and_push(self, message: str) -> None:
         git(self.folder, "add", "-A")
