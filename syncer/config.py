@@ -859,6 +859,9 @@ def _child(node: Any, part: str | int | None) -> Any:
     if origin is Union or origin is types.UnionType:
         node = next(arg for arg in args if arg is not type(None))
         origin, args = get_origin(node), get_args(node)
+    if origin is Annotated:  # a model checked by a validator of its own (`git`)
+        node = args[0]
+        origin, args = get_origin(node), get_args(node)
     if part is None:
         return node
     if origin in (list, tuple) and isinstance(part, int):
