@@ -141,7 +141,7 @@ def register_job(
     style = register.link_style or settings.link_style
     return RegisterJob(
         register.name,
-        register.path or Path(register.location),
+        register.path or Path(register.git.path if register.git else ""),
         targets,
         rules=register.rules,
         options=options,

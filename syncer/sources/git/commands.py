@@ -128,9 +128,8 @@ class Git:
         lines = [line.strip() for line in stderr.splitlines() if line.strip()]
         said = " ".join(lines).lower()
         meaning = next((m for words, m in _MEANINGS if any(w in said for w in words)), "")
-        last = lines[-1] if lines else f"exit status {verb}"
-        last = last.removeprefix("fatal: ").removeprefix("error: ")
-        detail = meaning or f"git {verb} failed: {last}"
+        last = lines[-1].removeprefix("fatal: ").removeprefix("error: ") if lines else ""
+        detail = meaning or f"git {verb} failed" + (f": {last}" if last else "")
         return scrub(f"{self.where}: {detail}")
 
 
@@ -141,10 +140,6 @@ _MEANINGS: Sequence[tuple[tuple[str, ...], str]] = (
          "returned error: 401", "returned error: 403", "terminal prompts disabled"),
         "authentication failed: check the token (token_env) or key (ssh_key_file) and its "
         "right to push",
-    ),
-    (
-        ("couldn't find remote ref",),
-        "the branch does not exist in the repository",
     ),
     (
         ("does not appear to be a git repository", "repository not found", "not found",

@@ -2,7 +2,7 @@
 
 `syncer: close "Flaky payment webhook retries" (#12), add "Rotate the signing key" from GitHub`.
 Pure: the register as read, the plan and what the trackers answered in; text out. A subject
-line stays short: past three changes or 72 characters it counts them (`syncer: close 3
+line stays short: past three changes or 100 characters it counts them (`syncer: close 3
 items, add 2 items, update 9 items`) and the body lists each one.
 """
 
@@ -16,7 +16,7 @@ from syncer.sync.identity import Target
 from syncer.sync.operations import InsertLink, Plan, WriteRegister
 from syncer.sync.register_edits import RegisterChanges
 
-SUBJECT_LIMIT = 72
+SUBJECT_LIMIT = 100
 LISTED = 3
 
 _FORGES = {"github": "GitHub", "gitlab": "GitLab", "jira": "Jira"}
@@ -61,7 +61,7 @@ def _changes(
         forge = _FORGES.get(views[added.target].kind, added.target)
         found.append(("add", f'add "{_cut(added.new.title)}" from {forge}'))
     for gone in changes.gone:
-        found.append(("unlink", f"unlink {_short(gone.ref).strip()} (deleted in {gone.target})"))
+        found.append(("unlink", f"unlink {_ref(gone.ref)} (deleted in {gone.target})"))
     return found
 
 
@@ -92,9 +92,12 @@ def _title(register: Register, key: str) -> str:
 
 
 def _short(ref: str) -> str:
-    if not ref:
-        return ""
-    return f" (#{ref})" if ref.isdigit() else f" ({ref})"
+    return f" ({_ref(ref)})" if ref else ""
+
+
+def _ref(ref: str) -> str:
+    """`#12` for an issue number, a Jira key as it is."""
+    return f"#{ref}" if ref.isdigit() else ref
 
 
 def _cut(title: str, limit: int = 48) -> str:

@@ -57,16 +57,25 @@ class Repository:
                 "utf-8",
             )
 
-    def fetch(self, branch: str, *, missing_ok: bool = False) -> str | None:
-        """The branch's head commit at the remote, fetched; None if it has no such branch and
-        `missing_ok` (a pull request branch not made yet)."""
+    def fetch(self, branch: str) -> str:
+        """The branch's head commit at the remote, fetched."""
+        head = self.fetch_if_present(branch)
+        if head is None:
+            raise GitError(
+                f"{self.git.where}: the branch {branch} does not exist in the repository"
+            )
+        return head
+
+    def fetch_if_present(self, branch: str) -> str | None:
+        """As `fetch`, None when the remote has no such branch (a pull request's, not made
+        yet)."""
         ref = _tracking(branch)
         result = self.git.run(
             "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", self.remote,
             f"+refs/heads/{branch}:{ref}", check=False,
         )  # fmt: skip
         if result.code != 0:
-            if missing_ok and "couldn't find remote ref" in result.err:
+            if "couldn't find remote ref" in result.err:
                 self.git.run("update-ref", "-d", ref)
                 return None
             raise GitError(self.git.explain("fetch", result.err))

@@ -72,7 +72,6 @@ class GitSource:
     def read(self) -> RegisterText:
         self.repository.ensure()
         head = self.repository.fetch(self.config.branch)
-        assert head is not None
         blob = self._blob(head)
         text = decode_register(blob.data, self.where)
         modified = self.repository.changed_at(head, self.config.path)
@@ -86,9 +85,8 @@ class GitSource:
         head = read.revision
         author = Author(self.config.author_name, self.config.author_email)
         for _ in range(PUSH_TRIES):
-            mode = self._blob(head).mode
-            commit = self.repository.commit_file((head,), self.config.path, Blob(data, mode),
-                                                 message, author)  # fmt: skip
+            blob = Blob(data, self._blob(head).mode)
+            commit = self.repository.commit_file((head,), self.config.path, blob, message, author)
             self.before_push("pushing")
             if self.repository.push(commit, self.config.branch) is Pushed.DONE:
                 return
@@ -102,7 +100,6 @@ class GitSource:
         """The branch's new head, when the register there is still the text read; else
         `RegisterChanged`: a person's version to re-plan on."""
         head = self.repository.fetch(self.config.branch)
-        assert head is not None
         found = self.repository.blob(head, self.config.path)
         if found is None or found.data != read.text.encode("utf-8"):
             raise RegisterChanged(
@@ -128,7 +125,7 @@ class GitSource:
         """
         assert self.propose is not None
         branch = f"syncer/{self.name}"
-        previous = self.repository.fetch(branch, missing_ok=True)
+        previous = self.repository.fetch_if_present(branch)
         parents: tuple[str, ...] = (read.revision,)
         if previous is not None and not self.repository.is_ancestor(previous, read.revision):
             parents += (previous,)

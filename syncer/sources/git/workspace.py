@@ -17,7 +17,6 @@ from syncer.config import ConfigError
 from syncer.log import secret
 from syncer.sources.git.commands import Credentials, Git, origin_of
 from syncer.sources.git.config import GitSourceConfig, display_url, transport
-from syncer.sources.git.pulls import github_pulls
 from syncer.sources.git.repository import MARKER, Repository
 from syncer.sources.git.source import GitSource
 
@@ -50,6 +49,8 @@ def git_source(
     git = Git(folder, display_url(config.repository), credentials)
     propose = None
     if config.pull_request:
+        from syncer.sources.git.pulls import github_pulls  # PyGithub, for this mode only
+
         forge = config.forge_repo()
         assert forge is not None  # the configuration refuses pull_request without one
         propose = github_pulls(config.pull_request_api, forge, token)
