@@ -85,7 +85,7 @@ def test_reconcile_pulls_commits_and_pushes_then_idles(
     [
         ('repository = "{missing}"\npath = "{path}"', "cannot reach the repository"),
         ('repository = "{bare}"\npath = "{path}"\nbranch = "release"',
-         "no branch release in the repository"),
+         "the branch release does not exist in the repository"),
         ('repository = "{bare}"\npath = "docs/NOPE.md"', "no such file on the branch"),
         ('repository = "https://127.0.0.1:9/acme/debt.git"\npath = "{path}"\n'
          'token_env = "GH_TOKEN"', "cannot reach the repository"),
