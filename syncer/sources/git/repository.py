@@ -137,10 +137,11 @@ class Repository:
 
     def push(self, commit: str, branch: str) -> Pushed:
         """`commit` to the remote's `branch`, fast-forward only; the remote's refusal for any
-        reason but a race (a protected branch, a hook) is a `GitError`."""
+        reason but a race (a protected branch, a hook) is a `GitError`. The user's own
+        pre-push hooks (a global `core.hooksPath`) are for their pushes, not syncer's."""
         result = self.git.run(
-            "push", "--porcelain", "--quiet", self.remote, f"{commit}:refs/heads/{branch}",
-            check=False,
+            "push", "--porcelain", "--quiet", "--no-verify", self.remote,
+            f"{commit}:refs/heads/{branch}", check=False,
         )  # fmt: skip
         status = result.out.decode("utf-8", "replace")
         if result.code == 0:

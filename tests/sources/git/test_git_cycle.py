@@ -3,6 +3,8 @@ the in-memory tracker: pull, commit, push, and a person pushing at the worst mom
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from syncer.model import Status
 from syncer.register import parse
 from tests.sources.git.conftest import World
@@ -108,3 +110,14 @@ def test_a_person_editing_the_same_item_meanwhile_wins_and_the_edit_is_re_planne
     assert "Vendor the codec (v2)" in world.remote.register()
     assert world.project.issue("2").title == "Vendor the codec (v2)"
     assert world.remote.log()[1] == ("Dana Person", "Say which codec")
+
+
+def test_a_users_own_pre_push_hook_does_not_stop_syncers_push(world: World, tmp_path: Path) -> None:
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "pre-push").write_text("#!/bin/sh\necho 'run the tests first' >&2\nexit 1\n")
+    (hooks / "pre-push").chmod(0o755)
+    with (tmp_path / "home" / ".gitconfig").open("a", encoding="utf-8") as config:
+        config.write(f"[core]\n\thooksPath = {hooks}\n")
+    report = world.cycle()
+    assert report.register_written and not report.errors, report.errors
