@@ -66,6 +66,14 @@ def origin_of(repository: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/"
 
 
+_REPOSITORY_VARS = frozenset(
+    {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"}
+    | {"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"}
+)
+"""Variables that point git at another repository (set when syncer runs inside a git hook):
+never passed on, so every command works on the register's own repository."""
+
+
 @dataclass(frozen=True)
 class Result:
     code: int
@@ -80,7 +88,7 @@ class Git:
         self.folder = folder
         self.where = where
         """The remote as messages name it (no user part)."""
-        base = os.environ
+        base = {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARS}
         self._env = {
             **base,
             "GIT_TERMINAL_PROMPT": "0",  # never wait for a password nobody will type
