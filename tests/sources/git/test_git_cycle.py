@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from syncer.model import Status
 from syncer.register import parse
 from tests.sources.git.conftest import World
@@ -121,3 +123,17 @@ def test_a_users_own_pre_push_hook_does_not_stop_syncers_push(world: World, tmp_
         config.write(f"[core]\n\thooksPath = {hooks}\n")
     report = world.cycle()
     assert report.register_written and not report.errors, report.errors
+
+
+def test_running_inside_another_repositorys_git_hook_changes_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "init", "--quiet", str(other))
+    with pytest.MonkeyPatch.context() as hook:  # what git sets for a hook it runs
+        hook.setenv("GIT_DIR", str(other / ".git"))
+        hook.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+        hook.setenv("GIT_WORK_TREE", str(other))
+        report = world.cycle()
+    assert report.register_written and not report.errors, report.errors
+    assert world.syncer_commits() == ["syncer: link 3 items"]
