@@ -116,7 +116,7 @@ class Repository:
         """A commit whose tree is the first parent's with `path` holding `blob`, nothing else
         changed."""
         sha = self.git.text("hash-object", "-w", "--no-filters", "--stdin", stdin=blob.data)
-        with tempfile.TemporaryDirectory(prefix="syncer-index-") as folder:
+        with tempfile.TemporaryDirectory(prefix="index-", dir=self.git.folder) as folder:
             index = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
             self.git.run("read-tree", parents[0], env=index)
             self.git.run(
