@@ -81,12 +81,9 @@ class GitSource:
         if self.propose is not None:
             self._propose(text, read, message)
             return
-        data = text.encode("utf-8")
         head = read.revision
-        author = Author(self.config.author_name, self.config.author_email)
         for _ in range(PUSH_TRIES):
-            blob = Blob(data, self._blob(head).mode)
-            commit = self.repository.commit_file((head,), self.config.path, blob, message, author)
+            commit = self._commit((head,), text, message)
             self.before_push("pushing")
             if self.repository.push(commit, self.config.branch) is Pushed.DONE:
                 return
@@ -107,6 +104,13 @@ class GitSource:
                 "re-plans on their version"
             )
         return head
+
+    def _commit(self, parents: tuple[str, ...], text: str, message: str) -> str:
+        """A commit of `text` at the register's path on the first parent's tree, its file
+        mode kept."""
+        blob = Blob(text.encode("utf-8"), self._blob(parents[0]).mode)
+        author = Author(self.config.author_name, self.config.author_email)
+        return self.repository.commit_file(parents, self.config.path, blob, message, author)
 
     def _blob(self, commit: str) -> Blob:
         found = self.repository.blob(commit, self.config.path)
@@ -129,13 +133,9 @@ class GitSource:
         parents: tuple[str, ...] = (read.revision,)
         if previous is not None and not self.repository.is_ancestor(previous, read.revision):
             parents += (previous,)
-        author = Author(self.config.author_name, self.config.author_email)
-        mode = self._blob(read.revision).mode
-        blob = Blob(text.encode("utf-8"), mode)
-        commit = self.repository.commit_file(parents, self.config.path, blob, message, author)
-        same = previous is not None and self.repository.tree(previous) == self.repository.tree(
-            commit
-        )
+        commit = self._commit(parents, text, message)
+        tree = self.repository.tree(commit)
+        same = previous is not None and self.repository.tree(previous) == tree
         if not same and self.repository.push(commit, branch) is not Pushed.DONE:
             raise GitError(f"{self.where}: the branch {branch} moved while syncer pushed to it")
         subject, _, rest = message.partition("\n")

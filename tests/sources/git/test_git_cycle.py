@@ -137,3 +137,27 @@ def test_running_inside_another_repositorys_git_hook_changes_nothing(
         report = world.cycle()
     assert report.register_written and not report.errors, report.errors
     assert world.syncer_commits() == ["syncer: link 3 items"]
+
+
+def test_a_branch_that_keeps_moving_is_given_up_after_five_pushes_and_tried_next_cycle(
+    world: World,
+) -> None:
+    world.cycle()
+    world.project.human_edit("3", closed=True)
+    pushes: list[str] = []
+
+    def person_pushes_every_time(step: str) -> None:
+        pushes.append(step)
+        world.remote.person.edit(lambda t: t + ".", f"Docs {len(pushes)}", path="README.md")
+
+    world.source.before_push = person_pushes_every_time
+    report = world.cycle()
+    assert len(pushes) == 5
+    assert report.errors == (
+        f"{PATH} in {world.remote.bare} (main): the branch kept moving; gave up after 5 pushes"
+        " (the next cycle tries again)",
+    )
+    assert world.statuses()["Retire the old importer"] is Status.TODO
+    world.source.before_push = lambda step: None
+    assert world.cycle().register_written
+    assert world.statuses()["Retire the old importer"] is Status.DONE
