@@ -27,6 +27,10 @@ ENV PATH=/opt/syncer/bin:$PATH \
     SYNCER_HTTP_HOST=0.0.0.0 \
     SYNCER_HTTP_PORT=8080 \
     SYNCER_LOG_FORMAT=json
+# git (and ssh for git@ remotes): registers kept in a git repository (docs/git.md).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git openssh-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /state --no-create-home syncer \
     && mkdir /config /state /registers \
     && chown syncer:syncer /state /registers

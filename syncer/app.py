@@ -14,12 +14,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from syncer import log
 from syncer.config import RegisterConfig, Settings, TargetConfig
 from syncer.log import secret
+from syncer.sources.git.workspace import git_source, prune_repositories
+from syncer.sources.source import RegisterSource
 from syncer.state.lock import RegisterBusy
 from syncer.state.records import Pruned
 from syncer.state.store import Store
@@ -110,9 +113,13 @@ def build_tracker(
 
 
 def register_job(
-    settings: Settings, register: RegisterConfig, trackers: Mapping[str, Tracker]
+    settings: Settings,
+    register: RegisterConfig,
+    trackers: Mapping[str, Tracker],
+    source: RegisterSource | None = None,
 ) -> RegisterJob:
-    """One register's job: its targets with their connected trackers, its rules and options."""
+    """One register's job: its targets with their connected trackers, its rules and options,
+    and where it is read and written (`source`; none: the file at its path)."""
     targets = [
         TargetSpec(
             t.name,
@@ -134,12 +141,22 @@ def register_job(
     style = register.link_style or settings.link_style
     return RegisterJob(
         register.name,
-        register.path,
+        register.path or Path(register.git.path if register.git else ""),
         targets,
         rules=register.rules,
         options=options,
         hidden_links=style == "hidden",
+        source=source,
     )
+
+
+def register_source(
+    settings: Settings, register: RegisterConfig, env: Mapping[str, str] | None
+) -> RegisterSource | None:
+    """A git register's source (its token read now); None for a file."""
+    if register.git is None:
+        return None
+    return git_source(register.name, register.git, settings.state, env)
 
 
 @dataclass
@@ -175,7 +192,9 @@ class App:
                     )
                     for t in register.targets
                 }
-                app.jobs[register.name] = register_job(settings, register, trackers)
+                source = register_source(settings, register, env)
+                app.jobs[register.name] = register_job(settings, register, trackers, source)
+            prune_repositories(settings.state, (r.name for r in settings.registers if r.git))
         except BaseException:
             store.close()
             raise

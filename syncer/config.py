@@ -50,6 +50,7 @@ from syncer import secrets
 from syncer.model import Priority, Status
 from syncer.redact import looks_like_token
 from syncer.register.rules import RegisterRules
+from syncer.sources.git.config import GitSourceConfig, display_url
 from syncer.trackers.base import FieldMapping, Mentions, RetryPolicy
 from syncer.trackers.pacing import WriteLimits
 
@@ -497,13 +498,26 @@ class TargetConfig(BaseModel):
         raise ConfigError(f"{what}: set one of {', '.join(TOKEN_SOURCES)}")
 
 
+def _git_source(value: GitSourceConfig) -> GitSourceConfig:
+    """The git table under this file's rules: a variable's name, paths from the file's folder."""
+    if value.token_env is not None:
+        try:
+            _env_name(value.token_env)
+        except ValueError as exc:
+            raise _problem_at(str(exc), "token_env") from None
+    return value.anchored(_anchor)
+
+
 class RegisterConfig(BaseModel):
     """One register file and the trackers it syncs with. `None` overrides mean "the global one"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    path: ConfigPath
+    source: Literal["file", "git"] = "file"
+    path: ConfigPath | None = None
+    """The register file (`source = "file"`); a git register's path is in its `git` table."""
+    git: Annotated[GitSourceConfig, AfterValidator(_git_source)] | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
     rules: RegisterRules = RegisterRules()
     conflict_policy: ConflictPolicy | None = None
@@ -534,6 +548,25 @@ class RegisterConfig(BaseModel):
                 )
             first[target.name] = index
         return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.source == "file" and self.git is not None:
+            raise _problem_at('the git table needs source = "git"', "source")
+        if self.source == "file" and self.path is None:
+            raise _problem_at("required", "path")
+        if self.source == "git" and self.git is None:
+            raise _problem_at('required with source = "git": add a [registers.git] table', "git")
+        if self.source == "git" and self.path is not None:
+            raise _problem_at("a git register's path goes in its git table", "path")
+        return self
+
+    @property
+    def location(self) -> str:
+        """Where the register lives, as messages name it (a file, or a path in a repository)."""
+        if self.git is not None:
+            return f"{self.git.path} in {display_url(self.git.repository)} ({self.git.branch})"
+        return str(self.path)
 
 
 def _one_register_per_label(registers: list[RegisterConfig]) -> None:
@@ -641,7 +674,7 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("at least one register is required: add a [[registers]] table")
         names: dict[str, int] = {}
-        paths: dict[Path, int] = {}
+        paths: dict[object, int] = {}
         for index, register in enumerate(value):
             if register.name in names:
                 raise _problem_at(
@@ -650,15 +683,17 @@ class Settings(BaseSettings):
                     index,
                     "name",
                 )
-            if register.path in paths:
+            git = register.git
+            where = register.path if git is None else (git.repository, git.branch, git.path)
+            if where in paths:
                 raise _problem_at(
-                    f"the same file as registers[{paths[register.path]}]: two registers would "
+                    f"the same file as registers[{paths[where]}]: two registers would "
                     "overwrite each other's links",
                     index,
-                    "path",
+                    "path" if git is None else "git",
                 )
             names[register.name] = index
-            paths[register.path] = index
+            paths[where] = index
         _one_register_per_label(value)
         return value
 
@@ -891,6 +926,9 @@ def _child(node: Any, part: str | int | None) -> Any:
     origin, args = get_origin(node), get_args(node)
     if origin is Union or origin is types.UnionType:
         node = next(arg for arg in args if arg is not type(None))
+        origin, args = get_origin(node), get_args(node)
+    if origin is Annotated:  # a model checked by a validator of its own (`git`)
+        node = args[0]
         origin, args = get_origin(node), get_args(node)
     if part is None:
         return node

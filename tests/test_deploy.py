@@ -90,6 +90,11 @@ def test_the_image_runs_the_daemon_as_a_user_on_the_config_volume() -> None:
     assert one("EXPOSE") == "8080"
 
 
+def test_the_image_has_git_and_ssh_for_registers_kept_in_git() -> None:
+    installs = " ".join(rest for word, rest in instructions(DOCKERFILE) if word == "RUN")
+    assert re.search(r"apt-get install -y --no-install-recommends git openssh-client", installs)
+
+
 def test_the_image_environment_is_read_by_syncer_as_meant(tmp_path: Path) -> None:
     settings = settings_from(image_env(), tmp_path)
     assert settings.state == Path("/state/syncer.sqlite")

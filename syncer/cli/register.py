@@ -65,7 +65,11 @@ def configured_rules(
         configured = settings.register(name) if name else _register_of(settings, file)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
-    return file or configured.path, configured.rules
+    chosen = file or configured.path
+    if chosen is None:
+        fail(f"register {configured.name!r} lives in git ({configured.location}): name the file "
+             "to read", EXIT_USAGE)  # fmt: skip
+    return chosen, configured.rules
 
 
 def _register_of(settings: Settings, file: Path | None) -> RegisterConfig:
@@ -75,9 +79,9 @@ def _register_of(settings: Settings, file: Path | None) -> RegisterConfig:
         raise ConfigError("name the register file to read, or one register with --register")
     wanted = file.resolve()
     for register in settings.registers:
-        if register.path.resolve() == wanted:
+        if register.path is not None and register.path.resolve() == wanted:
             return register
-    known = ", ".join(f"{r.name} ({r.path})" for r in settings.registers) or "none"
+    known = ", ".join(f"{r.name} ({r.location})" for r in settings.registers) or "none"
     raise ConfigError(f"{file} is not a configured register (configured: {known}); pick one's "
                       "rules with --register NAME")  # fmt: skip
 

@@ -149,6 +149,8 @@ class _ItemCounts:
         self._seen: dict[str, tuple[tuple[int, int, int], int]] = {}
 
     def count(self, register: RegisterConfig) -> tuple[int | None, str]:
+        if register.path is None:  # a git register: read at each cycle, never fetched for a page
+            return None, f"kept in git: {register.location}"
         try:
             signature = _signature(register.path.stat())
         except OSError as exc:

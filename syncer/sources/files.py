@@ -40,8 +40,11 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+
+from syncer.sources.source import RegisterText
 
 
 class RegisterFileError(Exception):
@@ -50,6 +53,9 @@ class RegisterFileError(Exception):
 
 class RegisterReadOnly(RegisterFileError):
     """The user made the register read-only: syncer writes nothing to it."""
+
+    count = "register_read_only"
+    """The cycle's count this outcome adds to (a note, not a failure)."""
 
 
 class RegisterChanged(Exception):
@@ -67,15 +73,21 @@ def read_register(path: Path) -> str:
         raise RegisterFileError(f"{path}: permission denied") from None
     except OSError as exc:
         raise RegisterFileError(f"{path}: cannot read ({exc.strerror})") from None
+    return decode_register(data, str(path))
+
+
+def decode_register(data: bytes, where: str) -> str:
+    """A register's bytes as text, exactly (no newline or BOM handling); what is not UTF-8
+    text is a `RegisterFileError` naming `where` (a file, or a path in a git repository)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RegisterFileError(f"{path}: UTF-16 text, not UTF-8; save it as UTF-8")
+        raise RegisterFileError(f"{where}: UTF-16 text, not UTF-8; save it as UTF-8")
     if b"\x00" in data:
-        raise RegisterFileError(f"{path}: binary file (NUL bytes), not a Markdown register")
+        raise RegisterFileError(f"{where}: binary file (NUL bytes), not a Markdown register")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RegisterFileError(
-            f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start});"
+            f"{where}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start});"
             " save it as UTF-8"
         ) from None
 
@@ -311,3 +323,19 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class FileSource:
+    """A register that is a file on this machine: the default source."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> RegisterText:
+        text = read_register(self.path)
+        modified = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+        return RegisterText(text, fingerprint(text), modified)
+
+    def write(self, text: str, read: RegisterText, message: str) -> None:
+        """`message` says what changed; a file has nowhere to keep it."""
+        write_register(self.path, text, read.fingerprint)

@@ -11,18 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from syncer import log
 from syncer.register import EditError, Register, parse
-from syncer.sources.files import (
-    RegisterChanged,
-    RegisterFileError,
-    RegisterReadOnly,
-    fingerprint,
-    read_register,
-    write_register,
-)
+from syncer.sources.files import RegisterChanged, RegisterFileError, RegisterReadOnly
+from syncer.sources.git.messages import commit_message
+from syncer.sources.source import RegisterText
 from syncer.state.records import LinkRecord
 from syncer.state.store import Store
 from syncer.sync.bases import Written, advanced_links
@@ -113,16 +107,15 @@ def run_cycle(
 
 def _cycle(cycle: CycleState, dry_run: bool) -> None:
     job, store = cycle.job, cycle.store
-    text = read_register(job.path)
-    read_at = fingerprint(text)
-    register = parse(text, job.rules)
+    read_at = job.register_source.read()
+    register = parse(read_at.text, job.rules)
     if not dry_run:
         settle_outbox(cycle, register)
     targets, cursors = read_targets(cycle, register)
     options = replace(
         job.options,
         force=cycle.force or job.options.force,
-        register_mtime=datetime.fromtimestamp(job.path.stat().st_mtime, UTC),
+        register_mtime=read_at.modified,
     )
     the_plan = plan(job.name, register, targets, options)
     cycle.plan = the_plan
@@ -150,7 +143,7 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
 
 
 def _write_register(
-    cycle: CycleState, register: Register, the_plan: Plan, read_at: str
+    cycle: CycleState, register: Register, the_plan: Plan, read_at: RegisterText
 ) -> tuple[Register, bool]:
     """All register edits of the cycle, applied in memory, then one guarded atomic write."""
     job = cycle.job
@@ -164,17 +157,19 @@ def _write_register(
     )
     if text == register.text:
         return register, True  # it already says all it can say
+    message = commit_message(register, the_plan, changes, cycle.views)
     try:
-        write_register(job.path, text, read_at)
+        job.register_source.write(text, read_at, message)
     except RegisterChanged as exc:
         cycle.errors.append(str(exc))
         cycle.counts["register_busy"] += 1
         return register, False
     except RegisterReadOnly as exc:
-        # The person made the file read-only: their choice, not a failure. Nothing is written,
-        # no base moves for what the register should have taken; it waits for a writable file.
+        # The person made the file read-only (or has syncer's edits reviewed in a pull request):
+        # their choice, not a failure. The register still says what it said; no base moves
+        # for what it should have taken; it waits for a writable file (or the merge).
         cycle.note(str(exc))
-        cycle.counts["register_read_only"] += 1
+        cycle.counts[exc.count] += 1
         return register, False
     for added, item in placed:  # only now: an item that never reached the file has no link
         reading = cycle.reading(added.target)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from syncer.model import RemoteIssue
 from syncer.register import RegisterRules
+from syncer.sources.files import FileSource
+from syncer.sources.source import RegisterSource
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import Target
 from syncer.sync.plan import PlanOptions
@@ -59,6 +61,12 @@ class RegisterJob:
     rules: RegisterRules = field(default_factory=RegisterRules)
     options: PlanOptions = field(default_factory=PlanOptions)
     hidden_links: bool = False
+    source: RegisterSource | None = None
+    """Where the register is read and written; none: the file at `path`."""
+
+    @cached_property
+    def register_source(self) -> RegisterSource:
+        return self.source if self.source is not None else FileSource(self.path)
 
     @cached_property
     def people(self) -> People:

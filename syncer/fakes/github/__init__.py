@@ -25,7 +25,8 @@ Deliberate simplifications: one repository; no search, events, reactions or time
 
 The package, by job: `wire` (constants, ids, error bodies), `state` (the repository and its
 changes), `payloads` (GitHub's JSON), `api` (what every request goes through), `routes` (the
-endpoints), `fake` (`FakeGitHub`: the person side and webhooks).
+endpoints), `pulls` (pull requests, for the git source's pull-request mode), `fake`
+(`FakeGitHub`: the person side and webhooks).
 """
 
 from syncer.fakes.github.fake import FakeGitHub, serve_github

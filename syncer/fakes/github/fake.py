@@ -14,6 +14,7 @@ from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import Faults, ScheduledFaults
 from syncer.fakes.github import payloads
 from syncer.fakes.github.api import GitHubApi
+from syncer.fakes.github.pulls import Pulls
 from syncer.fakes.github.state import Event, Store
 from syncer.fakes.github.wire import (
     BOT_LOGIN,
@@ -84,6 +85,8 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         self.api = GitHubApi(self)
         self.server = FakeServer(self.api.app(), port=port)
         self.store = Store(self.server.base_url, repo, collaborators, clock, backlog=2 * issues)
+        self.pulls = Pulls(self.store)
+        """Pull requests (`syncer.fakes.github.pulls`): what a test checks of them."""
         self._hook_id = 400_000_000 + self.store.repo_id % 1000
         self._seed(issues)
 
@@ -185,6 +188,7 @@ class FakeGitHub(ServedFake, ScheduledFaults):
             old = self.store
             collaborators = old.collaborators.values()
             self.store = Store(old.base_url, old.repo, collaborators, self.clock, backlog=0)
+            self.pulls = Pulls(self.store)
             self.faults.clear()
             if self.create_windows is not None:
                 self.create_windows.clear()

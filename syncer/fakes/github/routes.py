@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 from syncer.fakes.github import payloads
+from syncer.fakes.github.pulls import pull_routes
 from syncer.fakes.github.state import Issue
 from syncer.fakes.github.wire import (
     ISSUES_DOCS,
@@ -59,6 +60,7 @@ class Routes:
                 (f"{repo}/labels", "POST", self.create_label),
                 (f"{repo}/labels/{{name:path}}", "GET", self.get_label),
                 (f"{repo}/milestones/{{number:int}}", "GET", self.get_milestone),
+                *pull_routes(repo, lambda: self.fake.pulls),
             ]
         return table
 

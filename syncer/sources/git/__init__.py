@@ -1,0 +1,1 @@
+"""Registers kept in a git repository (`source = "git"`): see `source` and docs/git.md."""

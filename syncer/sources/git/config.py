@@ -1,0 +1,146 @@
+"""`[registers.git]`: where a register lives in a git repository, and how syncer pushes there.
+
+Checked here: what the value alone says (a URL that embeds a password, a path that climbs out
+of the repository, a branch name git refuses). What needs the configuration's own rules (an
+environment variable's name, paths relative to the config file) is checked by
+`syncer.config`, which owns them. Like the rest of the configuration, the model never holds a
+secret: `token_env` names the variable, read when a push needs it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Self
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+_SCP_LIKE = re.compile(r"[\w.-]+@[\w.-]+:(?!//).+")
+_BAD_REF = re.compile(r"\.\.|[\x00-\x20\x7f~^:?*\[\\]|@\{|//|^[-/.]|[/.]$|\.lock$|/\.")
+_DEFAULT_API = "https://api.github.com"
+
+
+def transport(repository: str) -> str:
+    """`https` (also `http`), `ssh` or `local` (a path or `file://`): what credentials fit."""
+    if _SCP_LIKE.fullmatch(repository):
+        return "ssh"
+    scheme = urlsplit(repository).scheme.lower()
+    if scheme in ("http", "https"):
+        return "https"
+    if scheme in ("ssh", "git+ssh", "ssh+git"):
+        return "ssh"
+    return "local"
+
+
+def display_url(repository: str) -> str:
+    """The repository as messages show it: never with the user part of a URL."""
+    parts = urlsplit(repository)
+    if parts.scheme and "@" in parts.netloc:
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return repository
+
+
+class GitSourceConfig(BaseModel):
+    """A register file in a git repository (`source = "git"`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    repository: str
+    """A URL (`https://…`, `ssh://…`, `git@host:owner/name.git`, `file://…`) or a local path."""
+    branch: str = "main"
+    path: str
+    """The register's path inside the repository, from its root (`docs/TECH_DEBT.md`)."""
+    author_name: str = "syncer"
+    author_email: str = "syncer@syncer.invalid"
+    token_env: str | None = None
+    """The variable holding a token for an https remote (GitHub: any token that may push)."""
+    token_username: str = "x-access-token"
+    """The user name sent with the token (GitHub takes any; GitLab: `oauth2`)."""
+    ssh_key_file: Path | None = None
+    pull_request: bool = False
+    """Push to `syncer/<register>` and open or update one pull request instead (protected
+    branches)."""
+    pull_request_repo: str | None = None
+    """`owner/name` on GitHub for the pull request; default: read from `repository`."""
+    pull_request_api: str = _DEFAULT_API
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        parts = urlsplit(value)
+        if parts.scheme and parts.password is not None:
+            raise ValueError(
+                "holds a password or token; put the token in an environment variable and "
+                "name it in token_env"
+            )
+        return value
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        if not value or _BAD_REF.search(value):
+            raise ValueError("is not a branch name git accepts")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        path = PurePosixPath(value)
+        if not value.strip() or path.is_absolute() or ".." in path.parts or "\\" in value:
+            raise ValueError("must be a path inside the repository, such as docs/TECH_DEBT.md")
+        return str(path)
+
+    @field_validator("author_name", "token_username")
+    @classmethod
+    def _nonblank(cls, value: str) -> str:
+        if not value.strip() or any(c in value for c in "<>\n"):
+            raise ValueError("must be a plain name")
+        return value
+
+    @field_validator("author_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if "@" not in value or any(c in value for c in "<> \n"):
+            raise ValueError("must be an email address")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_fit(self) -> Self:
+        kind = transport(self.repository)
+        if self.token_env is not None and kind != "https" and not self.pull_request:
+            raise ValueError("token_env is for https:// repositories (use ssh_key_file for ssh)")
+        if self.ssh_key_file is not None and kind != "ssh":
+            raise ValueError("ssh_key_file is for ssh repositories (git@host:… or ssh://…)")
+        if self.pull_request:
+            if self.token_env is None:
+                raise ValueError("pull_request needs token_env: the token opens the pull request")
+            if self.forge_repo() is None:
+                raise ValueError(
+                    "pull_request: name the GitHub repository in pull_request_repo (owner/name)"
+                )
+        elif self.pull_request_repo is not None or self.pull_request_api != _DEFAULT_API:
+            raise ValueError("pull_request_repo and pull_request_api need pull_request = true")
+        return self
+
+    def forge_repo(self) -> str | None:
+        """`owner/name` of the pull request's repository: configured, or read from a GitHub
+        URL (`https://github.com/o/n.git`, `git@github.com:o/n.git`)."""
+        if self.pull_request_repo is not None:
+            return self.pull_request_repo
+        found = re.search(r"github\.com[:/]([\w.-]+/[\w.-]+?)(?:\.git)?/?$", self.repository)
+        return found[1] if found else None
+
+    def anchored(self, anchor: Callable[[Path], Path]) -> Self:
+        """Local paths (the repository, the key file) made absolute by the configuration's
+        rule (`syncer.config`: relative to the config file)."""
+        update: dict[str, object] = {}
+        if transport(self.repository) == "local" and "://" not in self.repository:
+            update["repository"] = str(anchor(Path(self.repository)))
+        if self.ssh_key_file is not None:
+            update["ssh_key_file"] = anchor(self.ssh_key_file)
+        return self.model_copy(update=update)
