@@ -1,0 +1,47 @@
+"""Fields that diverged between the register and the trackers, found by trying as a user
+would (issue 9): each test runs whole cycles through the real adapters and the fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from syncer.fakes.jira import FakeJira
+from syncer.register import parse
+
+from .conftest import World
+
+TABLE_REGISTER = """# Tech debt
+
+### Slow build
+**Status**: Todo
+
+Intro line.
+
+|Step|Minutes|
+|-----|-----|
+|compile|12|
+
+Last line.
+"""
+
+
+def test_a_jira_body_edit_leaves_the_registers_table_bytes_alone(
+    world_factory: Callable[..., World], fake_jira: FakeJira
+) -> None:
+    world = world_factory("active-work.md", jira=("jira", fake_jira))
+    world.write(TABLE_REGISTER)
+    world.reconcile()
+    ref = parse(world.text()).items[0].links[0].text
+    wiki = str(fake_jira.issue_json(ref)["fields"]["description"])
+    assert "Last line." in wiki
+    fake_jira.human_edit(ref, body=wiki.replace("Last line.", "Last line, edited in Jira."))
+    world.reconcile()
+    text = world.text()
+    assert "Last line, edited in Jira." in text
+    assert text.replace("Last line, edited in Jira.", "Last line.") == world_first_text(text)
+
+
+def world_first_text(text: str) -> str:
+    """The register as the first cycle left it: the template plus the link line syncer added."""
+    link_line = next(line for line in text.splitlines(keepends=True) if "Tracked in" in line)
+    return TABLE_REGISTER.replace("**Status**: Todo\n", f"**Status**: Todo\n{link_line}")
