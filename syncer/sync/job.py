@@ -30,7 +30,7 @@ class TargetSpec:
     sync_label: str = "tech-debt"
 
     def reading(self, people: People) -> Reading:
-        return Reading(self.due_date_field, self.user_map, people)
+        return Reading(self.due_date_field, self.user_map, people, self.field_labels)
 
     def view(
         self,
@@ -45,7 +45,6 @@ class TargetSpec:
             self.repo,
             changed,
             links,
-            self.field_labels,
             reading,
             self.sync_label,
         )

@@ -234,6 +234,7 @@ def change_for(
         status=Status(status) if status else None,
         priority=Priority(priority) if priority else None,
         clear_priority="priority" in values and priority is None,
+        field_labels=reading.label_swaps(values),
     )
 
 

@@ -70,12 +70,12 @@ def test_a_done_item_gets_an_issue_drafted_done() -> None:
     assert drafts["remove-dead-code"].status is Status.TODO
 
 
-def test_the_items_other_fields_become_labels_named_by_the_first_word_of_their_value() -> None:
+def test_the_items_other_fields_become_labels_named_by_the_leading_words_of_their_value() -> None:
     github = target("github", field_labels={"Effort": "effort: ", "Risk": "risk: "})
 
     (create,) = planned(FLAKY, github).of(CreateIssue)
 
-    assert create.draft.labels == ("effort: medium",)
+    assert create.draft.labels == ("effort: medium effort",)  # `2 weeks` would stay `2 weeks`
 
 
 @pytest.mark.parametrize(("kind", "due"), [("gitlab", date(2027, 3, 1)), ("github", None)])

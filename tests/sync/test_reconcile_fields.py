@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from syncer.fakes.github import SYNC_LABEL, FakeGitHub
 from syncer.fakes.jira import FakeJira
 from syncer.register import parse
 
-from .conftest import World
+from .conftest import BUILDERS, World, write_requests
 
 TABLE_REGISTER = """# Tech debt
 
@@ -45,3 +46,36 @@ def world_first_text(text: str) -> str:
     """The register as the first cycle left it: the template plus the link line syncer added."""
     link_line = next(line for line in text.splitlines(keepends=True) if "Tracked in" in line)
     return TABLE_REGISTER.replace("**Status**: Todo\n", f"**Status**: Todo\n{link_line}")
+
+
+EFFORT_REGISTER = """# Tech debt
+
+### Slow build
+**Status**: Todo
+**Effort**: Medium (two sprints)
+"""
+
+
+def test_effort_and_its_github_label_follow_each_other(
+    world_factory: Callable[..., World], fake_github: FakeGitHub
+) -> None:
+    world = world_factory("active-work.md", github=("github", fake_github))
+    world.write(EFFORT_REGISTER)
+    world.field_labels["github"] = {"Effort": "effort: "}
+    world.reconcile()
+    ref = parse(world.text()).items[0].links[0].text.rsplit("#", 1)[1]
+    github = BUILDERS["github"](fake_github)
+    assert "effort: medium" in github.get(ref).labels
+
+    # In GitHub, a person swaps the label and adds one of their own: the file follows.
+    fake_github.human_edit(ref, labels=(SYNC_LABEL, "effort: high", "needs-design"))
+    world.reconcile()
+    assert "**Effort**: High (two sprints)\n" in world.text()
+
+    # In the file, a person lowers the effort: the label follows, theirs stays.
+    world.write(world.text().replace("**Effort**: High", "**Effort**: Low"))
+    world.reconcile()
+    assert sorted(github.get(ref).labels) == ["effort: low", "needs-design", SYNC_LABEL]
+    text, before = world.text(), write_requests(fake_github)
+    world.reconcile()
+    assert world.text() == text and write_requests(fake_github) == before

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from syncer.field_labels import swapped
 from syncer.model import (
     IssueChange,
     IssueDraft,
@@ -178,7 +179,7 @@ def changed_labels(current: Sequence[str], change: IssueChange, mapping: FieldMa
         labels = [x for x in labels if x.casefold() != mapping.in_progress_label.casefold()]
         if change.status is Status.IN_PROGRESS:
             labels.append(mapping.in_progress_label)
-    return dedupe_labels([mapping.sync_label, *labels])
+    return dedupe_labels([mapping.sync_label, *swapped(labels, change.field_labels)])
 
 
 def state_fields(current_state: str, status: Status) -> Json:
@@ -191,7 +192,7 @@ def state_fields(current_state: str, status: Status) -> Json:
 def needs_current(change: IssueChange) -> bool:
     """Whether building the PATCH needs the issue as it is now (its body, labels or state)."""
     touched = (change.body, change.status, change.labels, change.priority)
-    return change.clear_priority or any(value is not None for value in touched)
+    return change.clear_priority or bool(change.field_labels) or any(v is not None for v in touched)
 
 
 def edit_fields(current: Json | None, change: IssueChange, mapping: FieldMapping) -> Json:

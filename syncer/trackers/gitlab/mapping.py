@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from syncer.field_labels import swapped
 from syncer.model import (
     IssueChange,
     IssueDraft,
@@ -175,7 +176,7 @@ def planned_labels(current: Sequence[str], change: IssueChange, mapping: FieldMa
         labels = [label for label in labels if not same_label(label, mapping.in_progress_label)]
         if change.status is Status.IN_PROGRESS:
             labels.append(mapping.in_progress_label)
-    return unique_labels(labels)
+    return unique_labels(swapped(labels, change.field_labels))
 
 
 def _label_edits(current: Sequence[str], wanted: Sequence[str]) -> dict[str, str]:
