@@ -90,7 +90,7 @@ def lead_edits(register: Register, key: str, name: str, lead: str) -> Splices:
     item = register.item(key)
     existing = item.field(name)
     old = value_lead(existing.value) if existing else ""
-    new = _cased(" ".join(lead.split()), old)
+    new = cased_like(" ".join(lead.split()), old)
     if existing is None or not old:
         return field_edits(register, key, name, new + (existing.value if existing else ""))
     start = existing.at[0]
@@ -102,7 +102,7 @@ def lead_edits(register: Register, key: str, name: str, lead: str) -> Splices:
     return field_edits(register, key, name, new + rest)
 
 
-def _cased(words: str, like: str) -> str:
+def cased_like(words: str, like: str) -> str:
     """`words` in the case of `like`: `HIGH` after `MEDIUM`, `High` after `Medium` or after
     nothing (the seeds' way), `high` after `medium`."""
     if like.isupper() and len(like) > 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from syncer.model import IssueDraft, IssueState, RemoteIssue
-from syncer.register import Item, NewItem, Register
+from syncer.register import Item, Register
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import (
     Target,
@@ -24,6 +24,7 @@ from syncer.sync.identity import (
     where,
 )
 from syncer.sync.merge import Outcome, Policy, Value, merge_field
+from syncer.sync.new_items import new_item
 from syncer.sync.operations import (
     AddItem,
     AdoptIssue,
@@ -215,7 +216,8 @@ def _unlinked_items(
         if issue.marker in kept:
             _close_duplicate(target, issue, kept[issue.marker], out)
         elif not issue.marker and issue.state is IssueState.OPEN:
-            out.ops.append(AddItem(target.name, issue, _new_item(issue, options)))
+            new = new_item(issue, target, register, options.new_items_section)
+            out.ops.append(AddItem(target.name, issue, new))
         # An issue made by syncer for an item that is gone is never turned back into an item.
 
 
@@ -249,16 +251,6 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def _new_item(issue: RemoteIssue, options: PlanOptions) -> NewItem:
-    return NewItem(
-        title=issue.title,
-        status=issue.status,
-        priority=issue.priority,
-        body=issue.body,
-        section=options.new_items_section,
-    )
 
 
 def _removed_items(

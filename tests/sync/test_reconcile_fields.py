@@ -4,9 +4,12 @@ would (issue 9): each test runs whole cycles through the real adapters and the f
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from syncer.fakes.github import SYNC_LABEL, FakeGitHub
+from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
+from syncer.model import IssueChange
 from syncer.register import parse
 
 from .conftest import BUILDERS, World, write_requests
@@ -79,3 +82,35 @@ def test_effort_and_its_github_label_follow_each_other(
     text, before = world.text(), write_requests(fake_github)
     world.reconcile()
     assert world.text() == text and write_requests(fake_github) == before
+
+
+OWNED_REGISTER = """# Tech debt
+
+### Slow build
+**Status**: Todo
+**Owner**: @lee
+**Target Date**: 2027-01-31
+**Effort**: Medium
+"""
+
+
+def test_an_issue_added_from_gitlab_brings_its_assignee_due_date_and_effort(
+    world_factory: Callable[..., World], fake_gitlab: FakeGitLab
+) -> None:
+    world = world_factory("active-work.md", gitlab=("gitlab", fake_gitlab))
+    world.write(OWNED_REGISTER)
+    dana, lee = fake_gitlab.known_users[:2]
+    world.user_maps["gitlab"] = {"@dana": dana, "@lee": lee}
+    world.field_labels["gitlab"] = {"Effort": "effort: "}
+    world.reconcile()
+    ref = fake_gitlab.add_issue("Rotate the keys", labels=(SYNC_LABEL, "effort: high"))
+    person = BUILDERS["gitlab"](fake_gitlab)  # as a person sets them in GitLab's web page
+    person.update(ref, IssueChange(assignees=(dana,), due_date=date(2027, 5, 1)))
+    world.reconcile()
+    added = next(i for i in parse(world.text()).items if i.title == "Rotate the keys")
+    fields = {f.name: f.value for f in added.fields if f.name != "Tracked in"}
+    assert fields == {"Status": "Todo", "Owner": "@dana", "Target Date": "2027-05-01",
+                      "Effort": "High"}  # fmt: skip
+    text, before = world.text(), write_requests(fake_gitlab)
+    world.reconcile()
+    assert world.text() == text and write_requests(fake_gitlab) == before
