@@ -163,7 +163,8 @@ def _update(cycle: CycleState, op: UpdateIssue) -> None:
     current = cycle.issue(op.target, op.ref)
     if current is None and "assignees" in op.values:
         current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
-    issue = tracker.update(op.ref, change_for(op.values, cycle.reading(op.target), current))
+    change = change_for(op.values, cycle.reading(op.target), current)
+    issue = tracker.update(op.ref, change, current)
     store.complete(entry.id, issue.version)
     cycle.latest[(op.target, op.ref)] = issue
     cycle.pushed.update((op.target, op.ref, name) for name in op.values)
@@ -187,7 +188,7 @@ def close_issue(cycle: CycleState, target: str, ref: str, item_key: str, comment
     entry = store.add_intent(job.name, target, "close", item_key, _token(ref), comment)
     tracker = cycle.tracker(target)
     tracker.comment(ref, comment)
-    tracker.update(ref, IssueChange(status=Status.DONE))
+    tracker.update(ref, IssueChange(status=Status.DONE), cycle.issue(target, ref))
     store.complete(entry.id, "closed")
     store.drop_link(job.name, target, ref)
 
@@ -199,7 +200,9 @@ def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
     wanted = reading.item(item)
     differing = {k: v for k, v in wanted.items() if v != reading.issue(op.issue).get(k)}
     issue = (
-        cycle.tracker(op.target).update(op.issue.ref, change_for(differing, reading, op.issue))
+        cycle.tracker(op.target).update(
+            op.issue.ref, change_for(differing, reading, op.issue), op.issue
+        )
         if differing
         else op.issue
     )

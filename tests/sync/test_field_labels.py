@@ -126,6 +126,11 @@ class World:
     def labels(self) -> tuple[str, ...]:
         return self.project.issue("1").labels
 
+    def assert_settled(self) -> None:
+        """The next cycle finds nothing to do: both sides agree."""
+        idle = self.cycle()
+        assert idle.plan is not None and not idle.plan.operations
+
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
@@ -145,8 +150,7 @@ def test_effort_edited_in_the_file_swaps_the_label_and_keeps_a_persons_labels(
     world.path.write_text(world.text().replace("**Effort**: Medium", "**Effort**: High"))
     world.cycle()
     assert sorted(world.labels()) == sorted((SYNC_LABEL, "needs-design", "effort: high"))
-    idle = world.cycle()
-    assert idle.plan is not None and not idle.plan.operations
+    world.assert_settled()
 
 
 def test_a_label_changed_in_the_tracker_changes_the_field_in_the_file(world: World) -> None:
@@ -156,8 +160,7 @@ def test_a_label_changed_in_the_tracker_changes_the_field_in_the_file(world: Wor
     world.project.human_edit("1", labels=(*others, "effort: low"))
     world.cycle()
     assert world.text() == before.replace("**Effort**: Medium", "**Effort**: Low")
-    idle = world.cycle()
-    assert idle.plan is not None and not idle.plan.operations
+    world.assert_settled()
 
 
 def test_a_label_taken_off_in_the_tracker_leaves_the_field_with_a_note(world: World) -> None:
@@ -167,6 +170,5 @@ def test_a_label_taken_off_in_the_tracker_leaves_the_field_with_a_note(world: Wo
     world.project.human_edit("1", labels=others)
     report = world.cycle()
     assert world.text() == before and report.counts["register_unrepresentable"] == 1
-    idle = world.cycle()
-    assert idle.plan is not None and not idle.plan.operations
+    world.assert_settled()
     assert parse(world.text()).items[0].field("Effort") is not None

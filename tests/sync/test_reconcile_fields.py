@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
+from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import SYNC_LABEL, FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
-from syncer.model import IssueChange
+from syncer.model import IssueChange, Status
 from syncer.register import parse
 
 from .conftest import BUILDERS, World, write_requests
@@ -43,6 +46,13 @@ def test_a_jira_body_edit_leaves_the_registers_table_bytes_alone(
     text = world.text()
     assert "Last line, edited in Jira." in text
     assert text.replace("Last line, edited in Jira.", "Last line.") == world_first_text(text)
+
+
+def assert_settled(world: World, fake: FakeTracker) -> None:
+    """The next cycle writes nothing, to the file or to the tracker: both sides agree."""
+    text, before = world.text(), write_requests(fake)
+    world.reconcile()
+    assert world.text() == text and write_requests(fake) == before
 
 
 def world_first_text(text: str) -> str:
@@ -79,9 +89,7 @@ def test_effort_and_its_github_label_follow_each_other(
     world.write(world.text().replace("**Effort**: High", "**Effort**: Low"))
     world.reconcile()
     assert sorted(github.get(ref).labels) == ["effort: low", "needs-design", SYNC_LABEL]
-    text, before = world.text(), write_requests(fake_github)
-    world.reconcile()
-    assert world.text() == text and write_requests(fake_github) == before
+    assert_settled(world, fake_github)
 
 
 OWNED_REGISTER = """# Tech debt
@@ -111,6 +119,39 @@ def test_an_issue_added_from_gitlab_brings_its_assignee_due_date_and_effort(
     fields = {f.name: f.value for f in added.fields if f.name != "Tracked in"}
     assert fields == {"Status": "Todo", "Owner": "@dana", "Target Date": "2027-05-01",
                       "Effort": "High"}  # fmt: skip
-    text, before = world.text(), write_requests(fake_gitlab)
+    assert_settled(world, fake_gitlab)
+
+
+SIX_ITEMS = "# Tech debt\n" + "".join(
+    f"\n### Item {n}\n**Status**: {'In Progress' if n == 6 else 'Todo'}\n" for n in range(1, 7)
+)
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab"])
+def test_a_cycle_sends_only_the_requests_its_plan_needs(
+    kind: str,
+    world_factory: Callable[..., World],
+    fake_github: FakeGitHub,
+    fake_gitlab: FakeGitLab,
+) -> None:
+    """3 changes in the tracker, 3 status changes in the file: one listing and 3 writes
+    (issue 9: a read before each register-side status change made it 7)."""
+    fake: FakeTracker = fake_github if kind == "github" else fake_gitlab
+    world = world_factory("active-work.md", **{kind: (kind, fake)})
+    world.write(SIX_ITEMS)
     world.reconcile()
-    assert world.text() == text and write_requests(fake_gitlab) == before
+    refs = [item.links[0].text.rsplit("#", 1)[1] for item in parse(world.text()).items]
+    for ref in refs[:3]:
+        fake.human_edit(ref, title=f"Renamed {ref}")
+    text = world.text()
+    for n, was in ((4, "Todo"), (5, "Todo"), (6, "In Progress")):
+        text = text.replace(f"Item {n}\n**Status**: {was}\n", f"Item {n}\n**Status**: Done\n")
+    world.write(text)
+    with fake.server.counting() as sent:
+        world.reconcile()
+    writes = ["PATCH" if kind == "github" else "PUT"] * 3
+    assert sorted(r.method for r in sent) == sorted(["GET", *writes]), [
+        (r.method, r.path) for r in sent
+    ]
+    statuses = [BUILDERS[kind](fake).get(ref).status for ref in refs]
+    assert statuses == [Status.TODO] * 3 + [Status.DONE] * 3

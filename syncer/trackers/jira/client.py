@@ -257,8 +257,9 @@ class JiraTracker:
 
     # --- other writes --------------------------------------------------------------------------
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Fields in one edit (Jira has one assignee: the first is kept); status by transition."""
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """Fields in one edit (Jira has one assignee: the first is kept); status by transition.
+        The issue is read anyway (`seen` unused): its type picks the workflow."""
         fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
         issue = self._calls.call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
         edits = self._edit_fields(issue.raw["fields"], change)
