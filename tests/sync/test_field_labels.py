@@ -172,3 +172,18 @@ def test_a_label_taken_off_in_the_tracker_leaves_the_field_with_a_note(world: Wo
     assert world.text() == before and report.counts["register_unrepresentable"] == 1
     world.assert_settled()
     assert parse(world.text()).items[0].field("Effort") is not None
+
+
+def test_a_table_rows_cell_takes_the_new_value_in_place() -> None:
+    table = register(
+        """
+        # Debt
+
+        | Item | Effort | Notes |
+        |------|--------|-------|
+        | Flaky login test | Medium (2 weeks) | seen on CI |
+        """
+    )
+    key = table.items[0].key
+    text = apply(table.text, lead_edits(table, key, "Effort", "low"))
+    assert text == table.text.replace("| Medium (2 weeks) |", "| Low (2 weeks) |")

@@ -69,27 +69,31 @@ EFFORT_REGISTER = """# Tech debt
 """
 
 
-def test_effort_and_its_github_label_follow_each_other(
-    world_factory: Callable[..., World], fake_github: FakeGitHub
+@pytest.mark.parametrize("kind", ["github", "gitlab", "jira"])
+def test_effort_and_its_label_follow_each_other(
+    kind: str, world_factory: Callable[..., World], request: pytest.FixtureRequest
 ) -> None:
-    world = world_factory("active-work.md", github=("github", fake_github))
+    fake: FakeTracker = request.getfixturevalue(f"fake_{kind}")
+    world = world_factory("active-work.md", **{kind: (kind, fake)})
     world.write(EFFORT_REGISTER)
-    world.field_labels["github"] = {"Effort": "effort: "}
+    world.field_labels[kind] = {"Effort": "effort: "}
     world.reconcile()
-    ref = parse(world.text()).items[0].links[0].text.rsplit("#", 1)[1]
-    github = BUILDERS["github"](fake_github)
-    assert "effort: medium" in github.get(ref).labels
+    ref = parse(world.text()).items[0].links[0].text.rsplit("#", 1)[-1]
+    tracker = BUILDERS[kind](fake)
+    assert "effort: medium" in tracker.get(ref).labels
 
-    # In GitHub, a person swaps the label and adds one of their own: the file follows.
-    fake_github.human_edit(ref, labels=(SYNC_LABEL, "effort: high", "needs-design"))
+    # In the tracker, a person swaps the label (Jira's have no spaces) and adds one of their
+    # own: the file follows.
+    high = "effort:high" if kind == "jira" else "effort: high"
+    fake.human_edit(ref, labels=(SYNC_LABEL, high, "needs-design"))
     world.reconcile()
     assert "**Effort**: High (two sprints)\n" in world.text()
 
     # In the file, a person lowers the effort: the label follows, theirs stays.
     world.write(world.text().replace("**Effort**: High", "**Effort**: Low"))
     world.reconcile()
-    assert sorted(github.get(ref).labels) == ["effort: low", "needs-design", SYNC_LABEL]
-    assert_settled(world, fake_github)
+    assert sorted(tracker.get(ref).labels) == ["effort: low", "needs-design", SYNC_LABEL]
+    assert_settled(world, fake)
 
 
 OWNED_REGISTER = """# Tech debt
