@@ -196,30 +196,23 @@ class GitHubTracker:
         """One PATCH; the issue is read first only when the PATCH needs what `seen` lacks (a
         body keeps the footer the reading dropped), so a status change costs one request."""
         number = issue_number(ref)
-        if not needs_current(change):
-            return self._edit(number, None, change, seen)
         if seen is not None and change.body is None:
-            return self._edit(number, known_json(seen), change, seen)
+            fields = edit_fields(known_json(seen), change, self.mapping)
+            return self._patched(number, fields) if fields else seen
         blind = blind_fields(change, self.mapping)
         if blind is not None:
-            what = f"updating #{number}"
-            answer = self._call(lambda: self._patch(number, blind), what)
+            answer = self._call(lambda: self._patch(number, blind), f"updating #{number}")
             return self._edit(number, answer, IssueChange(status=change.status))
-        return self._edit(number, self._fetch(number), change)
+        return self._edit(number, self._fetch(number) if needs_current(change) else None, change)
 
-    def _edit(
-        self,
-        number: int,
-        current: Json | None,
-        change: IssueChange,
-        seen: RemoteIssue | None = None,
-    ) -> RemoteIssue:
-        """PATCH what `change` asks of `current` (the issue's JSON, or what `seen` knows of
-        it); with nothing to send, the issue as `seen` or as read."""
+    def _edit(self, number: int, current: Json | None, change: IssueChange) -> RemoteIssue:
         fields = edit_fields(current, change, self.mapping)
-        what = f"updating #{number}"
         if not fields:
-            return seen if seen is not None else self._issue(current or self._fetch(number), what)
+            return self._issue(current or self._fetch(number), f"updating #{number}")
+        return self._patched(number, fields)
+
+    def _patched(self, number: int, fields: Json) -> RemoteIssue:
+        what = f"updating #{number}"
         return self._issue(self._call(lambda: self._patch(number, fields), what), what)
 
     def comment(self, ref: str, text: str) -> None:
