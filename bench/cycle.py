@@ -15,7 +15,8 @@ Steps, each through `run_cycle` and the real PyGithub adapter against `FakeGitHu
 4. **changes**: 10 register edits (`status_edits` / `title_edits`, the batch form of
    `set_status` / `set_title`, written to the file) and 10 `fake.human_edit`s on other issues.
    Target: writes = changes, i.e. 10 tracker writes and 1 register write; reads independent of
-   the register's size (compare a run with `--items 2000`);
+   the register's size (compare a run with `--items 2000`): 1, the listing, since no write
+   reads its issue first (issue 9: a read before each register-side status change made 16);
 5. **after changes**: the poll that reads syncer's own 10 writes back (echo), no writes.
 
 Wall time of each cycle is measured untraced; peak memory (tracemalloc, which sees every

@@ -97,6 +97,9 @@ class IssueChange:
     assignees: tuple[str, ...] | None = None
     due_date: date | None = None
     clear_due_date: bool = False
+    field_labels: tuple[tuple[str, str | None], ...] = ()
+    """`(prefix, label)` pairs: every label under the prefix is replaced by `label` (by none
+    when None); the issue's other labels stay (`syncer.field_labels.swapped`)."""
 
     def is_empty(self) -> bool:
         return self == IssueChange()

@@ -19,6 +19,7 @@ from syncer.register.edit_add import NewItem as NewItem
 from syncer.register.edit_add import add_item_edits as add_item_edits
 from syncer.register.edit_fields import body_edits as body_edits
 from syncer.register.edit_fields import field_edits as field_edits
+from syncer.register.edit_fields import lead_edits as lead_edits
 from syncer.register.edit_fields import title_edits as title_edits
 from syncer.register.edit_links import link_edits as link_edits
 from syncer.register.edit_links import links_edits as links_edits

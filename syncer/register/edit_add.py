@@ -18,7 +18,7 @@ from syncer.register.edit_status import PRIORITY_TAGS, checkbox_mark, status_phr
 from syncer.register.escape import Place, written_value
 from syncer.register.items import Item, ItemKind, Register
 from syncer.register.plain import as_priority, as_status
-from syncer.register.spans import NUMBERING_RE
+from syncer.register.spans import HANDLE, NUMBERING_RE
 from syncer.register.splice import ITEM, Splices, encode, line_end, splice_at
 from syncer.register.vocabulary import normalize_key
 
@@ -132,12 +132,25 @@ def _add_checkbox(register: Register, after: Item, new: NewItem) -> Splices:
         title = f"**{title}**"
     if after.kind is ItemKind.BULLET and new.status is Status.DONE:
         title = f"~~{title}~~"
-    title += _priority_tag(register, after, new.priority)
+    title += _priority_tag(register, after, new.priority) + _line_fields(new)
     mark = f"[{checkbox_mark(register, new.status)}] " if after.kind is ItemKind.CHECKBOX else ""
     block = f"{lead}{mark}{title}" + nested_body(register, new.body, len(lead))
     spaced = _blank_after(text, after.at[1])
     gap = nl + nl if spaced else nl
     return splice_at((after.at[1], after.at[1]), gap + block)
+
+
+def _line_fields(new: NewItem) -> str:
+    """What a checkbox line says of its fields, after the title: its owners when each is an
+    `@handle` (` @dana @kim`), and a date field as ` (due 2027-03-01)`; a checkbox line has no
+    room for other fields."""
+    out = ""
+    owners = next((v for k, v in new.fields.items() if normalize_key(k) == "owner"), "")
+    handles = owners.replace(",", " ").split()
+    if handles and all(re.fullmatch(f"@{HANDLE}", name) for name in handles):
+        out += " " + " ".join(handles)
+    due = next((v for v in new.fields.values() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)), None)
+    return out + (f" (due {due})" if due else "")
 
 
 def _blank_after(text: str, offset: int) -> bool:

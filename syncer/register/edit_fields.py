@@ -69,6 +69,49 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
     return insert_field(register, item, name, written_value(register, new, place))
 
 
+_REMARK_RE = re.compile(r"\s*(?:[(\[,;|]|\s[-\u2013\u2014]\s|\.(?:\s|$))")
+"""Where a field value's leading words end and a remark starts: `Medium (2 weeks)`,
+`Low, unless…`, `High - risky`, `Done. Shipped`."""
+
+
+def value_lead(value: str) -> str:
+    """A field value's leading words, before any remark: `Medium (2 weeks)` → `Medium`.
+
+    What a level-like field (`Effort`, `Impact`) says, as a label or a tracker field would
+    say it; the remark after it is the person's and is never rewritten."""
+    return _REMARK_RE.split(value.strip(), maxsplit=1)[0].strip()
+
+
+def lead_edits(register: Register, key: str, name: str, lead: str) -> Splices:
+    """Replace the leading words of the item's `name` field by `lead`, in the case the old
+    ones were written in (`Medium (2 weeks)` + `high` → `High (2 weeks)`), keeping the remark
+    byte for byte; a heading item without the field gains it. Only the old words' bytes
+    change when they are written as read (no escapes, no encoding damage)."""
+    item = register.item(key)
+    existing = item.field(name)
+    old = value_lead(existing.value) if existing else ""
+    new = cased_like(" ".join(lead.split()), old)
+    if existing is None or not old:
+        return field_edits(register, key, name, new + (existing.value if existing else ""))
+    start = existing.at[0]
+    place = Place.CELL if item.kind is ItemKind.TABLE_ROW else Place.FIELD
+    written = written_value(register, new, place)
+    if register.text.startswith(old, start) and item.kind is not ItemKind.CHECKBOX:
+        return splice_at((start, start + len(old)), written)
+    rest = existing.value.strip()[len(old) :]
+    return field_edits(register, key, name, new + rest)
+
+
+def cased_like(words: str, like: str) -> str:
+    """`words` in the case of `like`: `HIGH` after `MEDIUM`, `High` after `Medium` or after
+    nothing (the seeds' way), `high` after `medium`."""
+    if like.isupper() and len(like) > 1:
+        return words.upper()
+    if like[:1].islower():
+        return words
+    return words[:1].upper() + words[1:]
+
+
 def drop_line(text: str, field: Field) -> Splices:
     """A value cleared in a tracker takes its field line with it: an empty `**Priority**:`
     line would read back as body text, and the field lines after it too."""

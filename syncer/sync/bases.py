@@ -16,7 +16,6 @@ from syncer.register import Item, Register
 from syncer.state.records import Base, LinkRecord
 from syncer.sync.identity import Target
 from syncer.sync.operations import FieldPlan, Plan
-from syncer.sync.values import FIELDS
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def _agreed(
     now_register = view.reading.item(item)
     now_tracker = view.reading.issue(issue) if issue else base_tracker
     others_unread = written.unread - {pair.target}
-    for name in FIELDS:
+    for name in pair.outcomes:
         if name in unsettled and others_unread:
             # A relay is settled only when every target was read: the one it came from may
             # have moved on meanwhile, and that must meet this issue's value as a conflict.

@@ -32,8 +32,6 @@ class Target:
     changed: Mapping[str, RemoteIssue]
     """Issues read this cycle (changed since the cursor, or fetched), by ref."""
     links: Sequence[LinkRecord]
-    field_labels: Mapping[str, str] = field(default_factory=dict)
-    """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
     reading: Reading = field(default_factory=Reading)
     sync_label: str = "tech-debt"
 

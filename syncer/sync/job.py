@@ -32,7 +32,7 @@ class TargetSpec:
     sync_label: str = "tech-debt"
 
     def reading(self, people: People) -> Reading:
-        return Reading(self.due_date_field, self.user_map, people)
+        return Reading(self.due_date_field, self.user_map, people, self.field_labels)
 
     def view(
         self,
@@ -47,7 +47,6 @@ class TargetSpec:
             self.repo,
             changed,
             links,
-            self.field_labels,
             reading,
             self.sync_label,
         )

@@ -9,6 +9,8 @@ is the source of truth.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,6 +57,44 @@ def merge_body(base: Value, ours: Value, theirs: Value) -> Value:
     return "".join(merged).rstrip("\n")
 
 
+def in_register_terms(base_register: Value, base_tracker: Value, tracker: Value) -> Value:
+    """The tracker's body with each line it left as it was since the base written as the
+    register writes it.
+
+    A tracker may render the same Markdown its own way (Jira's round trip re-spaces a table:
+    `|-----|` comes back `| --- |`): the lines the tracker did not touch must reach the
+    register byte for byte, only the lines a person changed there are the tracker's. Lines
+    are paired with the base in two steps: tracker now ↔ tracker base (unchanged lines), then
+    tracker base ↔ register base (the same line in each side's terms: equal, or a block of
+    as many lines rewritten by the conversion).
+    """
+    if tracker is None or base_register is None or base_tracker is None:
+        return tracker
+    register_lines, base_lines = base_register.split("\n"), base_tracker.split("\n")
+    as_written = _paired(base_lines, register_lines)
+    now = tracker.split("\n")
+    out: list[str] = []
+    for op, b0, b1, n0, n1 in _opcodes(base_lines, now):
+        if op == "equal":
+            out += [as_written.get(b0 + k, now[n0 + k]) for k in range(b1 - b0)]
+        else:
+            out += now[n0:n1]
+    return "\n".join(out)
+
+
+def _paired(a: list[str], b: list[str]) -> dict[int, str]:
+    """Line i of `a` → its line in `b`, where the two sides say the same in their own terms."""
+    pairs: dict[int, str] = {}
+    for op, a0, a1, b0, b1 in _opcodes(a, b):
+        if op == "equal" or (op == "replace" and a1 - a0 == b1 - b0):
+            pairs.update(zip(range(a0, a1), b[b0:b1], strict=True))
+    return pairs
+
+
+def _opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
 def _lines(value: Value) -> list[str]:
     return [line + "\n" for line in (value or "").split("\n")] if value else []
 
@@ -84,6 +124,8 @@ def merge_field(
     tracker_changed = tracker != base_tracker
     if not tracker_changed:
         return Outcome(register, to_tracker=register_changed and register != tracker)
+    if name == "body":
+        tracker = in_register_terms(base_register, base_tracker, tracker)
     if not register_changed:
         return Outcome(tracker, to_register=tracker != register)
     if register == tracker:

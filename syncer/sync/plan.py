@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from syncer.model import IssueDraft, IssueState, RemoteIssue
-from syncer.register import Item, NewItem, Register
+from syncer.register import Item, Register
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import (
     Target,
@@ -24,6 +24,7 @@ from syncer.sync.identity import (
     where,
 )
 from syncer.sync.merge import Outcome, Policy, Value, merge_field
+from syncer.sync.new_items import new_item
 from syncer.sync.operations import (
     AddItem,
     AdoptIssue,
@@ -215,7 +216,8 @@ def _unlinked_items(
         if issue.marker in kept:
             _close_duplicate(target, issue, kept[issue.marker], out)
         elif not issue.marker and issue.state is IssueState.OPEN:
-            out.ops.append(AddItem(target.name, issue, _new_item(issue, options)))
+            new = new_item(issue, target, register, options.new_items_section)
+            out.ops.append(AddItem(target.name, issue, new))
         # An issue made by syncer for an item that is gone is never turned back into an item.
 
 
@@ -238,7 +240,7 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
         body=item.body,
         status=item.status,
         priority=item.priority,
-        labels=field_labels(item, target.field_labels),
+        labels=target.reading.draft_labels(item),
         due_date=_date(item_due_date(item, target.reading.due_date_field))
         if target.reading.due_date_field
         else None,
@@ -249,27 +251,6 @@ def _draft(item: Item, target: Target, options: PlanOptions) -> IssueDraft:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def field_labels(item: Item, prefixes: Mapping[str, str]) -> tuple[str, ...]:
-    """Labels for the item's other fields (`effort: medium`), first word of the value."""
-    labels = []
-    for name, prefix in prefixes.items():
-        found = item.field(name)
-        words = found.value.split() if found else []
-        if words:
-            labels.append(f"{prefix}{words[0].strip('.,;:').lower()}")
-    return tuple(labels)
-
-
-def _new_item(issue: RemoteIssue, options: PlanOptions) -> NewItem:
-    return NewItem(
-        title=issue.title,
-        status=issue.status,
-        priority=issue.priority,
-        body=issue.body,
-        section=options.new_items_section,
-    )
 
 
 def _removed_items(
@@ -301,11 +282,12 @@ def _sync_item(
 ) -> list[FieldPlan]:
     """Fold the item's targets field by field; emit the register write and tracker updates."""
     reading = _register_reading(pairs)
-    register_now = {**reading.item(item), "assignees": reading.people.owners(item)}
+    labelled = {k: v for t, _, _ in pairs for k, v in t.reading.field_values(item).items()}
+    register_now = {**reading.item(item), "assignees": reading.people.owners(item), **labelled}
     trackers_now = [t.reading.issue(i) if i else dict(rec.base_tracker) for t, rec, i in pairs]
     outcomes: list[dict[str, Outcome]] = [{} for _ in pairs]
     final: dict[str, Value] = {}
-    for name in FIELDS:
+    for name in (*FIELDS, *labelled):
         value = register_now[name]
         for i, (target, record, issue) in enumerate(pairs):
             if not target.syncs(name):
@@ -343,7 +325,7 @@ def _sync_item(
     for i, (target, record, _) in enumerate(pairs):
         push = {
             n: final[n]
-            for n in FIELDS
+            for n in final
             if target.syncs(n)
             and _needs_push(
                 outcomes[i][n],

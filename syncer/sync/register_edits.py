@@ -21,6 +21,7 @@ from syncer.register import (
     apply,
     body_edits,
     field_edits,
+    lead_edits,
     link_edits,
     links_edits,
     parse,
@@ -33,7 +34,7 @@ from syncer.register import (
 from syncer.sync.identity import Target, normalized_title
 from syncer.sync.merge import Value
 from syncer.sync.operations import InsertLink, Plan, WriteRegister
-from syncer.sync.values import DUE_DATE_FIELDS, OWNER_FIELDS, Reading, owner_field
+from syncer.sync.values import DUE_DATE_FIELDS, FIELD_KEY, OWNER_FIELDS, Reading, owner_field
 
 
 @dataclass(frozen=True)
@@ -171,12 +172,27 @@ def _field_splices(
     splices: Splices = []
     for name, value in op.values.items():
         try:
+            if name.startswith(FIELD_KEY):
+                splices += _labelled_field_splices(register, op.item_key, name, value, views)
+                continue
             splices += edits[name](value)
         except EditError as exc:
             # What the register cannot say (a due date on a checkbox) is accepted, not fought:
             # the tracker keeps its value, the bases take both readings, nothing fails.
             notes.append(f"{op.item_key}.{name}: {exc}")
     return splices
+
+
+def _labelled_field_splices(
+    register: Register, key: str, name: str, value: Value, views: Mapping[str, Target]
+) -> Splices:
+    """A field label changed in a tracker: the field's leading words take its value, in the
+    case they were written in, the rest of the line stays. A label taken off is not a reason
+    to erase what the register says: it keeps its value (a note)."""
+    field = next(v.reading.labelled[name][0] for v in views.values() if name in v.reading.labelled)
+    if value is None:
+        raise EditError(f"its {field!r} label was removed in the tracker; the register keeps it")
+    return lead_edits(register, key, field, value)
 
 
 def _owner_splices(register: Register, key: str, reading: Reading, value: Value) -> Splices:

@@ -165,7 +165,7 @@ def _update(cycle: CycleState, op: UpdateIssue) -> None:
     if current is None and "assignees" in op.values:
         current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
     change = change_for(op.values, cycle.reading(op.target), current)
-    issue = tracker.update(op.ref, change)
+    issue = tracker.update(op.ref, change, current)
     kept_assignees(cycle, op.target, change.assignees, issue)
     store.complete(entry.id, issue.version)
     cycle.latest[(op.target, op.ref)] = issue
@@ -208,7 +208,7 @@ def close_issue(cycle: CycleState, target: str, ref: str, item_key: str, comment
     entry = store.add_intent(job.name, target, "close", item_key, _token(ref), comment)
     tracker = cycle.tracker(target)
     tracker.comment(ref, comment)
-    tracker.update(ref, IssueChange(status=Status.DONE))
+    tracker.update(ref, IssueChange(status=Status.DONE), cycle.issue(target, ref))
     store.complete(entry.id, "closed")
     store.drop_link(job.name, target, ref)
 
@@ -222,7 +222,7 @@ def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
     issue = op.issue
     if differing:
         change = change_for(differing, reading, op.issue)
-        issue = cycle.tracker(op.target).update(op.issue.ref, change)
+        issue = cycle.tracker(op.target).update(op.issue.ref, change, op.issue)
         kept_assignees(cycle, op.target, change.assignees, issue)
     cycle.store.save_link(
         LinkRecord(
@@ -255,6 +255,7 @@ def change_for(
         status=Status(status) if status else None,
         priority=Priority(priority) if priority else None,
         clear_priority="priority" in values and priority is None,
+        field_labels=reading.label_swaps(values),
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from syncer.field_labels import issue_value, label_for, register_value
 from syncer.model import RemoteIssue
 from syncer.register import Item
 from syncer.state.records import Base
@@ -26,6 +27,12 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PERSON_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\band\b)\s*", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
 _HANDLES = re.compile(r"@\S+(?:\s+@\S+)+")
+FIELD_KEY = "field:"
+
+
+def field_key(name: str) -> str:
+    """The synced field a field label is, keyed apart from the fixed ones: `field:effort`."""
+    return f"{FIELD_KEY}{name.casefold()}"
 
 
 def person_key(name: str) -> str:
@@ -99,8 +106,17 @@ class Reading:
     """Register name → this tracker's user id. Empty: assignees are not synced here."""
     people: People = field(default_factory=People)
     """Every name any target of the register maps: the register side reads the same for all."""
+    field_labels: Mapping[str, str] = field(default_factory=dict)
+    """Register field name → label prefix: `{"Effort": "effort: "}` labels issues `effort: high`."""
+
+    @cached_property
+    def labelled(self) -> dict[str, tuple[str, str]]:
+        """Field key → (the register field's name, its label prefix), per field label."""
+        return {field_key(name): (name, prefix) for name, prefix in self.field_labels.items()}
 
     def syncs(self, name: str) -> bool:
+        if name.startswith(FIELD_KEY):
+            return name in self.labelled
         if name == "due_date":
             return self.due_date_field is not None
         if name == "assignees":
@@ -115,7 +131,28 @@ class Reading:
             "body": normalize_body(item.body),
             "due_date": item_due_date(item, self.due_date_field),
             "assignees": self.owners(item),
+            **self.field_values(item),
         }
+
+    def field_values(self, item: Item) -> Base:
+        """The item's field-label fields, as label values (`Medium (2 weeks)` → `medium`)."""
+        return {
+            key: register_value(found.value if (found := item.field(name)) else None)
+            for key, (name, _) in self.labelled.items()
+        }
+
+    def draft_labels(self, item: Item) -> tuple[str, ...]:
+        """The labels a new issue for `item` carries for its fields (`effort: medium`)."""
+        swaps = self.label_swaps(self.field_values(item))
+        return tuple(label for _, label in swaps if label)
+
+    def label_swaps(self, values: Mapping[str, Value]) -> tuple[tuple[str, str | None], ...]:
+        """The `IssueChange.field_labels` making an issue's labels say `values`."""
+        return tuple(
+            (self.labelled[key][1], label_for(self.labelled[key][1], value))
+            for key, value in values.items()
+            if key in self.labelled
+        )
 
     def owners(self, item: Item) -> Value:
         """The item's owners this target syncs: the people its owner field names that this
@@ -162,6 +199,7 @@ class Reading:
             "assignees": self.people.value(
                 [names[u.casefold()] for u in issue.assignees if u.casefold() in names]
             ),
+            **{key: issue_value(issue.labels, p) for key, (_, p) in self.labelled.items()},
         }
 
     def assignees(self, value: Value, current: Sequence[str] = ()) -> tuple[str, ...]:

@@ -209,8 +209,12 @@ class Tracker(Protocol):
         (after a crash, a lost answer or a lost state database) and to find duplicates."""
         ...
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Apply a partial change; `change.status` closes, reopens or moves the issue."""
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """Apply a partial change; `change.status` closes, reopens or moves the issue.
+
+        `seen` is the issue as the caller read it moments ago (this cycle): an adapter that
+        needs the issue's state or labels to build its write takes them from it instead of
+        reading the issue again. What a reading lacks (the body's footer) is still read."""
         ...
 
     def comment(self, ref: str, text: str) -> None: ...

@@ -104,11 +104,11 @@ def target(
         repo=REPOS[kind],
         changed={found.ref: found for found in issues},
         links=tuple(links),
-        field_labels=dict(field_labels or {}),
         reading=Reading(
             due_date_field=None if kind == "github" else "Target Date",
             user_map=user_map,
             people=people or People.of([user_map]),
+            field_labels=dict(field_labels or {}),
         ),
         sync_label=SYNC_LABEL,
     )

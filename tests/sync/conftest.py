@@ -62,6 +62,8 @@ class World:
         self.policy = Policy.REGISTER_WINS
         self.user_maps: dict[str, dict[str, str]] = {}
         """Target name → its `user_map` (register name → tracker user)."""
+        self.field_labels: dict[str, dict[str, str]] = {}
+        """Target name → its `field_labels` (register field → label prefix)."""
 
     def job(self) -> RegisterJob:
         specs = [
@@ -70,6 +72,7 @@ class World:
                 kind,
                 fake.repo,
                 BUILDERS[kind](fake),
+                field_labels=self.field_labels.get(name, {}),
                 due_date_field=None if kind == "github" else "Target Date",
                 user_map=self.user_maps.get(name, {}),
             )

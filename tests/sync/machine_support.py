@@ -182,9 +182,9 @@ class SavesMidCycle:
     def find_markers(self, item_keys: Collection[str]) -> dict[str, tuple[RemoteIssue, ...]]:
         return self.inner.find_markers(item_keys)
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
         self._save("write")
-        return self.inner.update(ref, change)
+        return self.inner.update(ref, change, seen)
 
     def comment(self, ref: str, text: str) -> None:
         self._save("write")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from syncer.sync.merge import Outcome, Policy, merge_body, merge_field
+from syncer.sync.merge import Outcome, Policy, in_register_terms, merge_body, merge_field
+from syncer.trackers.markup import jira_to_markdown, markdown_to_jira
 
 # Three distinct values per field kind: base, one side's change, the other side's change.
 VALUES = {
@@ -64,7 +65,7 @@ def test_bases_are_per_side_so_format_differences_are_not_changes() -> None:
     got = merge_field("body", "- a", "- a", "* a", "* a", Policy.MANUAL)
     assert got == Outcome("- a")
     got = merge_field("body", "- a", "- a", "* a", "* a\n* b", Policy.MANUAL)
-    assert got == Outcome("* a\n* b", to_register=True)
+    assert got == Outcome("- a\n* b", to_register=True)  # the line Jira kept stays as written
 
 
 def test_no_base_yet_means_the_register_wins() -> None:
@@ -88,3 +89,38 @@ def test_overlapping_body_edits_are_a_conflict() -> None:
     assert merge_body("a\nb", "a\nB", "a\nb2") is None
     got = merge_field("body", "a\nb", "a\nB", "a\nb", "a\nb2", Policy.MANUAL)
     assert got.kept_open
+
+
+TABLE_BODY = "Intro line.\n\n|Col A|Col B|\n|-----|-----|\n|x|y|\n\nLast line."
+
+
+def _through_jira(markdown: str) -> str:
+    return jira_to_markdown(markdown_to_jira(markdown))
+
+
+def test_a_jira_edit_leaves_the_lines_it_did_not_touch_as_the_register_wrote_them() -> None:
+    # Jira's round trip re-spaces the table (`|-----|` comes back `| --- |`); a person edits
+    # only the last line there: only that line changes in the register.
+    base_tracker = _through_jira(TABLE_BODY)
+    assert "| --- |" in base_tracker  # the conversion noise this test is about
+    edited = _through_jira(TABLE_BODY.replace("Last line.", "Last line, edited in Jira."))
+    got = merge_field("body", TABLE_BODY, TABLE_BODY, base_tracker, edited, Policy.MANUAL)
+    assert got == Outcome(
+        TABLE_BODY.replace("Last line.", "Last line, edited in Jira."), to_register=True
+    )
+
+
+def test_a_jira_edit_merged_with_a_register_edit_keeps_the_table_bytes() -> None:
+    ours = TABLE_BODY.replace("Intro line.", "Intro line, longer.")
+    base_tracker = _through_jira(TABLE_BODY)
+    edited = _through_jira(TABLE_BODY.replace("Last line.", "Last line, edited in Jira."))
+    got = merge_field("body", TABLE_BODY, ours, base_tracker, edited, Policy.MANUAL)
+    assert got.value == ours.replace("Last line.", "Last line, edited in Jira.")
+    assert got.to_register and got.to_tracker and not got.conflict
+
+
+def test_an_edited_table_row_is_the_trackers_and_its_neighbours_stay_the_registers() -> None:
+    base_tracker = _through_jira(TABLE_BODY)
+    edited = _through_jira(TABLE_BODY.replace("|x|y|", "|x|z|"))
+    got = in_register_terms(TABLE_BODY, base_tracker, edited)
+    assert got == TABLE_BODY.replace("|x|y|", "| x | z |")

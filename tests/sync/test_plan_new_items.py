@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from syncer.model import IssueDraft, IssueState, Priority, Status
-from syncer.register import NewItem
+from syncer.register import NewItem, add_item, parse
 from syncer.sync.operations import (
     AddItem,
     AdoptIssue,
@@ -70,12 +70,12 @@ def test_a_done_item_gets_an_issue_drafted_done() -> None:
     assert drafts["remove-dead-code"].status is Status.TODO
 
 
-def test_the_items_other_fields_become_labels_named_by_the_first_word_of_their_value() -> None:
+def test_the_items_other_fields_become_labels_named_by_the_leading_words_of_their_value() -> None:
     github = target("github", field_labels={"Effort": "effort: ", "Risk": "risk: "})
 
     (create,) = planned(FLAKY, github).of(CreateIssue)
 
-    assert create.draft.labels == ("effort: medium",)
+    assert create.draft.labels == ("effort: medium effort",)  # `2 weeks` would stay `2 weeks`
 
 
 @pytest.mark.parametrize(("kind", "due"), [("gitlab", date(2027, 3, 1)), ("github", None)])
@@ -262,3 +262,33 @@ def test_of_two_open_issues_with_an_items_title_the_oldest_is_adopted_whatever_t
     }
 
     assert adopted == {"3"}
+
+
+def test_an_issue_becoming_an_item_brings_its_assignee_due_date_and_field_labels() -> None:
+    """They were dropped (issue 9): the item and its issue disagreed from the first cycle."""
+    labelled = issue(
+        "5", "Upgrade the ORM", kind="gitlab", assignees=["dana-k", "bot"], due=date(2027, 5, 1),
+        labels=("tech-debt", "effort: high", "needs-design"),
+    )  # fmt: skip
+    gitlab = target(
+        "gitlab", [labelled], user_map={"@dana": "dana-k"}, field_labels={"Effort": "effort: "}
+    )
+
+    (add,) = planned(FLAKY, gitlab).of(AddItem)
+
+    # Named and cased as the register's items write them (`**Effort**: Medium effort`).
+    assert add.new.fields == {"Owner": "@dana", "Target Date": "2027-05-01", "Effort": "High"}
+
+
+def test_a_new_checkbox_item_names_its_owner_and_due_date_on_its_line() -> None:
+    labelled = issue(
+        "5", "Upgrade the ORM", kind="gitlab", assignees=["dana-k"], due=date(2027, 5, 1)
+    )
+    gitlab = target("gitlab", [labelled], user_map={"@dana": "dana-k"})
+
+    (add,) = planned(CHECKLIST, gitlab).of(AddItem)
+
+    text = add_item(CHECKLIST, add.new)
+    assert "- [ ] Upgrade the ORM @dana (due 2027-05-01)\n" in text
+    added = next(item for item in parse(text).items if item.title == "Upgrade the ORM")
+    assert [(f.name, f.value) for f in added.fields] == [("Owner", "@dana"), ("Due", "2027-05-01")]

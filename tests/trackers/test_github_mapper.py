@@ -237,6 +237,8 @@ def test_closing_and_reopening_patch_state_reason_and_progress_label() -> None:
     assert edit_fields(in_progress, IssueChange(status=Status.DONE), MAPPING) == {
         "state": "closed",
         "state_reason": "completed",
+    }, "closing leaves the labels, as GitHub's Close button does"
+    assert edit_fields(in_progress, IssueChange(status=Status.TODO), MAPPING) == {
         "labels": ["tech-debt"],
     }
     closed = base_issue(state="closed", state_reason="completed")

@@ -288,10 +288,31 @@ def test_an_update_that_changes_nothing_does_not_touch_the_issue(
     fake: FakeGitLab, tracker: GitLabTracker
 ) -> None:
     made = create_one(tracker, IssueDraft("same", "Same", priority=Priority.HIGH))
+    same = IssueChange(priority=Priority.HIGH, status=Status.TODO)
     with measured(fake) as requests:
-        again = tracker.update(made.ref, IssueChange(priority=Priority.HIGH, status=Status.TODO))
-    assert [r.method for r in requests] == ["GET"]
+        again = tracker.update(made.ref, same, made)
+    assert [r.method for r in requests] == [] and again == made, "the issue at hand says so"
+    with measured(fake) as requests:
+        again = tracker.update(made.ref, same)
+    # Unseen: one PUT, no read first (issue 9); GitLab leaves an issue it would not change.
+    assert [r.method for r in requests] == ["PUT"]
     assert again.version == made.version
+
+
+def test_a_status_move_is_one_put_without_a_read_first(
+    fake: FakeGitLab, tracker: GitLabTracker
+) -> None:
+    """Issue 9: a read before each write doubled a cycle's requests."""
+    made = create_one(tracker, IssueDraft("move", "Move", status=Status.IN_PROGRESS))
+    fake.human_edit(made.ref, labels=(*tracker.get(made.ref).labels, "needs-design"))
+    with measured(fake) as requests:
+        done = tracker.update(made.ref, IssueChange(status=Status.DONE, priority=Priority.LOW))
+    assert [r.method for r in requests] == ["PUT"]
+    assert done.status is Status.DONE and done.priority is Priority.LOW
+    assert sorted(done.labels) == ["needs-design", "priority: low", "tech-debt"]
+    with measured(fake) as requests:
+        moved = tracker.update(made.ref, IssueChange(status=Status.IN_PROGRESS))
+    assert [r.method for r in requests] == ["PUT"] and moved.status is Status.IN_PROGRESS
 
 
 def test_find_markers_does_not_confuse_similar_keys(tracker: GitLabTracker) -> None:

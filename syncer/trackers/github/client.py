@@ -36,11 +36,13 @@ from syncer.trackers.base import (
 from syncer.trackers.github.mapping import (
     KIND,
     Json,
+    blind_fields,
     dedupe_labels,
     draft_labels,
     edit_fields,
     is_pull_request,
     issue_from_json,
+    known_json,
     label_color,
     needs_current,
     normalized_body,
@@ -196,16 +198,27 @@ class GitHubTracker:
                 found.setdefault(key, []).append(self._issue(raw, what))
         return {key: tuple(issues) for key, issues in found.items()}
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """One PATCH; the issue is read first only when the PATCH needs what `seen` lacks (a
+        body keeps the footer the reading dropped), so a status change costs one request."""
         number = issue_number(ref)
-        current = self._fetch(number) if needs_current(change) else None
-        return self._edit(number, current, change)
+        if seen is not None and change.body is None:
+            fields = edit_fields(known_json(seen), change, self.mapping)
+            return self._patched(number, fields) if fields else seen
+        blind = blind_fields(change, self.mapping)
+        if blind is not None:
+            answer = self._call(lambda: self._patch(number, blind), f"updating #{number}")
+            return self._edit(number, answer, IssueChange(status=change.status))
+        return self._edit(number, self._fetch(number) if needs_current(change) else None, change)
 
     def _edit(self, number: int, current: Json | None, change: IssueChange) -> RemoteIssue:
         fields = edit_fields(current, change, self.mapping)
-        what = f"updating #{number}"
         if not fields:
-            return self._issue(current or self._fetch(number), what)
+            return self._issue(current or self._fetch(number), f"updating #{number}")
+        return self._patched(number, fields)
+
+    def _patched(self, number: int, fields: Json) -> RemoteIssue:
+        what = f"updating #{number}"
         return self._issue(self._call(lambda: self._patch(number, fields), what), what)
 
     def comment(self, ref: str, text: str) -> None:

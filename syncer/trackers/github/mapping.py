@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from syncer.field_labels import swapped
 from syncer.model import (
     IssueChange,
     IssueDraft,
@@ -164,7 +165,11 @@ def draft_labels(draft: IssueDraft, mapping: FieldMapping) -> list[str]:
 
 
 def changed_labels(current: Sequence[str], change: IssueChange, mapping: FieldMapping) -> list[str]:
-    """The issue's labels after `change`: user labels replaced, priority and status swapped."""
+    """The issue's labels after `change`: user labels replaced, priority and status swapped.
+
+    Closing leaves the "in progress" label where it is, as GitHub's Close button does (a
+    closed issue reads done whatever its labels): closing then costs one PATCH, never a read
+    of the labels first. Reopening takes the label away, or puts it on."""
     labels = list(current)
     if change.labels is not None:
         managed = _managed(mapping)
@@ -174,11 +179,11 @@ def changed_labels(current: Sequence[str], change: IssueChange, mapping: FieldMa
         labels = [x for x in labels if x.casefold() not in priority_names]
         if change.priority is not None and not change.clear_priority:
             labels.append(mapping.priority_labels[change.priority])
-    if change.status is not None:
+    if change.status is not None and change.status is not Status.DONE:
         labels = [x for x in labels if x.casefold() != mapping.in_progress_label.casefold()]
         if change.status is Status.IN_PROGRESS:
             labels.append(mapping.in_progress_label)
-    return dedupe_labels([mapping.sync_label, *labels])
+    return dedupe_labels([mapping.sync_label, *swapped(labels, change.field_labels)])
 
 
 def state_fields(current_state: str, status: Status) -> Json:
@@ -188,10 +193,36 @@ def state_fields(current_state: str, status: Status) -> Json:
     return {"state": "open", "state_reason": "reopened"} if current_state == "closed" else {}
 
 
+def known_json(seen: RemoteIssue) -> Json:
+    """What `edit_fields` reads of an issue, from syncer's own reading of it: its state and
+    labels (not its body, whose footer the reading drops)."""
+    return {
+        "state": "closed" if seen.state is IssueState.CLOSED else "open",
+        "labels": [{"name": label} for label in seen.labels],
+    }
+
+
+def blind_fields(change: IssueChange, mapping: FieldMapping) -> Json | None:
+    """The PATCH for `change` sent without reading the issue first, when it needs nothing of
+    it: a move between todo and done (with a title or assignees), written as if the issue
+    stood at the other end; None for any other change. The engine asks for a move only when
+    the issue was not at its end at the last sync and has not changed since; the answer
+    tells whether reopening left an "in progress" label to take away (`update`)."""
+    if change.status not in (Status.TODO, Status.DONE) or needs_labels_or_body(change):
+        return None
+    assumed = "open" if change.status is Status.DONE else "closed"
+    return {**edit_fields(None, change, mapping), **state_fields(assumed, change.status)}
+
+
+def needs_labels_or_body(change: IssueChange) -> bool:
+    """Whether the PATCH needs the issue's labels or body (not only its state)."""
+    touched = (change.body, change.labels, change.priority)
+    return change.clear_priority or bool(change.field_labels) or any(v is not None for v in touched)
+
+
 def needs_current(change: IssueChange) -> bool:
     """Whether building the PATCH needs the issue as it is now (its body, labels or state)."""
-    touched = (change.body, change.status, change.labels, change.priority)
-    return change.clear_priority or any(value is not None for value in touched)
+    return change.status is not None or needs_labels_or_body(change)
 
 
 def edit_fields(current: Json | None, change: IssueChange, mapping: FieldMapping) -> Json:

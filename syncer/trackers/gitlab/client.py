@@ -33,9 +33,11 @@ from syncer.trackers.gitlab.cursor import Cursor
 from syncer.trackers.gitlab.mapping import (
     api_time,
     assignee_usernames,
+    blind_update,
     contains_label,
     draft_labels,
     issue_from_api,
+    known_api,
     plan_update,
     unique_labels,
 )
@@ -199,8 +201,10 @@ class GitLabTracker:
                     found.setdefault(issue.marker, []).append(issue)
         return {key: tuple(issues) for key, issues in found.items()}
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Read the issue, then send only what differs (labels as additions and removals).
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """Send only what differs from the issue (labels as additions and removals), as
+        `seen` says it is; without `seen`, unseen where GitLab's parameters allow it
+        (`blind_update`), else as read first (a body keeps its footer).
 
         Assignees are replaced as a whole; `assignees=()` sends `assignee_ids: []`, which
         GitLab reads as "unassign everyone".
@@ -208,14 +212,20 @@ class GitLabTracker:
         iid = _iid(ref)
         action = f"updating issue #{ref}"
         with translated(action):
-            current = self._project.issues.get(iid).attributes
+            blind = blind_update(change, self.mapping) if seen is None else {}
+            if blind:
+                if change.assignees is not None:
+                    blind["assignee_ids"] = self._assignee_ids(change.assignees)
+                return self._issue(self._project.issues.update(iid, blind), action)
+            known = seen if change.body is None else None
+            current = known_api(known) if known else self._project.issues.get(iid).attributes
             data = plan_update(current, change, self.mapping)
             assigned = set(assignee_usernames(current))
             if change.assignees is not None and set(change.assignees) != assigned:
                 data["assignee_ids"] = self._assignee_ids(change.assignees)
             if data:
-                current = self._project.issues.update(iid, data)
-            return self._issue(current, action)
+                return self._issue(self._project.issues.update(iid, data), action)
+            return known if known is not None else self._issue(current, action)
 
     def comment(self, ref: str, text: str) -> None:
         with translated(f"commenting on issue #{ref}"):

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from syncer.field_labels import swapped
 from syncer.model import (
     IssueChange,
     IssueDraft,
@@ -176,7 +177,7 @@ def planned_labels(current: Sequence[str], change: IssueChange, mapping: FieldMa
         labels = [label for label in labels if not same_label(label, mapping.in_progress_label)]
         if change.status is Status.IN_PROGRESS:
             labels.append(mapping.in_progress_label)
-    return unique_labels(labels)
+    return unique_labels(swapped(labels, change.field_labels))
 
 
 def _label_edits(current: Sequence[str], wanted: Sequence[str]) -> dict[str, str]:
@@ -205,6 +206,47 @@ def _due_date_edit(current: str | None, change: IssueChange) -> dict[str, str]:
     if wanted is None and change.clear_due_date:
         wanted = ""
     return {} if wanted is None or wanted == (current or "") else {"due_date": wanted}
+
+
+def blind_update(change: IssueChange, mapping: FieldMapping) -> dict[str, Any]:
+    """The `PUT` parameters for `change` without reading the issue first; empty when it needs
+    the issue (a body keeps its footer, replaced labels and field labels need their names).
+
+    GitLab's own parameters make the rest safe unseen: a `state_event` the issue already
+    meets, a `remove_labels` naming a label it lacks, change nothing. The engine asks for a
+    change only where the issue differs from what it wants."""
+    if change.body is not None or change.labels is not None or change.field_labels:
+        return {}
+    data: dict[str, Any] = {} if change.title is None else {"title": change.title}
+    added: list[str] = []
+    removed: list[str] = []
+    if change.status is not None:
+        data["state_event"] = "close" if change.status is Status.DONE else "reopen"
+        in_progress = change.status is Status.IN_PROGRESS
+        (added if in_progress else removed).append(mapping.in_progress_label)
+    if change.priority is not None or change.clear_priority:
+        wanted = mapping.priority_labels[change.priority] if change.priority else None
+        removed += [label for label in mapping.priority_labels.values() if label != wanted]
+        added += [wanted] if wanted else []
+    if added:
+        data["add_labels"] = ",".join(added)
+    if removed:
+        data["remove_labels"] = ",".join(removed)
+    if change.due_date is not None or change.clear_due_date:
+        data["due_date"] = change.due_date.isoformat() if change.due_date else ""
+    return data
+
+
+def known_api(seen: RemoteIssue) -> Json:
+    """What `plan_update` reads of an issue, from syncer's own reading of it: all but the
+    description, whose footer the reading drops."""
+    return {
+        "title": seen.title,
+        "state": "closed" if seen.state is IssueState.CLOSED else "opened",
+        "labels": list(seen.labels),
+        "due_date": seen.due_date.isoformat() if seen.due_date else None,
+        "assignees": [{"username": user} for user in seen.assignees],
+    }
 
 
 def plan_update(current: Json, change: IssueChange, mapping: FieldMapping) -> dict[str, Any]:

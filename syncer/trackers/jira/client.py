@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from syncer.field_labels import swapped
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
 from syncer.trackers.base import (
     AnswerLost,
@@ -30,6 +31,7 @@ from syncer.trackers.jira.mapping import (
     issue_from_json,
     join_description,
     jql_string,
+    label_from_jira,
     label_to_jira,
     marker_phrase,
     place_of,
@@ -228,6 +230,16 @@ class JiraTracker:
             fields["assignee"] = self._assignee_field(draft.assignees)
         return fields
 
+    def _labels_after(self, fields: Mapping[str, Any], change: IssueChange) -> list[str]:
+        """The labels `change` leaves: its own if it replaces them, else the issue's, with
+        its field labels swapped (a person's other labels stay)."""
+        labels = change.labels
+        if labels is None:
+            labels = tuple(
+                label_from_jira(str(x), self._mapping) for x in fields.get("labels") or ()
+            )
+        return swapped(labels, change.field_labels)
+
     def _labels_out(self, labels: Iterable[str]) -> list[str]:
         wanted = [*labels, self._mapping.sync_label]
         return list(dict.fromkeys(label_to_jira(label) for label in wanted))
@@ -245,8 +257,9 @@ class JiraTracker:
 
     # --- other writes --------------------------------------------------------------------------
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Fields in one edit (Jira has one assignee: the first is kept); status by transition."""
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """Fields in one edit (Jira has one assignee: the first is kept); status by transition.
+        The issue is read anyway (`seen` unused): its type picks the workflow."""
         fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
         issue = self._calls.call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
         edits = self._edit_fields(issue.raw["fields"], change)
@@ -266,8 +279,8 @@ class JiraTracker:
         if change.body is not None:
             _, footer, _ = split_description(str(fields.get("description") or ""))
             edits["description"] = join_description(markdown_to_jira(change.body), footer)
-        if change.labels is not None:
-            edits["labels"] = self._labels_out(change.labels)
+        if change.labels is not None or change.field_labels:
+            edits["labels"] = self._labels_out(self._labels_after(fields, change))
         if change.priority is not None:
             edits["priority"] = {"name": self._mapping.jira_priorities[change.priority]}
         elif change.clear_priority:

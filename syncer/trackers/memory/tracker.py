@@ -103,8 +103,9 @@ class MemoryTracker:
                     found.setdefault(key, []).append(self._remote(issue))
         return {key: tuple(issues) for key, issues in found.items()}
 
-    def update(self, ref: str, change: IssueChange) -> RemoteIssue:
-        """Apply `change` whole or, if an assignee is refused, not at all."""
+    def update(self, ref: str, change: IssueChange, seen: RemoteIssue | None = None) -> RemoteIssue:
+        """Apply `change` whole or, if an assignee is refused, not at all (`seen` saves no
+        request here: the project is at hand)."""
         what = f"updating #{ref}"
         with self.project.answering(what, "write"):
             issue = self.project.issue(ref)
