@@ -14,7 +14,6 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-import syncer.fakes.jira as fake_jira_module
 from syncer.fakes.jira import FakeJira, Flavour, JiraApiError
 from syncer.fakes.server import RecordedRequest
 from syncer.model import IssueChange, IssueDraft, Priority, Status
@@ -397,14 +396,12 @@ def test_updates_from_one_status_share_its_transitions(jira: FakeJira) -> None:
     assert len(gets) == 2, "one list from To Do, one from Done"
 
 
-def test_a_transition_the_workflow_no_longer_has_is_recovered_from(
-    jira: FakeJira, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_transition_the_workflow_no_longer_has_is_recovered_from(jira: FakeJira) -> None:
     tracker = make(jira)
     first, second, third = create_all(tracker, [IssueDraft(f"s{n}", "S") for n in range(3)])
     tracker.update(first.ref, IssueChange(status=Status.DONE))
-    renumbered = tuple((str(int(t) + 100), name) for t, name in fake_jira_module._TRANSITIONS)
-    monkeypatch.setattr(fake_jira_module, "_TRANSITIONS", renumbered)  # an admin edited it
+    # an admin edited the workflow:
+    jira.transitions = tuple((str(int(t) + 100), n) for t, n in jira.transitions)
     with jira.server.counting() as sent:
         assert tracker.update(second.ref, IssueChange(status=Status.DONE)).status is Status.DONE
     assert transitions(sent) == [("POST", 400), ("GET", 200), ("POST", 204)]
@@ -425,9 +422,7 @@ class StepByStepJira(FakeJira):
             allowed = self.allowed[self._find(request.path_params["key"]).status]
         if request.method == "GET":
             offered = [
-                self._transition_json(t, name)
-                for t, name in fake_jira_module._TRANSITIONS
-                if t in allowed
+                self._transition_json(t, name) for t, name in self.transitions if t in allowed
             ]
             return JSONResponse({"expand": "transitions", "transitions": offered})
         wanted = str(((await self._body(request)).get("transition") or {}).get("id"))
