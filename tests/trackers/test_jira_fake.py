@@ -66,8 +66,10 @@ def keys(fake: FakeJira, jql: str) -> list[str]:
         ("project = DEBT", ["DEBT-3", "DEBT-2", "DEBT-1"]),
         ('project = "DEBT" AND labels = "tech-debt" ORDER BY key ASC', ["DEBT-1", "DEBT-2"]),
         ("labels in (api, bug) ORDER BY key", ["DEBT-1", "DEBT-3"]),
-        ('updated >= "2021/05/04 12:00" ORDER BY updated DESC', ["DEBT-3", "DEBT-2", "DEBT-1"]),
-        ('updated >= "2021-05-04 12:01"', []),
+        # JQL dates are the user's wall time (New York, UTC-4 in May); the issues are at 12:00 UTC
+        ('updated >= "2021/05/04 08:00" ORDER BY updated DESC', ["DEBT-3", "DEBT-2", "DEBT-1"]),
+        ('updated >= "2021-05-04 08:01"', []),
+        ('updated >= "2021/05/04 12:00"', []),
         ("key = DEBT-2", ["DEBT-2"]),
         ("issuekey in (DEBT-1, DEBT-3) ORDER BY key ASC", ["DEBT-1", "DEBT-3"]),
         ('text ~ "cache deploy"', ["DEBT-2"]),

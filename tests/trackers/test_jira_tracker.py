@@ -28,6 +28,7 @@ from syncer.trackers.base import (
     TrackerError,
 )
 from syncer.trackers.jira import JiraTracker
+from syncer.trackers.jira.cursor import jql_minute, user_zone
 from tests.trackers.helpers import create_all, create_one
 
 NOON = datetime(2021, 5, 4, 12, 0, 0, tzinfo=UTC)
@@ -77,12 +78,21 @@ def test_idle_poll_costs_one_request(fake: FakeJira) -> None:
     tracker = make(fake)
     create_one(tracker, IssueDraft(item_key="a", title="Alpha"))
     cursor = tracker.list_changed(None).cursor
+    search = ("GET", "/rest/api/2/search/jql" if fake.flavour == "cloud" else "/rest/api/2/search")
     with fake.server.counting() as sent:
         idle = tracker.list_changed(cursor)
     assert idle.issues == ()
-    assert [(r.method, r.path) for r in sent] == [
-        ("GET", "/rest/api/2/search/jql" if fake.flavour == "cloud" else "/rest/api/2/search")
-    ]
+    assert [(r.method, r.path) for r in sent] == [("GET", "/rest/api/2/myself"), search], (
+        "the user's time zone (for the JQL date), asked once per run"
+    )
+    with fake.server.counting() as sent:
+        assert tracker.list_changed(idle.cursor).issues == ()
+    assert [(r.method, r.path) for r in sent] == [search]
+
+
+def polls(sent: Sequence[RecordedRequest]) -> list[RecordedRequest]:
+    """The requests of polls, without the once-per-run question for the user's time zone."""
+    return [r for r in sent if r.path != "/rest/api/2/myself"]
 
 
 def test_idle_poll_after_a_bulk_create_costs_one_request(fake: FakeJira) -> None:
@@ -93,7 +103,7 @@ def test_idle_poll_after_a_bulk_create_costs_one_request(fake: FakeJira) -> None
     cursor = tracker.list_changed(None).cursor
     with fake.server.counting() as sent:
         assert tracker.list_changed(cursor).issues == ()
-    assert len(sent) == 1
+    assert len(polls(sent)) == 1
     fake.human_edit("DEBT-7", title="Bulk 6, retitled")
     with fake.server.counting() as sent:
         assert [i.title for i in tracker.list_changed(cursor).issues] == ["Bulk 6, retitled"]
@@ -113,7 +123,7 @@ def test_poll_after_ten_changes_costs_the_same_on_a_thousand_issues(flavour: Fla
             with fake.server.counting() as sent:
                 changed = tracker.list_changed(first.cursor)
             assert sorted(i.ref for i in changed.issues) == sorted(edited)
-            costs[size] = len(sent)
+            costs[size] = len(polls(sent))
     assert costs == {40: 1, 1000: 1}
 
 
@@ -156,12 +166,33 @@ def test_changes_within_the_cursors_minute_are_not_missed(flavour: Flavour) -> N
         second = tracker.list_changed(first.cursor)
         assert [i.title for i in second.issues] == ["Beta 2"]
         jql = parse_qs(frozen.server.requests[-1].query)["jql"][0]
-        assert 'updated >= "2021/05/04 11:59"' in jql, "the cursor's minute, less the overlap"
+        # the cursor's minute less the overlap, in the user's zone (New York, UTC-4 in May)
+        assert 'updated >= "2021/05/04 07:59"' in jql
         frozen.human_edit(alpha.ref, title="Alpha 2")
         frozen.human_edit(beta.ref, title="Beta 3")
         third = tracker.list_changed(second.cursor)
         assert sorted(i.title for i in third.issues) == ["Alpha 2", "Beta 3"]
         assert tracker.list_changed(third.cursor).issues == ()
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Sydney", "Asia/Kathmandu"])
+def test_a_change_just_after_the_cursor_is_seen_in_any_user_time_zone(zone: str) -> None:
+    """JQL reads `updated >= "…"` in the syncer user's own time zone, while the timestamps the
+    cursor holds are in UTC: written as UTC, a New York user's window would start hours late."""
+    ticks = iter(NOON + timedelta(seconds=20 * n) for n in range(1000))
+    with FakeJira(clock=lambda: next(ticks), user_time_zone=zone) as fake:
+        tracker = make(fake)
+        made = create_one(tracker, IssueDraft(item_key="z", title="Zoned"))
+        cursor = tracker.list_changed(None).cursor
+        fake.human_edit(made.ref, title="Zoned, edited")
+        assert [i.title for i in tracker.list_changed(cursor).issues] == ["Zoned, edited"]
+
+
+def test_an_unknown_user_time_zone_reads_a_wider_window_and_misses_nothing() -> None:
+    """A zone name Python does not know: the UTC minute less 14 hours, which no zone reads as
+    later than the cursor."""
+    assert jql_minute(NOON, user_zone("Mars/Olympus_Mons")) == "2021/05/03 22:00"
+    assert jql_minute(NOON, user_zone("Asia/Kathmandu")) == "2021/05/04 17:45"
 
 
 def test_cursor_moves_on_across_minutes(flavour: Flavour) -> None:

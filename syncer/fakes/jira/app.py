@@ -49,7 +49,9 @@ class FakeJira(JiraSearch, ServedFake):
 
     `token` is accepted as `Authorization: Bearer <token>` or Basic `<email>:<token>`; anything
     else gets Jira's 401. `request_limit` requests per `request_window` seconds are allowed,
-    then 429 with `Retry-After`, like Jira Cloud's rate limiter.
+    then 429 with `Retry-After`, like Jira Cloud's rate limiter. `user_time_zone` is the
+    syncer user's profile zone, in which JQL dates are read (never UTC by default: a client
+    that writes JQL dates in UTC must show up here).
     """
 
     def __init__(
@@ -67,8 +69,9 @@ class FakeJira(JiraSearch, ServedFake):
         request_window: float = 60.0,
         seed_label: str = "tech-debt",
         clock: Callable[[], datetime] | None = None,
+        user_time_zone: str = "America/New_York",
     ) -> None:
-        super().__init__(project, flavour, clock)
+        super().__init__(project, flavour, clock, user_time_zone)
         self.token = token
         self.email = email
         self.repo = project

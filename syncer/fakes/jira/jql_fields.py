@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from syncer.fakes.jira.state import CATEGORY_NAMES, PRIORITIES, STATUSES, Issue, jql_error
@@ -120,7 +120,7 @@ def _date_predicate(
 
 
 def _parse_date(jira: JiraState, name: str, value: str | None) -> datetime | None:
-    """Absolute dates are minutes in the server's time zone (UTC here); periods are relative."""
+    """Absolute dates are minutes in the searching user's time zone; periods are relative."""
     if value is None:
         return None
     period = _PERIOD.match(value.strip())
@@ -130,7 +130,7 @@ def _parse_date(jira: JiraState, name: str, value: str | None) -> datetime | Non
         return jira.now() + sign * delta
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC)
+            return datetime.strptime(value.strip(), fmt).replace(tzinfo=jira.user_zone)
         except ValueError:
             continue
     raise jql_error(
@@ -163,6 +163,13 @@ def _issue_text(jira: JiraState, issue: Issue) -> str:
     return f"{issue.summary} {issue.description or ''} {comments}"
 
 
+def _due(jira: JiraState, issue: Issue) -> datetime | None:
+    """A due date is a day: its start in the searching user's zone, like JQL's dates."""
+    if issue.duedate is None:
+        return None
+    return datetime.fromisoformat(issue.duedate).replace(tzinfo=jira.user_zone)
+
+
 FIELDS: dict[str, Field] = {
     "project": Field("single", lambda j, i: [j.project, j.project_id, j.project_name]),
     "labels": Field("multi", lambda j, i: i.labels),
@@ -178,8 +185,8 @@ FIELDS: dict[str, Field] = {
     "created": Field("date", lambda j, i: i.created),
     "createddate": Field("date", lambda j, i: i.created),
     "resolved": Field("date", lambda j, i: i.resolutiondate),
-    "duedate": Field("date", lambda j, i: _due(i)),
-    "due": Field("date", lambda j, i: _due(i)),
+    "duedate": Field("date", _due),
+    "due": Field("date", _due),
     "key": Field("key", lambda j, i: i.number),
     "issuekey": Field("key", lambda j, i: i.number),
     "text": Field("text", _issue_text),
@@ -187,10 +194,6 @@ FIELDS: dict[str, Field] = {
     "description": Field("text", lambda j, i: i.description),
     "comment": Field("text", lambda j, i: " ".join(c.body for c in i.comments)),
 }
-
-
-def _due(issue: Issue) -> datetime | None:
-    return datetime.fromisoformat(issue.duedate).replace(tzinfo=UTC) if issue.duedate else None
 
 
 SORTS: dict[str, Callable[[Issue], Any]] = {

@@ -30,7 +30,7 @@ class JiraPayloads(JiraState):
             for s in (48, 24, 16, 32)
         }
         user: Json = {"self": "", "avatarUrls": avatars, "displayName": self._users[name]}
-        user.update(active=True, timeZone="UTC")
+        user.update(active=True, timeZone=self.user_time_zone)
         if self.flavour == "cloud":
             user["accountId"] = self._account_id(name)
             user["accountType"] = "atlassian"

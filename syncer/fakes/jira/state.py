@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from syncer.fakes.server import FakeServer
 
@@ -113,9 +114,17 @@ class JiraState:
     server: FakeServer
 
     def __init__(
-        self, project: str, flavour: Flavour, clock: Callable[[], datetime] | None
+        self,
+        project: str,
+        flavour: Flavour,
+        clock: Callable[[], datetime] | None,
+        user_time_zone: str = "America/New_York",
     ) -> None:
         self.flavour = flavour
+        self.user_time_zone = user_time_zone
+        self.user_zone = ZoneInfo(user_time_zone)
+        """The zone JQL dates are read in: the searching user's profile zone, as on a real
+        site, while REST timestamps are written in UTC (`+0000`)."""
         self.project = project
         self.project_id = "10000"
         self.project_name = f"{project.title()} register"

@@ -27,10 +27,11 @@ Jira specifics it translates, so nothing above it needs to know:
   of To Do costs one GET and 80 POSTs, not 160 requests, and a stale entry costs one request,
   never a failed move.
 - **Incremental reads.** JQL's `updated >=` takes minutes, so the query starts at the cursor's
-  minute minus an overlap (Jira's search index can lag a write), written in the UTC offset Jira
-  reported (the user's time zone, in which Jira reads JQL dates). The cursor remembers the
-  (key, updated) pairs inside that window, and those are dropped from the answer: an idle poll
-  returns nothing for one request.
+  minute minus an overlap (Jira's search index can lag a write). Jira reads a JQL date in the
+  syncer user's own time zone (`/myself` → `timeZone`, asked once per run) while REST
+  timestamps carry their own offset, so the minute is written in that zone. The cursor
+  remembers the (key, updated) pairs inside that window, and those are dropped from the answer:
+  an idle poll returns nothing for one request.
 - **Retries.** The library's own retry loop sleeps up to minutes on its own schedule; it is
   turned off (`max_retries=0`) and every request goes through `JiraCalls.call`, which retries
   429s (as long as `Retry-After` fits in `RetryPolicy.max_wait_seconds`), 5xx and timeouts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import Literal, TypeVar
 
@@ -14,6 +14,7 @@ from jira import JIRA, JIRAError
 
 from syncer.trackers.base import AnswerLost, RateLimited, RetryPolicy
 from syncer.trackers.http import CountingAdapter, RequestHook, count_on
+from syncer.trackers.jira.cursor import user_zone
 from syncer.trackers.jira.errors import Failure, classify, utcnow
 from syncer.trackers.jira.mapping import Json
 
@@ -64,6 +65,7 @@ class JiraCalls:
         self.sleep = sleep
         self.clock = clock
         self.client = self._connect(server, token, email, on_request)
+        self._zone: tuple[tzinfo | None] | None = None
 
     def _connect(
         self, server: str, token: str, email: str | None, on_request: RequestHook | None
@@ -113,6 +115,14 @@ class JiraCalls:
             self.sleep(delay)
             waited += delay
         raise _gave_up(failure, delay, self.clock())
+
+    def user_zone(self) -> tzinfo | None:
+        """The syncer user's time zone (`/myself`), in which Jira reads JQL dates; asked once
+        per run, the first time a query needs it (None: a zone Python does not know)."""
+        if self._zone is None:
+            me = self.call("who am I", self.client.myself)
+            self._zone = (user_zone(me.get("timeZone")),)
+        return self._zone[0]
 
     def backoff(self, attempt: int) -> float:
         return float(self.retry.backoff_seconds * 2 ** (attempt - 1))

@@ -20,7 +20,7 @@ from syncer.trackers.base import (
 )
 from syncer.trackers.http import RequestHook
 from syncer.trackers.jira.calls import FIELDS, PAGE_SIZE, Flavour, JiraCalls
-from syncer.trackers.jira.cursor import Cursor, reached_seen
+from syncer.trackers.jira.cursor import Cursor, jql_minute, reached_seen
 from syncer.trackers.jira.errors import chunks, utcnow
 from syncer.trackers.jira.mapping import (
     Json,
@@ -42,8 +42,6 @@ BULK_LIMIT = 50
 """Jira's limit on issues per bulk-create request."""
 MARKERS_PER_SEARCH = 50
 """Marker phrases per JQL text search: keeps the query (sent in the URL on Server) short."""
-
-_JQL_MINUTE = "%Y/%m/%d %H:%M"
 
 
 class JiraTracker:
@@ -109,7 +107,7 @@ class JiraTracker:
         jql = f"{self._synced()}"
         start = state.window_start(self._overlap)
         if start is not None:
-            jql += f' AND updated >= "{start.strftime(_JQL_MINUTE)}"'
+            jql += f' AND updated >= "{jql_minute(start, self._calls.user_zone())}"'
         return jql + " ORDER BY updated DESC, key ASC"
 
     def _synced(self) -> str:

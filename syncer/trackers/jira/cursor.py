@@ -5,12 +5,36 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syncer.trackers.jira.mapping import Json, parse_jira_time
 
+_JQL_MINUTE = "%Y/%m/%d %H:%M"
+WIDEST_OFFSET = timedelta(hours=14)
+"""The furthest any time zone is from UTC (Kiribati, UTC+14; the furthest west is UTC-12)."""
+
 # --- The incremental cursor -------------------------------------------------------------------
+
+
+def user_zone(name: object) -> tzinfo | None:
+    """The zone named by `/myself`'s `timeZone`, or None when it is missing or unknown here."""
+    try:
+        return ZoneInfo(str(name)) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def jql_minute(moment: datetime, zone: tzinfo | None) -> str:
+    """`moment` as a JQL date, which Jira reads as a minute in the user's own time zone.
+
+    REST timestamps carry an offset (often UTC's); JQL dates carry none. In an unknown zone the
+    UTC minute less 14 hours is written: no zone reads that as later than `moment`, so nothing
+    is missed, at the cost of reading up to a day again (de-duplicated by the cursor).
+    """
+    local = moment.astimezone(zone) if zone is not None else moment.astimezone(UTC) - WIDEST_OFFSET
+    return local.strftime(_JQL_MINUTE)
 
 
 def window_start(since: str, overlap: timedelta) -> datetime:
