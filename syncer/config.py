@@ -313,7 +313,8 @@ class TargetConfig(BaseModel):
     token_env: EnvName | None = None
     token_file: ConfigPath | None = None
     email: str | None = None
-    jira_flavour: Literal["server", "cloud"] = "server"
+    jira_flavour: Literal["server", "cloud"] | None = None
+    """None: Jira says (`serverInfo`'s `deploymentType`), whatever its address."""
     sync_label: Text = _DEFAULTS.sync_label
     in_progress_label: Text = _DEFAULTS.in_progress_label
     priority_labels: dict[Priority, Text] = Field(default_factory=dict, validate_default=True)
@@ -338,21 +339,13 @@ class TargetConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _derived_defaults(cls, data: Any) -> Any:
-        """`name` defaults to `kind:repo`; a Jira on `*.atlassian.net` is Jira Cloud."""
+        """`name` defaults to `kind:repo`."""
         if not isinstance(data, dict):
             return data
-        kind, repo, url = data.get("kind"), data.get("repo"), data.get("base_url")
-        derived: dict[str, Any] = {}
+        kind, repo = data.get("kind"), data.get("repo")
         if "name" not in data and isinstance(kind, str) and isinstance(repo, str):
-            derived["name"] = f"{kind}:{repo}"
-        if (
-            kind == "jira"
-            and "jira_flavour" not in data
-            and isinstance(url, str)
-            and (urlsplit(url).hostname or "").endswith(".atlassian.net")
-        ):
-            derived["jira_flavour"] = "cloud"
-        return {**data, **derived}
+            return {**data, "name": f"{kind}:{repo}"}
+        return data
 
     @field_validator("repo")
     @classmethod
@@ -407,7 +400,7 @@ class TargetConfig(BaseModel):
             raise _problem_at(f"not used by {self.kind} targets", unused[0])
         if (self.token_env is None) == (self.token_file is None):
             raise _problem_at("set exactly one of token_env and token_file", "token_env")
-        if self.kind == "jira" and self.jira_flavour == "cloud" and not self.email:
+        if self.kind == "jira" and self._surely_cloud() and not self.email:
             raise _problem_at(
                 "required for Jira Cloud: its API tokens go with the account's email", "email"
             )
@@ -429,6 +422,13 @@ class TargetConfig(BaseModel):
         if retry.attempts < 1 or min(waits) < 0:
             raise _problem_at("attempts must be at least 1 and times not negative", "retry")
         return self
+
+    def _surely_cloud(self) -> bool:
+        """Jira Cloud as configured, or at an address only Cloud has: its API tokens need the
+        account's email, which is worth saying before the first request (the flavour itself
+        is left to Jira to say: Cloud also lives on custom domains and behind the gateway)."""
+        host = urlsplit(self.base_url).hostname or ""
+        return self.jira_flavour == "cloud" or host.endswith(".atlassian.net")
 
     def mapping(self) -> FieldMapping:
         """The adapter's view of this target's labels and Jira vocabulary."""

@@ -419,9 +419,9 @@ def test_jira_settings_reach_the_mapping() -> None:
 
     assert (jira.name, jira.jira_flavour, jira.base_url) == (
         "jira:PLAT",
-        "cloud",
+        None,
         "https://acme.atlassian.net",
-    )
+    ), "the flavour is Jira's to say (serverInfo), not the address's"
     assert mapping.jira_transitions["done"] == ("Ship it",)
     assert mapping.jira_transitions["todo"] == FieldMapping().jira_transitions["todo"]
     assert mapping.jira_priorities[Priority.LOW] == "Trivial"

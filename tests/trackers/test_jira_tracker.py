@@ -150,6 +150,37 @@ def test_bulk_created_drafts_get_their_status(jira: FakeJira) -> None:
     assert [m.status for m in made] == [Status.TODO, Status.IN_PROGRESS, Status.DONE]
 
 
+# --- Which Jira, and where people browse it -----------------------------------------------------
+
+
+@pytest.mark.parametrize("flavour", ["server", "cloud"])
+def test_the_flavour_is_what_the_site_says_not_its_address(flavour: Flavour) -> None:
+    """Jira Cloud on a custom domain (here 127.0.0.1, not `*.atlassian.net`): `serverInfo`
+    says Cloud, so the adapter searches with Cloud's `search/jql` (the old search answers 410
+    there), and browse links start at the site's address."""
+    with FakeJira(flavour=flavour, site_url="https://jira.acme.example") as fake:
+        email = fake.email if flavour == "cloud" else None
+        tracker = JiraTracker(fake.base_url, fake.repo, fake.token, email=email)
+        made = create_one(tracker, IssueDraft(item_key="c", title="Custom domain"))
+        assert [i.title for i in tracker.list_changed(None).issues] == ["Custom domain"]
+        assert tracker.flavour == flavour
+        assert made.url == "https://jira.acme.example/browse/DEBT-1"
+        info = [r for r in fake.server.requests if r.path.endswith("/serverInfo")]
+        assert len(info) == 1, "asked once per run"
+
+
+def test_through_atlassians_gateway_browse_links_point_at_the_site() -> None:
+    """Scoped tokens reach Cloud through `api.atlassian.com/ex/jira/{cloudId}`, whose `self`
+    links are the gateway's: a browse link must be the site's (`serverInfo` → `baseUrl`)."""
+    site = "https://acme.atlassian.net"
+    with FakeJira(flavour="cloud", cloud_id="a1b2c3", site_url=site) as fake:
+        assert fake.base_url.endswith("/ex/jira/a1b2c3")
+        tracker = make(fake)
+        made = create_one(tracker, IssueDraft(item_key="g", title="Through the gateway"))
+        assert made.url == f"{site}/browse/DEBT-1"
+        assert tracker.get(made.ref).url == f"{site}/browse/DEBT-1"
+
+
 # --- JQL's minute granularity -------------------------------------------------------------------
 
 

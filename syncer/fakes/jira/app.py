@@ -51,7 +51,10 @@ class FakeJira(JiraSearch, ServedFake):
     else gets Jira's 401. `request_limit` requests per `request_window` seconds are allowed,
     then 429 with `Retry-After`, like Jira Cloud's rate limiter. `user_time_zone` is the
     syncer user's profile zone, in which JQL dates are read (never UTC by default: a client
-    that writes JQL dates in UTC must show up here).
+    that writes JQL dates in UTC must show up here). `cloud_id` serves the API only under
+    `/ex/jira/{cloud_id}`, as Atlassian's gateway (`api.atlassian.com`) does for scoped tokens,
+    its `self` links included; `site_url` is the site's own address (serverInfo's `baseUrl`,
+    where people browse issues), for a gateway or a custom domain.
     """
 
     def __init__(
@@ -70,8 +73,12 @@ class FakeJira(JiraSearch, ServedFake):
         seed_label: str = "tech-debt",
         clock: Callable[[], datetime] | None = None,
         user_time_zone: str = "America/New_York",
+        cloud_id: str | None = None,
+        site_url: str | None = None,
     ) -> None:
         super().__init__(project, flavour, clock, user_time_zone)
+        self.api_prefix = f"/ex/jira/{cloud_id}" if cloud_id else ""
+        self.site_url = site_url
         self.token = token
         self.email = email
         self.repo = project
@@ -180,7 +187,7 @@ class FakeJira(JiraSearch, ServedFake):
     # --- HTTP ----------------------------------------------------------------------------------
 
     def _app(self) -> Starlette:
-        v2 = "/rest/api/2"
+        v2 = f"{self.api_prefix}/rest/api/2"
         routes = [
             Route(f"{v2}/serverInfo", self._api(self._server_info, anonymous=True)),
             Route(f"{v2}/myself", self._api(self._myself)),
@@ -203,7 +210,7 @@ class FakeJira(JiraSearch, ServedFake):
             Route(f"{v2}/issue/{{key}}/comment", self._api(self._comment), methods=["GET", "POST"]),
             Route(f"{v2}/search", self._api(self._search), methods=["GET", "POST"]),
             Route(
-                "/rest/api/{version:int}/search/jql",
+                f"{self.api_prefix}/rest/api/{{version:int}}/search/jql",
                 self._api(self._search_jql),
                 methods=["GET", "POST"],
             ),

@@ -35,7 +35,7 @@ class JiraHandlers(JiraWorkflow):
         version = [1001, 0, 0] if cloud else [9, 12, 0]
         return JSONResponse(
             {
-                "baseUrl": self.base_url,
+                "baseUrl": self.site_url or self.base_url,
                 "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.0",
                 "versionNumbers": version,
                 "deploymentType": "Cloud" if cloud else "Server",

@@ -138,9 +138,15 @@ class JiraState:
         self._bot = "syncer-bot"
         self._users[self._bot] = "syncer"
 
+    api_prefix = ""
+    """`/ex/jira/{cloudId}` when the API is reached through Atlassian's gateway."""
+    site_url: str | None = None
+    """The site's own web address (serverInfo's `baseUrl`); None: where the fake serves."""
+
     @property
     def base_url(self) -> str:
-        return self.server.base_url
+        """Where clients reach the API, and what its `self` links start with."""
+        return self.server.base_url + self.api_prefix
 
     # --- the clock -----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from syncer.model import Changes, IssueChange, IssueDraft, RemoteIssue, Status
@@ -59,7 +60,7 @@ class JiraTracker:
         token: str,
         *,
         email: str | None = None,
-        flavour: Flavour = "server",
+        flavour: Flavour | None = None,
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
         on_request: RequestHook | None = None,
@@ -68,7 +69,6 @@ class JiraTracker:
         overlap: timedelta = timedelta(minutes=1),
     ) -> None:
         self.project = project
-        self.flavour: Flavour = flavour
         self._mapping = mapping or FieldMapping()
         self._overlap = overlap
         self._calls = JiraCalls(
@@ -83,6 +83,11 @@ class JiraTracker:
         )
         self._client = self._calls.client
         self._workflow = Workflow(self._calls, self._mapping)
+
+    @property
+    def flavour(self) -> Flavour:
+        """Server (Data Center too) or Cloud: as configured, else as the site says."""
+        return self._calls.flavour
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -135,7 +140,8 @@ class JiraTracker:
 
     def _issue(self, raw: Mapping[str, Any], what: str) -> RemoteIssue:
         garbled = f"{what}: Jira answered with something that is not an issue"
-        return read_issue(issue_from_json, raw, self._mapping, garbled)
+        mapper = partial(issue_from_json, site=self._calls.site)
+        return read_issue(mapper, raw, self._mapping, garbled)
 
     # --- creates -------------------------------------------------------------------------------
 
