@@ -290,11 +290,11 @@ _GITHUB_ONLY = frozenset(
 _UNUSED_BY: dict[str, frozenset[str]] = {
     "github": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
-        | {"jira_in_progress_statuses", "jira_transitions", "due_date_field"}
+        | {"jira_in_progress_statuses", "jira_transitions", "jira_resolution", "due_date_field"}
     ),
     "gitlab": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
-        | {"jira_in_progress_statuses", "jira_transitions"}
+        | {"jira_in_progress_statuses", "jira_transitions", "jira_resolution"}
         | _GITHUB_ONLY
     ),
     "jira": frozenset({"in_progress_label", "priority_labels", "mentions"}) | _GITHUB_ONLY,
@@ -326,6 +326,7 @@ class TargetConfig(BaseModel):
         default_factory=dict, validate_default=True
     )
     jira_issue_type: Text = _DEFAULTS.jira_issue_type
+    jira_resolution: Text = _DEFAULTS.jira_resolution
     user_map: dict[str, Text] = Field(default_factory=dict)
     due_date_field: Text | None = "Target Date"
     retry: RetryPolicy = RetryPolicy()
@@ -439,6 +440,7 @@ class TargetConfig(BaseModel):
             priority_labels=dict(self.priority_labels),
             jira_priorities=dict(self.jira_priorities),
             jira_issue_type=self.jira_issue_type,
+            jira_resolution=self.jira_resolution,
             jira_done_statuses=self.jira_done_statuses,
             jira_in_progress_statuses=self.jira_in_progress_statuses,
             jira_transitions={

@@ -208,7 +208,7 @@ def test_bulk_create_takes_fifty_at_most_and_reports_each_failure() -> None:
 
 
 def test_moving_to_done_sets_the_resolution_and_back_clears_it() -> None:
-    with FakeJira() as fake, api(fake) as client:
+    with FakeJira(flavour="cloud") as fake, api(fake) as client:
         key = client.post("/issue", json=new_issue("x")).json()["key"]
         client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
         done = client.get(f"/issue/{key}").json()["fields"]
@@ -219,6 +219,40 @@ def test_moving_to_done_sets_the_resolution_and_back_clears_it() -> None:
     assert done["resolutiondate"] is not None
     assert (reopened["status"]["name"], reopened["resolution"]) == ("To Do", None)
     assert refused.status_code == 400
+
+
+def test_servers_done_transition_has_a_screen_requiring_a_resolution() -> None:
+    """Server/Data Center's classic workflow resolves through a screen: without a resolution
+    the transition is refused in Jira's words; the screen's fields are listed on request."""
+    with FakeJira() as fake, api(fake) as client:
+        key = client.post("/issue", json=new_issue("x")).json()["key"]
+        listed = client.get(f"/issue/{key}/transitions").json()["transitions"]
+        expanded = client.get(
+            f"/issue/{key}/transitions", params={"expand": "transitions.fields"}
+        ).json()["transitions"]
+        bare = client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
+        elsewhere = client.post(
+            f"/issue/{key}/transitions",
+            json={"transition": {"id": "21"}, "fields": {"resolution": {"name": "Fixed"}}},
+        )
+        fixed = client.post(
+            f"/issue/{key}/transitions",
+            json={"transition": {"id": "31"}, "fields": {"resolution": {"name": "Fixed"}}},
+        )
+        done = client.get(f"/issue/{key}").json()["fields"]
+    assert "fields" not in listed[2] and listed[2]["hasScreen"] is True
+    resolution = expanded[2]["fields"]["resolution"]
+    assert resolution["required"] is True
+    assert "Fixed" in [v["name"] for v in resolution["allowedValues"]]
+    assert expanded[0]["fields"] == {}
+    assert (bare.status_code, bare.json()) == (
+        400,
+        {"errorMessages": ["Field Resolution is required."], "errors": {}},
+    )
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["errors"]["resolution"].startswith("Field 'resolution' cannot be set")
+    assert fixed.status_code == 204
+    assert (done["status"]["name"], done["resolution"]["name"]) == ("Done", "Fixed")
 
 
 # --- Pagination per flavour ---------------------------------------------------------------------
@@ -314,7 +348,8 @@ def test_webhooks_are_signed_and_shaped_like_jiras(
     with FakeJira(webhook_url=f"{server.base_url}/hook", webhook_secret=secret) as fake:
         with api(fake) as client:
             key = client.post("/issue", json=new_issue("Hooked")).json()["key"]
-            client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
+            done = {"transition": {"id": "31"}, "fields": {"resolution": {"name": "Done"}}}
+            client.post(f"/issue/{key}/transitions", json=done)
         fake.human_edit(key, title="Hooked, renamed")
         fake.flush_webhooks()
     created, done, renamed = (json.loads(body) for _, body in got)

@@ -14,7 +14,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from syncer.fakes.jira import FakeJira, Flavour, JiraApiError
+from syncer.fakes.jira import FakeJira, Flavour, JiraApiError, Screens
 from syncer.fakes.server import RecordedRequest
 from syncer.model import IssueChange, IssueDraft, Priority, Status
 from syncer.trackers.base import (
@@ -148,6 +148,49 @@ def test_bulk_created_drafts_get_their_status(jira: FakeJira) -> None:
     ]
     made = create_all(make(jira), drafts)
     assert [m.status for m in made] == [Status.TODO, Status.IN_PROGRESS, Status.DONE]
+
+
+# --- Screens: what a transition requires ---------------------------------------------------------
+
+
+def test_closing_on_server_sends_the_resolution_its_screen_requires(jira: FakeJira) -> None:
+    """Server/Data Center resolves through a screen requiring a resolution: without one Jira
+    answers 400 "Field Resolution is required." and the issue never closes."""
+    tracker = make(jira)
+    made = create_one(tracker, IssueDraft(item_key="r", title="Resolve me"))
+    assert tracker.update(made.ref, IssueChange(status=Status.DONE)).status is Status.DONE
+    assert jira.issue_json(made.ref)["fields"]["resolution"]["name"] == "Done"
+    created = create_one(tracker, IssueDraft(item_key="n", title="Born done", status=Status.DONE))
+    assert created.status is Status.DONE
+
+
+def test_the_configured_resolution_is_sent(jira: FakeJira) -> None:
+    tracker = make(jira, mapping=FieldMapping(jira_resolution="fixed"))
+    made = create_one(tracker, IssueDraft(item_key="r", title="Resolve me"))
+    tracker.update(made.ref, IssueChange(status=Status.DONE))
+    assert jira.issue_json(made.ref)["fields"]["resolution"]["name"] == "Fixed"
+
+
+def test_a_resolution_the_site_lacks_is_refused_naming_the_setting(jira: FakeJira) -> None:
+    tracker = make(jira, mapping=FieldMapping(jira_resolution="Shipped"))
+    made = create_one(tracker, IssueDraft(item_key="r", title="Resolve me"))
+    with pytest.raises(Refused, match=r"no 'Shipped' \(it has Fixed, .*\): set jira_resolution"):
+        tracker.update(made.ref, IssueChange(status=Status.DONE))
+
+
+def test_a_required_field_syncer_cannot_fill_is_named_and_nothing_is_posted() -> None:
+    screens = Screens(transitions={"Done": {"resolution": True, "customfield_10050": True}})
+    with FakeJira(screens=screens) as jira:
+        tracker = make(jira)
+        made = create_one(tracker, IssueDraft(item_key="r", title="Resolve me"))
+        with jira.server.counting() as sent, pytest.raises(Refused) as refused:
+            tracker.update(made.ref, IssueChange(status=Status.DONE))
+    assert str(refused.value) == (
+        "DEBT-1: the transition 'Done' requires the field 'Root cause' (customfield_10050), "
+        "which syncer cannot fill: make it optional on that transition's screen, or name "
+        "another transition in jira_transitions"
+    )
+    assert [m for m, _ in transitions(sent)] == ["GET"]
 
 
 # --- Which Jira, and where people browse it -----------------------------------------------------
@@ -484,7 +527,9 @@ class StepByStepJira(FakeJira):
             allowed = self.allowed[self._find(request.path_params["key"]).status]
         if request.method == "GET":
             offered = [
-                self._transition_json(t, name) for t, name in self.transitions if t in allowed
+                self._transition_json(t, name, "expand" in request.query_params)
+                for t, name in self.transitions
+                if t in allowed
             ]
             return JSONResponse({"expand": "transitions", "transitions": offered})
         wanted = str(((await self._body(request)).get("transition") or {}).get("id"))

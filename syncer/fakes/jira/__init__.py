@@ -22,6 +22,15 @@ the routes).
 """
 
 from syncer.fakes.jira.app import FakeJira, serve_jira
+from syncer.fakes.jira.screens import Screens
 from syncer.fakes.jira.state import BULK_LIMIT, PAGE_CAP, Flavour, JiraApiError
 
-__all__ = ["BULK_LIMIT", "PAGE_CAP", "FakeJira", "Flavour", "JiraApiError", "serve_jira"]
+__all__ = [
+    "BULK_LIMIT",
+    "PAGE_CAP",
+    "FakeJira",
+    "Flavour",
+    "JiraApiError",
+    "Screens",
+    "serve_jira",
+]

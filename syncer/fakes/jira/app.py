@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from syncer.fakes.faults import Garble, garbled
+from syncer.fakes.jira.screens import Screens
 from syncer.fakes.jira.search import JiraSearch, error_response
 from syncer.fakes.jira.state import HUMAN, Flavour, JiraApiError, Json
 from syncer.fakes.limits import WindowLimit
@@ -54,7 +55,9 @@ class FakeJira(JiraSearch, ServedFake):
     that writes JQL dates in UTC must show up here). `cloud_id` serves the API only under
     `/ex/jira/{cloud_id}`, as Atlassian's gateway (`api.atlassian.com`) does for scoped tokens,
     its `self` links included; `site_url` is the site's own address (serverInfo's `baseUrl`,
-    where people browse issues), for a gateway or a custom domain.
+    where people browse issues), for a gateway or a custom domain. `screens` say which fields
+    creating, editing and each transition may (or must) set (`Screens.default`: Server closes
+    through a screen requiring a resolution, Cloud has none).
     """
 
     def __init__(
@@ -75,8 +78,10 @@ class FakeJira(JiraSearch, ServedFake):
         user_time_zone: str = "America/New_York",
         cloud_id: str | None = None,
         site_url: str | None = None,
+        screens: Screens | None = None,
     ) -> None:
         super().__init__(project, flavour, clock, user_time_zone)
+        self.screens = screens or Screens.default(flavour)
         self.api_prefix = f"/ex/jira/{cloud_id}" if cloud_id else ""
         self.site_url = site_url
         self.token = token

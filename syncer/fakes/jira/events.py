@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from syncer.fakes.jira.payloads import JiraPayloads
+from syncer.fakes.jira.screens import resolution_id_of
 from syncer.fakes.jira.state import PRIORITIES, STATUSES, Comment, Issue, Json
 from syncer.fakes.webhooks import Delivery, WebhookSender
 
@@ -69,7 +70,7 @@ class JiraEvents(JiraPayloads):
             if name == "priority" and value:
                 return next(pid for pid, pname in PRIORITIES if pname == value)
             if name == "resolution" and value:
-                return "10000"
+                return resolution_id_of(value)
             return value if name == "assignee" else None
 
         def text(value: Any) -> str | None:

@@ -158,7 +158,9 @@ class JiraHandlers(JiraWorkflow):
         ref = request.path_params["key"]
         if request.method == "GET":
             with self._lock:
-                return JSONResponse(self._transitions_json(self._find(ref)))
+                issue = self._find(ref)
+                expand = request.query_params.get("expand", "").split(",")
+                return JSONResponse(self._transitions_json(issue, "transitions.fields" in expand))
         data = await self._body(request)
         with self._lock:
             self._transition(self._find(ref), data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from syncer.fakes.jira.screens import resolution_id_of
 from syncer.fakes.jira.state import (
     CATEGORY_NAMES,
     ISSUE_TYPES,
@@ -167,13 +168,14 @@ class JiraPayloads(JiraState):
         }
 
     def _resolution_json(self, issue: Issue) -> Json | None:
-        if issue.resolutiondate is None:
+        if issue.resolution is None:
             return None
+        resolution_id = resolution_id_of(issue.resolution)
         return {
-            "self": f"{self.base_url}/rest/api/2/resolution/10000",
-            "id": "10000",
+            "self": f"{self.base_url}/rest/api/2/resolution/{resolution_id}",
+            "id": resolution_id,
             "description": "Work has been completed on this issue.",
-            "name": "Done",
+            "name": issue.resolution,
         }
 
     def _comment_json(self, issue: Issue, comment: Comment) -> Json:

@@ -99,6 +99,7 @@ class Issue:
     status: str = "To Do"
     duedate: str | None = None
     assignee: str | None = None
+    resolution: str | None = None
     resolutiondate: datetime | None = None
     status_changed: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
@@ -231,6 +232,7 @@ class JiraState:
         issue.status = status
         done = STATUSES[status][1] == "done"
         issue.resolutiondate = (issue.resolutiondate or moment) if done else None
+        issue.resolution = (issue.resolution or "Done") if done else None
 
     def _snapshot(self, issue: Issue) -> Json:
         return {
@@ -241,7 +243,7 @@ class JiraState:
             "duedate": issue.duedate,
             "assignee": issue.assignee,
             "status": issue.status,
-            "resolution": "Done" if issue.resolutiondate else None,
+            "resolution": issue.resolution,
         }
 
     # --- users ---------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ value that does not fit with the field's own message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, ClassVar
 
 from syncer.fakes.jira.events import JiraEvents
+from syncer.fakes.jira.screens import RESOLUTIONS, Screens, field_meta, field_name
 from syncer.fakes.jira.state import (
     ISSUE_TYPES,
     PRIORITIES,
@@ -26,6 +27,8 @@ TRANSITIONS = (("11", "To Do"), ("21", "In Progress"), ("31", "Done"))
 """(id, name) of the global transitions; each leads to the status of its name."""
 EDITABLE = ("summary", "description", "labels", "priority", "duedate", "assignee")
 _CREATE_ONLY = ("project", "issuetype", "reporter")
+_TEXT_FIELDS = ("customfield_10050",)
+"""Custom fields a transition screen may carry: their values are checked, not kept."""
 
 
 class JiraWorkflow(JiraEvents):
@@ -33,6 +36,7 @@ class JiraWorkflow(JiraEvents):
 
     transitions: tuple[tuple[str, str], ...] = TRANSITIONS
     """The workflow's transitions; a test may renumber them, as an admin editing it would."""
+    screens: Screens
 
     def _created_json(self, issue: Issue) -> Json:
         return {
@@ -50,7 +54,10 @@ class JiraWorkflow(JiraEvents):
         summary = fields.get("summary")
         if not isinstance(summary, str) or not summary.strip():
             raise JiraApiError(400, summary="You must specify a summary of the issue.")
-        values = self._validated({k: v for k, v in fields.items() if k not in _CREATE_ONLY})
+        _check_required(self.screens.create, fields)
+        values = self._validated(
+            {k: v for k, v in fields.items() if k not in _CREATE_ONLY}, self.screens.create
+        )
         issue = self._new_issue(summary, None, [], self._bot)
         for name, value in values.items():
             setattr(issue, name, value)
@@ -72,11 +79,12 @@ class JiraWorkflow(JiraEvents):
         if not known:
             raise JiraApiError(400, issuetype="valid issue type is required")
 
-    def _validated(self, fields: Json) -> Json:
-        """Field values from a create/edit request, checked the way Jira checks them."""
+    def _validated(self, fields: Json, screen: Mapping[str, bool]) -> Json:
+        """Field values from a request, checked the way Jira checks them: first that the
+        operation's screen has the field, then the value."""
         values: Json = {}
         for name, value in fields.items():
-            if name not in EDITABLE:
+            if name not in screen or name not in EDITABLE:
                 raise cannot_set(name)
             values[name] = self._FIELD_CHECKS[name](self, value)
         return values
@@ -143,7 +151,7 @@ class JiraWorkflow(JiraEvents):
     }
 
     def _edit(self, issue: Issue, data: Json) -> None:
-        values = self._validated(data.get("fields") or {})
+        values = self._validated(data.get("fields") or {}, self.screens.edit)
         operations = data.get("update") or {}
         comments = self._apply_operations(issue, operations, values)
         self._write(issue, values, self._bot, comments)
@@ -152,7 +160,9 @@ class JiraWorkflow(JiraEvents):
         """The `update` verbs: labels add/remove/set (into `values`), comment add (returned)."""
         comments: list[str] = []
         for name, verbs in operations.items():
-            if name not in ("labels", "comment"):
+            if name not in ("labels", "comment") or (
+                name == "labels" and name not in self.screens.edit
+            ):
                 raise cannot_set(name)
             for verb in verbs:
                 if name == "comment" and "add" in verb:
@@ -171,25 +181,75 @@ class JiraWorkflow(JiraEvents):
         raise JiraApiError(400, labels=f"Unknown operation: {sorted(verb)}")
 
     def _transition(self, issue: Issue, data: Json) -> None:
+        """Take a transition: the fields sent must be on its screen, and those it requires
+        there; into a done status, the resolution given (or, with no screen, Done)."""
         wanted = str((data.get("transition") or {}).get("id", ""))
         target = dict(self.transitions).get(wanted)
         if target is None:
             raise JiraApiError(400, [f"Transition id '{wanted}' is not valid for this issue."])
-        values = {**self._validated(data.get("fields") or {}), "status": target}
+        screen = self.screens.transitions.get(target, {})
+        fields = dict(data.get("fields") or {})
+        for name in fields:
+            if name not in screen:
+                raise cannot_set(name)
+        _check_required(screen, fields)
+        resolution = _resolution_named(fields.pop("resolution", None))
+        for name in _TEXT_FIELDS:
+            _check_text(name, fields.pop(name, None))
+        values: Json = {**self._validated(fields, screen), "status": target}
+        if resolution is not None:
+            values["resolution"] = resolution
         self._write(issue, values, self._bot)
 
-    def _transitions_json(self, issue: Issue) -> Json:
-        """What `GET .../transitions` answers for `issue`: every global transition."""
-        transitions = [self._transition_json(t, n) for t, n in self.transitions]
+    def _transitions_json(self, issue: Issue, with_fields: bool) -> Json:
+        """What `GET .../transitions` answers for `issue`: every global transition, with its
+        screen's fields when asked (`expand=transitions.fields`)."""
+        transitions = [self._transition_json(t, n, with_fields) for t, n in self.transitions]
         return {"expand": "transitions", "transitions": transitions}
 
-    def _transition_json(self, transition_id: str, name: str) -> Json:
-        return {
+    def _transition_json(self, transition_id: str, name: str, with_fields: bool) -> Json:
+        screen = self.screens.transitions.get(name, {})
+        transition: Json = {
             "id": transition_id,
             "name": name,
             "to": self._status_json(name),
-            "hasScreen": False,
+            "hasScreen": bool(screen),
             "isGlobal": True,
             "isInitial": False,
             "isConditional": False,
         }
+        if with_fields:
+            transition["fields"] = {
+                field_id: field_meta(field_id, required, self.base_url)
+                for field_id, required in screen.items()
+            }
+        return transition
+
+
+def _check_required(screen: Mapping[str, bool], fields: Json) -> None:
+    """Jira's refusal of a request that leaves out a field its screen requires."""
+    missing = [name for name, required in screen.items() if required and not fields.get(name)]
+    if "resolution" in missing:
+        raise JiraApiError(400, ["Field Resolution is required."])
+    if missing:
+        error = JiraApiError(400)
+        error.body["errors"].update({name: f"{field_name(name)} is required." for name in missing})
+        raise error
+
+
+def _resolution_named(value: Any) -> str | None:
+    if value is None:
+        return None
+    for resolution_id, name in RESOLUTIONS:
+        if isinstance(value, dict) and (
+            value.get("name") == name or value.get("id") == resolution_id
+        ):
+            return name
+    raise JiraApiError(400, resolution="Could not find valid 'id' or 'name' in resolution object.")
+
+
+def _check_text(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        error = JiraApiError(400)
+        error.body["errors"][name] = "Operation value must be a string"
+        raise error
