@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from syncer.fakes.jira import FakeJira, Flavour, serve_jira
+from syncer.fakes.jira import FakeJira, Flavour, Screens, serve_jira
 from syncer.fakes.server import FakeServer
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
@@ -253,6 +253,28 @@ def test_servers_done_transition_has_a_screen_requiring_a_resolution() -> None:
     assert elsewhere.json()["errors"]["resolution"].startswith("Field 'resolution' cannot be set")
     assert fixed.status_code == 204
     assert (done["status"]["name"], done["resolution"]["name"]) == ("Done", "Fixed")
+
+
+@pytest.mark.parametrize("flavour", ["server", "cloud"])
+def test_screens_refuse_what_they_lack_and_the_metadata_says_what_they_have(
+    flavour: Flavour,
+) -> None:
+    screens = Screens.default(flavour).without("priority")
+    with FakeJira(flavour=flavour, screens=screens) as fake, api(fake) as client:
+        refused = client.post("/issue", json=new_issue("x", priority={"name": "High"}))
+        key = client.post("/issue", json=new_issue("x")).json()["key"]
+        edit = client.put(f"/issue/{key}", json={"fields": {"priority": {"name": "High"}}})
+        types = client.get("/issue/createmeta/DEBT/issuetypes").json()
+        fields = client.get("/issue/createmeta/DEBT/issuetypes/10001").json()
+        editmeta = client.get(f"/issue/{key}/editmeta").json()["fields"]
+    message = "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown."
+    assert (refused.status_code, refused.json()["errors"]) == (400, {"priority": message})
+    assert (edit.status_code, edit.json()["errors"]) == (400, {"priority": message})
+    listed = "issueTypes" if flavour == "cloud" else "values"  # Cloud and Data Center differ
+    assert "Task" in [t["name"] for t in types[listed]]
+    field_ids = [f["fieldId"] for f in fields["fields" if flavour == "cloud" else "values"]]
+    assert "duedate" in field_ids and "priority" not in field_ids
+    assert "summary" in editmeta and "priority" not in editmeta
 
 
 # --- Pagination per flavour ---------------------------------------------------------------------

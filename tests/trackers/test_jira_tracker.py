@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -191,6 +191,69 @@ def test_a_required_field_syncer_cannot_fill_is_named_and_nothing_is_posted() ->
         "another transition in jira_transitions"
     )
     assert [m for m, _ in transitions(sent)] == ["GET"]
+
+
+# --- Screens: fields a project's create and edit screens lack ------------------------------------
+
+OFF_SCREEN = Screens.default("server").without("priority", "duedate")
+
+
+def test_fields_off_the_create_screen_are_left_out_and_noted_once(
+    flavour: Flavour, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A project whose create screen has no priority nor due date answers every create that
+    sets them with 400 "Field 'priority' cannot be set": without the fields, they are made."""
+    screens = Screens.default(flavour).without("priority", "duedate")
+    with FakeJira(flavour=flavour, screens=screens) as jira:
+        tracker = make(jira)
+        drafts = [
+            IssueDraft("p", "Prioritised", priority=Priority.HIGH, due_date=date(2027, 3, 1)),
+            IssueDraft("q", "Plain"),
+            IssueDraft("g", "Ghost's", priority=Priority.LOW, assignees=("ghost",)),
+        ]
+        with jira.server.counting() as sent, caplog.at_level(logging.WARNING):
+            first, plain, ghost = tracker.create_many(drafts)
+        assert first.issue is not None and plain.issue is not None
+        assert (first.issue.title, first.issue.due_date) == ("Prioritised", None)
+        assert isinstance(ghost.error, Refused) and "ghost" in str(ghost.error)
+        assert jira.issue_count() == 2
+        posts = [r for r in sent if r.path.endswith("/issue/bulk")]
+        meta = [r for r in sent if "/createmeta/" in r.path]
+        assert (len(posts), len(meta)) == (2, 2), "one refusal, the screen read once, resent"
+        with jira.server.counting() as sent:
+            assert create_one(tracker, IssueDraft("r", "Again", priority=Priority.LOW))
+        assert [r.path for r in sent if r.method == "POST"] == ["/rest/api/2/issue/bulk"]
+        assert not [r for r in sent if "/createmeta/" in r.path], "read once per run"
+    noted = [r.getMessage() for r in caplog.records if "create screen" in r.getMessage()]
+    assert noted == [
+        "Jira project DEBT: 'priority' is not on the create screen of Task, so syncer does not "
+        "set it there (add the field to that screen to sync it)",
+        "Jira project DEBT: 'duedate' is not on the create screen of Task, so syncer does not "
+        "set it there (add the field to that screen to sync it)",
+    ]
+
+
+def test_fields_off_the_edit_screen_are_left_out_and_the_rest_applied() -> None:
+    with FakeJira(screens=OFF_SCREEN) as jira:
+        tracker = make(jira)
+        made = create_all(tracker, [IssueDraft("a", "A"), IssueDraft("b", "B")])
+        change = IssueChange(title="A, renamed", priority=Priority.HIGH)
+        with jira.server.counting() as sent:
+            updated = tracker.update(made[0].ref, change)
+        assert updated.title == "A, renamed"
+        assert [(r.method, r.status, r.path.rsplit("/", 1)[-1]) for r in sent] == [
+            ("GET", 200, "DEBT-1"),
+            ("PUT", 400, "10001"),  # "Field 'priority' cannot be set": nothing applied
+            ("GET", 200, "editmeta"),
+            ("PUT", 204, "10001"),
+            ("GET", 200, "10001"),
+        ]
+        assert jira.server.count("GET", "/rest/api/2/issue/DEBT-1/editmeta") == 1
+        with jira.server.counting() as sent:
+            tracker.update(made[1].ref, IssueChange(title="B, renamed", priority=Priority.LOW))
+        assert [r.method for r in sent if r.method == "PUT"] == ["PUT"], "the screen is known"
+        assert jira.issue_json(made[1].ref)["fields"]["summary"] == "B, renamed"
+        assert not [r for r in sent if r.path.endswith("/editmeta")]
 
 
 # --- Which Jira, and where people browse it -----------------------------------------------------

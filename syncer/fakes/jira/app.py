@@ -203,6 +203,15 @@ class FakeJira(JiraSearch, ServedFake):
             Route(f"{v2}/issue", self._api(self._create), methods=["POST"]),
             Route(f"{v2}/issue/bulk", self._api(self._bulk_create), methods=["POST"]),
             Route(
+                f"{v2}/issue/createmeta/{{project}}/issuetypes",
+                self._api(self._create_meta_types),
+            ),
+            Route(
+                f"{v2}/issue/createmeta/{{project}}/issuetypes/{{type_id}}",
+                self._api(self._create_meta_fields),
+            ),
+            Route(f"{v2}/issue/{{key}}/editmeta", self._api(self._edit_meta)),
+            Route(
                 f"{v2}/issue/{{key}}",
                 self._api(self._issue),
                 methods=["GET", "PUT", "DELETE"],

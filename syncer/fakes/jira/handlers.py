@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from syncer.fakes.jira.payloads import requested_fields
+from syncer.fakes.jira.screens import field_meta
 from syncer.fakes.jira.state import BULK_LIMIT, ISSUE_TYPES, PRIORITIES, JiraApiError, Json, stamp
 from syncer.fakes.jira.workflow import EDITABLE, JiraWorkflow
 
@@ -91,19 +92,51 @@ class JiraHandlers(JiraWorkflow):
     async def _issue_type_list(self, request: Request) -> Response:
         return JSONResponse([self._issue_type_json(t) for t in ISSUE_TYPES])
 
+    def _check_project_ref(self, ref: str) -> None:
+        if ref not in (self.project, self.project_id):
+            raise JiraApiError(404, [f"No project could be found with key '{ref}'."])
+
     async def _project(self, request: Request) -> Response:
-        if request.path_params["key"] not in (self.project, self.project_id):
-            raise JiraApiError(
-                404,
-                [
-                    "No project could be found with key '{key}'.".format(
-                        key=request.path_params["key"]
-                    )
-                ],
-            )
+        self._check_project_ref(request.path_params["key"])
         project = self._project_json()
         project["issueTypes"] = [self._issue_type_json(t) for t in ISSUE_TYPES]
         return JSONResponse(project)
+
+    async def _create_meta_types(self, request: Request) -> Response:
+        """`GET issue/createmeta/{project}/issuetypes`: the types one may create (Cloud and
+        Data Center 8.4+; the older `createmeta?expand=...` is not served)."""
+        self._check_project_ref(request.path_params["project"])
+        types = [self._issue_type_json(t) for t in ISSUE_TYPES]
+        return JSONResponse(self._meta_page(request, types, "issueTypes"))
+
+    async def _create_meta_fields(self, request: Request) -> Response:
+        """`GET issue/createmeta/{project}/issuetypes/{id}`: the create screen's fields."""
+        self._check_project_ref(request.path_params["project"])
+        type_id = request.path_params["type_id"]
+        if type_id not in [t[0] for t in ISSUE_TYPES]:
+            raise JiraApiError(404, [f"Issue type with id '{type_id}' does not exist."])
+        create = self.screens.create.items()
+        fields = [field_meta(name, required, self.base_url) for name, required in create]
+        return JSONResponse(self._meta_page(request, fields, "fields"))
+
+    def _meta_page(self, request: Request, values: list[Json], cloud_key: str) -> Json:
+        """One page of create metadata: Data Center's `values` + `isLast`, Cloud's own key."""
+        start = int(request.query_params.get("startAt") or 0)
+        size = min(int(request.query_params.get("maxResults") or 50), 200)
+        page: Json = {"maxResults": size, "startAt": start, "total": len(values)}
+        if self.flavour == "cloud":
+            page[cloud_key] = values[start : start + size]
+        else:
+            page.update(isLast=start + size >= len(values), values=values[start : start + size])
+        return page
+
+    async def _edit_meta(self, request: Request) -> Response:
+        """`GET issue/{key}/editmeta`: the edit screen's fields."""
+        with self._lock:
+            self._find(request.path_params["key"])
+        edit = self.screens.edit.items()
+        fields = {name: field_meta(name, required, self.base_url) for name, required in edit}
+        return JSONResponse({"fields": fields})
 
     async def _create(self, request: Request) -> Response:
         data = await self._body(request)

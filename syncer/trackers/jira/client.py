@@ -36,6 +36,7 @@ from syncer.trackers.jira.mapping import (
     place_of,
     split_description,
 )
+from syncer.trackers.jira.screens import Screens, refused_by_screen
 from syncer.trackers.jira.workflow import Workflow
 from syncer.trackers.markup import markdown_to_jira
 
@@ -83,6 +84,7 @@ class JiraTracker:
         )
         self._client = self._calls.client
         self._workflow = Workflow(self._calls, self._mapping)
+        self._screens = Screens(self._calls, project, self._mapping.jira_issue_type)
 
     @property
     def flavour(self) -> Flavour:
@@ -175,7 +177,9 @@ class JiraTracker:
             ]
 
     def _post_bulk(self, drafts: Sequence[IssueDraft]) -> list[Created | str]:
-        """One bulk request: each draft's new key, or its refusal."""
+        """One bulk request: each draft's new key, or its refusal. Drafts refused only for
+        fields the create screen lacks are posted again without them, once the screen is
+        read (Jira made none of them: a refused element is not created)."""
         field_list = [self._create_fields(d) for d in drafts]
         results = self._calls.call(
             "bulk create",
@@ -189,6 +193,15 @@ class JiraTracker:
                 made.append(Created(draft, error=Refused(f"bulk create: Jira refused {reason}")))
             else:
                 made.append(str(result["issue"].key))
+        again = [
+            n
+            for n, r in enumerate(results)
+            if r["status"] == "Error" and refused_by_screen(r["error"])
+        ]
+        if again and self._screens.learn_create():
+            retried = self._post_bulk([drafts[n] for n in again])
+            for position, outcome in zip(again, retried, strict=True):
+                made[position] = outcome
         return made
 
     def _move_new(self, drafts: Sequence[IssueDraft], results: list[Created | str]) -> None:
@@ -230,7 +243,7 @@ class JiraTracker:
             fields["duedate"] = draft.due_date.isoformat()
         if draft.assignees:
             fields["assignee"] = self._assignee_field(draft.assignees)
-        return fields
+        return self._screens.for_create(fields)
 
     def _labels_out(self, labels: Iterable[str]) -> list[str]:
         wanted = [*labels, self._mapping.sync_label]
@@ -253,14 +266,22 @@ class JiraTracker:
         """Fields in one edit (Jira has one assignee: the first is kept); status by transition."""
         fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
         issue = self._calls.call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
-        edits = self._edit_fields(issue.raw["fields"], change)
-        if edits:
-            what = f"update {ref}{assigning(change.assignees)}"
-            self._calls.call(what, lambda: issue.update(fields=edits))
+        place = place_of(issue.raw["fields"])
+        edits = self._screens.for_edit(place[1], self._edit_fields(issue.raw["fields"], change))
+        what = f"update {ref}{assigning(change.assignees)}"
+        try:
+            if edits:
+                self._calls.call(what, lambda: issue.update(fields=edits))
+        except Refused as refused:
+            if not refused_by_screen(str(refused)) or not self._screens.learn_edit(ref, place[1]):
+                raise
+            edits = self._screens.for_edit(place[1], edits)
+            if edits:  # Jira applied nothing of the refused edit: the rest is sent again
+                self._calls.call(what, lambda: issue.update(fields=edits))
         current = self._issue(issue.raw, f"update {ref}")
         if change.status is None or change.status is current.status:
             return current
-        self._workflow.move(ref, place_of(issue.raw["fields"]), change.status)
+        self._workflow.move(ref, place, change.status)
         return self.get(ref)
 
     def _edit_fields(self, fields: Mapping[str, Any], change: IssueChange) -> Json:
