@@ -277,6 +277,18 @@ def test_screens_refuse_what_they_lack_and_the_metadata_says_what_they_have(
     assert "summary" in editmeta and "priority" not in editmeta
 
 
+def test_user_search_takes_query_on_cloud_and_username_on_server() -> None:
+    with FakeJira(flavour="cloud") as cloud, api(cloud) as client:
+        found = client.get("/user/search", params={"query": "alice"}).json()
+        by_name = client.get("/user/search", params={"username": "alice"})
+        alice = cloud.user_id("alice")
+    assert [u["accountId"] for u in found] == [alice] and "name" not in found[0]
+    assert by_name.status_code == 400 and "GDPR strict mode" in by_name.json()["errorMessages"][0]
+    with FakeJira() as server, api(server) as client:
+        found = client.get("/user/search", params={"username": "bob"}).json()
+    assert [u["name"] for u in found] == ["bob"]
+
+
 # --- Pagination per flavour ---------------------------------------------------------------------
 
 

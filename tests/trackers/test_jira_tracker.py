@@ -256,6 +256,45 @@ def test_fields_off_the_edit_screen_are_left_out_and_the_rest_applied() -> None:
         assert not [r for r in sent if r.path.endswith("/editmeta")]
 
 
+# --- Cloud's account ids ------------------------------------------------------------------------
+
+
+def test_cloud_assignees_named_as_people_name_them_are_looked_up_once() -> None:
+    """Cloud refuses `{"name": …}` and takes account ids only: a `user_map` that names people
+    (`Alice Example`, `bob@example.com`) is looked up by user search, once per run, and the
+    issues read back name their assignee the way `user_map` does."""
+    with FakeJira(flavour="cloud") as jira:
+        tracker = make(jira, users=("Alice Example", "bob@example.com"))
+        with jira.server.counting() as sent:
+            first, second = create_all(
+                tracker,
+                [
+                    IssueDraft("a", "Alice's", assignees=("Alice Example",)),
+                    IssueDraft("b", "Alice's too", assignees=("Alice Example",)),
+                ],
+            )
+        assert (first.assignees, second.assignees) == (("Alice Example",), ("Alice Example",))
+        assignee = jira.issue_json(first.ref)["fields"]["assignee"]
+        assert assignee["accountId"] == jira.user_id("alice")
+        assert len([r for r in sent if r.path.endswith("/user/search")]) == 1
+        jira.human_edit(second.ref, assignees=(jira.user_id("bob"),))
+        assert tracker.get(second.ref).assignees == ("bob@example.com",)
+
+
+def test_a_cloud_user_map_name_no_user_matches_is_refused_naming_the_fix() -> None:
+    with FakeJira(flavour="cloud") as jira:
+        tracker = make(jira, users=("Nobody Here",))
+        stray, fine = tracker.create_many(
+            [IssueDraft("s", "Stray", assignees=("Nobody Here",)), IssueDraft("f", "Fine")]
+        )
+        assert isinstance(stray.error, Refused)
+        assert str(stray.error) == (
+            "Jira Cloud: 'Nobody Here' from user_map matches no user: put the person's account "
+            "id in user_map (the end of their Jira profile's address)"
+        )
+        assert fine.issue is not None and jira.issue_count() == 1
+
+
 # --- Which Jira, and where people browse it -----------------------------------------------------
 
 

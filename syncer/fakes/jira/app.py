@@ -196,6 +196,10 @@ class FakeJira(JiraSearch, ServedFake):
         routes = [
             Route(f"{v2}/serverInfo", self._api(self._server_info, anonymous=True)),
             Route(f"{v2}/myself", self._api(self._myself)),
+            Route(
+                f"{self.api_prefix}/rest/api/{{version:int}}/user/search",
+                self._api(self._user_search),
+            ),
             Route(f"{v2}/field", self._api(self._field_list)),
             Route(f"{v2}/priority", self._api(self._priority_list)),
             Route(f"{v2}/issuetype", self._api(self._issue_type_list)),

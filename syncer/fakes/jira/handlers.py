@@ -138,6 +138,31 @@ class JiraHandlers(JiraWorkflow):
         fields = {name: field_meta(name, required, self.base_url) for name, required in edit}
         return JSONResponse({"fields": fields})
 
+    async def _user_search(self, request: Request) -> Response:
+        """`GET user/search`: Cloud takes `query` (matched from the start of the display name,
+        of one of its words, or of the email) and refuses `username` in its privacy ("GDPR strict") mode; Server
+        and Data Center take `username` (name, display name or email)."""
+        params = request.query_params
+        cloud = self.flavour == "cloud"
+        if cloud and "username" in params:
+            raise JiraApiError(
+                400, ["The query parameter 'username' is not supported in GDPR strict mode."]
+            )
+        wanted = params.get("query" if cloud else "username", "").strip().casefold()
+        if not wanted:
+            missing = "query" if cloud else "username"
+            raise JiraApiError(400, [f"The {missing} query parameter was not provided"])
+        with self._lock:
+            found = [name for name in self._users if self._user_matches(name, wanted)]
+            return JSONResponse([self._user_json(name) for name in found])
+
+    def _user_matches(self, name: str, wanted: str) -> bool:
+        display = self._users[name].casefold()
+        words = [display, *display.split(), f"{name}@example.com"]
+        if self.flavour != "cloud":
+            words.append(name.casefold())
+        return any(word.startswith(wanted) for word in words)
+
     async def _create(self, request: Request) -> Response:
         data = await self._body(request)
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -36,6 +37,7 @@ from syncer.trackers.jira.mapping import (
     place_of,
     split_description,
 )
+from syncer.trackers.jira.people import People
 from syncer.trackers.jira.screens import Screens, refused_by_screen
 from syncer.trackers.jira.workflow import Workflow
 from syncer.trackers.markup import markdown_to_jira
@@ -50,6 +52,8 @@ class JiraTracker:
     """One Jira project, through the `jira` library (`JiraCalls` says how it is reached).
 
     `on_request` hears of every request sent, retries included (`syncer.trackers.http`).
+    `users` are the target's `user_map` values: on Cloud those that are not account ids are
+    looked up by user search (`people.People`).
     """
 
     kind = "jira"
@@ -68,6 +72,7 @@ class JiraTracker:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
         overlap: timedelta = timedelta(minutes=1),
+        users: Collection[str] = (),
     ) -> None:
         self.project = project
         self._mapping = mapping or FieldMapping()
@@ -85,6 +90,7 @@ class JiraTracker:
         self._client = self._calls.client
         self._workflow = Workflow(self._calls, self._mapping)
         self._screens = Screens(self._calls, project, self._mapping.jira_issue_type)
+        self._people = People(self._calls, users)
 
     @property
     def flavour(self) -> Flavour:
@@ -143,7 +149,10 @@ class JiraTracker:
     def _issue(self, raw: Mapping[str, Any], what: str) -> RemoteIssue:
         garbled = f"{what}: Jira answered with something that is not an issue"
         mapper = partial(issue_from_json, site=self._calls.site)
-        return read_issue(mapper, raw, self._mapping, garbled)
+        issue = read_issue(mapper, raw, self._mapping, garbled)
+        if not issue.assignees or self.flavour != "cloud":
+            return issue
+        return replace(issue, assignees=tuple(self._people.name(a) for a in issue.assignees))
 
     # --- creates -------------------------------------------------------------------------------
 
@@ -177,32 +186,37 @@ class JiraTracker:
             ]
 
     def _post_bulk(self, drafts: Sequence[IssueDraft]) -> list[Created | str]:
-        """One bulk request: each draft's new key, or its refusal. Drafts refused only for
-        fields the create screen lacks are posted again without them, once the screen is
-        read (Jira made none of them: a refused element is not created)."""
-        field_list = [self._create_fields(d) for d in drafts]
+        """One bulk request: each draft's new key, or its refusal. A draft refused before
+        sending (an assignee Cloud cannot name) is left out of it. Drafts refused only for
+        fields the create screen lacks are posted again without them, once the screen is read
+        (Jira made none of them: a refused element is not created)."""
+        made: dict[int, Created | str] = {}
+        sent: list[tuple[int, Json]] = []
+        for position, draft in enumerate(drafts):
+            try:
+                sent.append((position, self._create_fields(draft)))
+            except Refused as refused:
+                made[position] = Created(draft, error=refused)
+        field_list = [fields for _, fields in sent]
         results = self._calls.call(
             "bulk create",
-            lambda: self._client.create_issues(field_list, prefetch=False),
+            lambda: self._client.create_issues(field_list, prefetch=False) if field_list else [],
             repeatable=False,
         )
-        made: list[Created | str] = []
-        for draft, result in zip(drafts, results, strict=True):
-            if result["status"] == "Error":
-                reason = f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
-                made.append(Created(draft, error=Refused(f"bulk create: Jira refused {reason}")))
-            else:
-                made.append(str(result["issue"].key))
-        again = [
-            n
-            for n, r in enumerate(results)
-            if r["status"] == "Error" and refused_by_screen(r["error"])
-        ]
+        again: list[int] = []
+        for (position, _), result in zip(sent, results, strict=True):
+            draft = drafts[position]
+            if result["status"] != "Error":
+                made[position] = str(result["issue"].key)
+                continue
+            if refused_by_screen(result["error"]):
+                again.append(position)
+            reason = f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
+            made[position] = Created(draft, error=Refused(f"bulk create: Jira refused {reason}"))
         if again and self._screens.learn_create():
             retried = self._post_bulk([drafts[n] for n in again])
-            for position, outcome in zip(again, retried, strict=True):
-                made[position] = outcome
-        return made
+            made.update(zip(again, retried, strict=True))
+        return [made[position] for position in range(len(drafts))]
 
     def _move_new(self, drafts: Sequence[IssueDraft], results: list[Created | str]) -> None:
         """Take each new issue to its draft's status; one its workflow refuses is unfinished."""
@@ -255,7 +269,7 @@ class JiraTracker:
         if not assignees:
             return None
         key = "accountId" if self.flavour == "cloud" else "name"
-        return {key: assignees[0]}
+        return {key: self._people.account(assignees[0])}
 
     def _new_place(self) -> Place:
         return None, self._mapping.jira_issue_type
