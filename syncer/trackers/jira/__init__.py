@@ -17,10 +17,16 @@ Jira specifics it translates, so nothing above it needs to know:
 - **Fields.** Priority is Jira's priority field (`FieldMapping.jira_priorities`; an issue created
   without one gets the project's default, as in Jira), due date is `duedate`, and of the
   assignees only the first is kept: a Jira issue has one (users are `name` on Server,
-  `accountId` on Cloud).
+  `accountId` on Cloud; `people` looks up `user_map` names Cloud cannot take). A field the
+  project's create or edit screen lacks is refused by Jira; the first such refusal of a run
+  reads that screen and the field is left out from then on (`screens`).
+- **Which Jira.** Server/Data Center or Cloud is what `serverInfo` says (`deploymentType`),
+  unless configured; browse links start at the site's `baseUrl`, not at the API gateway.
 - **Status** moves through workflow transitions, chosen by name (`FieldMapping.jira_transitions`)
   or, failing that, by where a transition leads; where the workflow offers no direct way, in two
-  steps through in progress (To Do → In Progress → Done). Done/in progress come from the status
+  steps through in progress (To Do → In Progress → Done). A transition's screen may require
+  fields: the resolution is sent (`FieldMapping.jira_resolution`), any other required field is
+  refused by name before posting (`workflow`). Done/in progress come from the status
   name (`jira_done_statuses`, `jira_in_progress_statuses`) or its category (`done`,
   `indeterminate`).
 - **Transitions are cached** per workflow step (`workflow.Workflow`): moving 80 new issues out
