@@ -34,7 +34,7 @@ Jira specifics it translates, so nothing above it needs to know:
   never a failed move.
 - **Incremental reads.** JQL's `updated >=` takes minutes, so the query starts at the cursor's
   minute minus an overlap (Jira's search index can lag a write). Jira reads a JQL date in the
-  syncer user's own time zone (`/myself` → `timeZone`, asked once per run) while REST
+  syncer user's own time zone (`/myself` → `timeZone`, kept in the cursor a day) while REST
   timestamps carry their own offset, so the minute is written in that zone. The cursor
   remembers the (key, updated) pairs inside that window, and those are dropped from the answer:
   an idle poll returns nothing for one request.

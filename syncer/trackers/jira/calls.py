@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -15,7 +15,6 @@ from jira import JIRA, JIRAError
 
 from syncer.trackers.base import AnswerLost, RateLimited, RetryPolicy
 from syncer.trackers.http import CountingAdapter, RequestHook, count_on
-from syncer.trackers.jira.cursor import user_zone
 from syncer.trackers.jira.errors import Failure, classify, utcnow
 from syncer.trackers.jira.mapping import Json
 
@@ -72,7 +71,6 @@ class JiraCalls:
         self.sleep = sleep
         self.clock = clock
         self.client = self._connect(server, token, email, on_request)
-        self._zone: tuple[tzinfo | None] | None = None
         self._flavour = flavour
         gateway = urlsplit(server).path.startswith(GATEWAY_PATH)
         self._site = None if flavour is None or gateway else server.rstrip("/")
@@ -148,13 +146,10 @@ class JiraCalls:
             waited += delay
         raise _gave_up(failure, delay, self.clock())
 
-    def user_zone(self) -> tzinfo | None:
-        """The syncer user's time zone (`/myself`), in which Jira reads JQL dates; asked once
-        per run, the first time a query needs it (None: a zone Python does not know)."""
-        if self._zone is None:
-            me = self.call("who am I", self.client.myself)
-            self._zone = (user_zone(me.get("timeZone")),)
-        return self._zone[0]
+    def user_time_zone(self) -> str | None:
+        """The syncer user's time zone (`/myself` → `timeZone`), in which Jira reads JQL dates."""
+        me = self.call("who am I", self.client.myself)
+        return str(me["timeZone"]) if me.get("timeZone") else None
 
     def backoff(self, attempt: int) -> float:
         return float(self.retry.backoff_seconds * 2 ** (attempt - 1))

@@ -22,7 +22,7 @@ from syncer.trackers.base import (
 )
 from syncer.trackers.http import RequestHook
 from syncer.trackers.jira.calls import FIELDS, PAGE_SIZE, Flavour, JiraCalls
-from syncer.trackers.jira.cursor import Cursor, jql_minute, reached_seen
+from syncer.trackers.jira.cursor import Cursor, jql_minute, reached_seen, user_zone
 from syncer.trackers.jira.errors import chunks, utcnow
 from syncer.trackers.jira.mapping import (
     Json,
@@ -107,6 +107,8 @@ class JiraTracker:
         stopping there keeps an idle poll at one request however full the window is.
         """
         state = Cursor.decode(cursor)
+        if not state.zone_is_fresh(self._calls.clock()):
+            state = state.with_zone(self._calls.user_time_zone(), self._calls.clock())
         hits: dict[str, Json] = {}
         for page in self._calls.pages(self._changed_jql(state)):
             hits.update((str(raw["key"]), raw) for raw in page)
@@ -120,7 +122,7 @@ class JiraTracker:
         jql = f"{self._synced()}"
         start = state.window_start(self._overlap)
         if start is not None:
-            jql += f' AND updated >= "{jql_minute(start, self._calls.user_zone())}"'
+            jql += f' AND updated >= "{jql_minute(start, user_zone(state.zone))}"'
         return jql + " ORDER BY updated DESC, key ASC"
 
     def _synced(self) -> str:
