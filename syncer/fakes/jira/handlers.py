@@ -140,8 +140,8 @@ class JiraHandlers(JiraWorkflow):
 
     async def _user_search(self, request: Request) -> Response:
         """`GET user/search`: Cloud takes `query` (matched from the start of the display name,
-        of one of its words, or of the email) and refuses `username` in its privacy ("GDPR strict") mode; Server
-        and Data Center take `username` (name, display name or email)."""
+        of one of its words, or of the email) and refuses `username` in its privacy ("GDPR
+        strict") mode; Server and Data Center take `username` (name, display name or email)."""
         params = request.query_params
         cloud = self.flavour == "cloud"
         if cloud and "username" in params:
