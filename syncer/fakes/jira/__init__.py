@@ -7,8 +7,10 @@ transitions, bulk create (at most 50 per request), comments, JQL search with Ser
 `startAt` and Cloud-style `nextPageToken` pagination, errors as `{errorMessages, errors}`,
 401s for bad credentials, 429s with `Retry-After`, and signed `jira:issue_*` webhooks.
 
-Two flavours: `"server"` (Data Center: `/rest/api/2/search`, users by `name`) and `"cloud"`
-(the old search endpoint answers 410 Gone as it now does on Cloud, users by `accountId`). Both
+Two flavours: `"server"` (Data Center: `/rest/api/2/search`, users by `name`, Done reached
+through a screen requiring a resolution) and `"cloud"` (the old search endpoint answers 410
+Gone as it now does on Cloud, users by `accountId` and found by `user/search?query=`). JQL dates
+are read in the user's time zone (not UTC by default), REST stamps are UTC. Both
 accept the token as a Bearer personal access token or as Basic `email:token`.
 
 Time is a fake clock: every write moves `updated` forward by at least one second, so the
@@ -16,7 +18,8 @@ ordering a poller relies on is strict, and tests can freeze the clock to put man
 one JQL minute.
 
 Modules by job: `state` (the store, clock, users), `payloads` (JSON shapes), `events` (writes
-and their webhooks), `workflow` (screens, field checks, transitions), `handlers` and `search`
+and their webhooks), `screens` (what each operation may set), `workflow` (field checks,
+transitions), `handlers` and `search`
 (the endpoints), `jql` and `jql_fields` (the query language), `app` (`FakeJira`: the gate and
 the routes).
 """
