@@ -9,9 +9,9 @@ transitions, bulk create (at most 50 per request), comments, JQL search with Ser
 
 Two flavours: `"server"` (Data Center: `/rest/api/2/search`, users by `name`, Done reached
 through a screen requiring a resolution) and `"cloud"` (the old search endpoint answers 410
-Gone as it now does on Cloud, users by `accountId` and found by `user/search?query=`). JQL dates
-are read in the user's time zone (not UTC by default), REST stamps are UTC. Both
-accept the token as a Bearer personal access token or as Basic `email:token`.
+Gone as it now does on Cloud, users by `accountId` and found by `user/search?query=`). Both
+accept the token as a Bearer personal access token or as Basic `email:token`. JQL dates are
+read in the user's time zone (not UTC by default); REST stamps are UTC.
 
 Time is a fake clock: every write moves `updated` forward by at least one second, so the
 ordering a poller relies on is strict, and tests can freeze the clock to put many writes in
@@ -19,9 +19,8 @@ one JQL minute.
 
 Modules by job: `state` (the store, clock, users), `payloads` (JSON shapes), `events` (writes
 and their webhooks), `screens` (what each operation may set), `workflow` (field checks,
-transitions), `handlers` and `search`
-(the endpoints), `jql` and `jql_fields` (the query language), `app` (`FakeJira`: the gate and
-the routes).
+transitions), `handlers` and `search` (the endpoints), `jql` and `jql_fields` (the query
+language), `app` (`FakeJira`: the gate and the routes).
 """
 
 from syncer.fakes.jira.app import FakeJira, serve_jira
