@@ -109,6 +109,7 @@ def build_tracker(
         mapping=mapping,
         retry=target.retry,
         on_request=on_request,
+        users=tuple(target.user_map.values()),
     )
 
 

@@ -293,11 +293,11 @@ _GITHUB_ONLY = frozenset(
 _UNUSED_BY: dict[str, frozenset[str]] = {
     "github": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
-        | {"jira_in_progress_statuses", "jira_transitions", "due_date_field"}
+        | {"jira_in_progress_statuses", "jira_transitions", "jira_resolution", "due_date_field"}
     ),
     "gitlab": frozenset(
         {"email", "jira_flavour", "jira_priorities", "jira_issue_type", "jira_done_statuses"}
-        | {"jira_in_progress_statuses", "jira_transitions"}
+        | {"jira_in_progress_statuses", "jira_transitions", "jira_resolution"}
         | _GITHUB_ONLY
     ),
     "jira": frozenset({"in_progress_label", "priority_labels", "mentions"}) | _GITHUB_ONLY,
@@ -330,7 +330,8 @@ class TargetConfig(BaseModel):
     token_command: Text | None = None
     token_keyring: KeyringEntry | None = None
     email: str | None = None
-    jira_flavour: Literal["server", "cloud"] = "server"
+    jira_flavour: Literal["server", "cloud"] | None = None
+    """None: Jira says (`serverInfo`'s `deploymentType`), whatever its address."""
     sync_label: Text = _DEFAULTS.sync_label
     in_progress_label: Text = _DEFAULTS.in_progress_label
     priority_labels: dict[Priority, Text] = Field(default_factory=dict, validate_default=True)
@@ -342,6 +343,7 @@ class TargetConfig(BaseModel):
         default_factory=dict, validate_default=True
     )
     jira_issue_type: Text = _DEFAULTS.jira_issue_type
+    jira_resolution: Text = _DEFAULTS.jira_resolution
     user_map: dict[str, Text] = Field(default_factory=dict)
     due_date_field: Text | None = "Target Date"
     retry: RetryPolicy = RetryPolicy()
@@ -355,21 +357,13 @@ class TargetConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _derived_defaults(cls, data: Any) -> Any:
-        """`name` defaults to `kind:repo`; a Jira on `*.atlassian.net` is Jira Cloud."""
+        """`name` defaults to `kind:repo`."""
         if not isinstance(data, dict):
             return data
-        kind, repo, url = data.get("kind"), data.get("repo"), data.get("base_url")
-        derived: dict[str, Any] = {}
+        kind, repo = data.get("kind"), data.get("repo")
         if "name" not in data and isinstance(kind, str) and isinstance(repo, str):
-            derived["name"] = f"{kind}:{repo}"
-        if (
-            kind == "jira"
-            and "jira_flavour" not in data
-            and isinstance(url, str)
-            and (urlsplit(url).hostname or "").endswith(".atlassian.net")
-        ):
-            derived["jira_flavour"] = "cloud"
-        return {**data, **derived}
+            return {**data, "name": f"{kind}:{repo}"}
+        return data
 
     @field_validator("repo")
     @classmethod
@@ -426,7 +420,7 @@ class TargetConfig(BaseModel):
         if len(given) != 1:
             where = given[1] if len(given) > 1 else "token_env"
             raise _problem_at(f"set exactly one of {', '.join(TOKEN_SOURCES)}", where)
-        if self.kind == "jira" and self.jira_flavour == "cloud" and not self.email:
+        if self.kind == "jira" and self._surely_cloud() and not self.email:
             raise _problem_at(
                 "required for Jira Cloud: its API tokens go with the account's email", "email"
             )
@@ -449,6 +443,13 @@ class TargetConfig(BaseModel):
             raise _problem_at("attempts must be at least 1 and times not negative", "retry")
         return self
 
+    def _surely_cloud(self) -> bool:
+        """Jira Cloud as configured, or at an address only Cloud has: its API tokens need the
+        account's email, which is worth saying before the first request (the flavour itself
+        is left to Jira to say: Cloud also lives on custom domains and behind the gateway)."""
+        host = urlsplit(self.base_url).hostname or ""
+        return self.jira_flavour == "cloud" or host.endswith(".atlassian.net")
+
     def mapping(self) -> FieldMapping:
         """The adapter's view of this target's labels and Jira vocabulary."""
         return FieldMapping(
@@ -458,6 +459,7 @@ class TargetConfig(BaseModel):
             priority_labels=dict(self.priority_labels),
             jira_priorities=dict(self.jira_priorities),
             jira_issue_type=self.jira_issue_type,
+            jira_resolution=self.jira_resolution,
             jira_done_statuses=self.jira_done_statuses,
             jira_in_progress_statuses=self.jira_in_progress_statuses,
             jira_transitions={

@@ -13,18 +13,27 @@ from syncer.cli import app
 from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
+from syncer.fakes.jira import FakeJira
 
 FAST_RETRY = "{attempts = 1, backoff_seconds = 0, max_wait_seconds = 0, timeout_seconds = 5}"
 
 
-@pytest.fixture(params=["github", "gitlab"])
+KINDS = {"github": FakeGitHub, "gitlab": FakeGitLab, "jira": FakeJira}
+NEEDED = {"github": "repo scope", "gitlab": "api scope", "jira": "Create issues"}
+
+
+@pytest.fixture(params=sorted(KINDS))
 def fake(request: pytest.FixtureRequest) -> Iterator[FakeTracker]:
-    with FakeGitHub() if request.param == "github" else FakeGitLab() as running:
+    with KINDS[request.param]() as running:
         yield running
 
 
+def kind_of(fake: FakeTracker) -> str:
+    return next(kind for kind, made in KINDS.items() if isinstance(fake, made))
+
+
 def reconcile(tmp_path: Path, fake: FakeTracker, repo: str, token: str) -> tuple[int, str]:
-    kind = "github" if isinstance(fake, FakeGitHub) else "gitlab"
+    kind = kind_of(fake)
     (tmp_path / "TECH_DEBT.md").write_text("# Debt\n\n- [ ] Alpha\n", "utf-8")
     config = tmp_path / "syncer.toml"
     config.write_text(
@@ -44,13 +53,12 @@ def test_a_refused_token_exits_6_naming_the_access_needed(
 ) -> None:
     code, said = reconcile(tmp_path, fake, fake.repo, "not-the-token")
     assert code == 6, said
-    needed = "repo scope" if isinstance(fake, FakeGitHub) else "api scope"
-    assert needed in said
+    assert NEEDED[kind_of(fake)] in said
     assert len([line for line in said.splitlines() if line.startswith("error:")]) == 1
 
 
 def test_a_repository_the_token_cannot_see_is_named(tmp_path: Path, fake: FakeTracker) -> None:
-    other = "someone-else/secret-project"
+    other = "SECRET" if kind_of(fake) == "jira" else "someone-else/secret-project"
     code, said = reconcile(tmp_path, fake, other, fake.token)
     assert code == 1, said
     assert f"{other}: not found, or the token has no access to it" in said

@@ -314,6 +314,9 @@ def test_tracker_specific_requirements() -> None:
     assert refusal(MINIMAL + 'due_date_field = "Due"\n').endswith(
         "registers[0].targets[0].due_date_field: not used by github targets"
     )
+    assert refusal(MINIMAL + 'jira_resolution = "Fixed"\n').endswith(
+        "registers[0].targets[0].jira_resolution: not used by github targets"
+    )
     assert refusal(MINIMAL.replace('"acme/platform"', '"platform"')).endswith(
         "registers[0].targets[0].repo: a github repo is written owner/name"
     )
@@ -414,18 +417,20 @@ def test_jira_settings_reach_the_mapping() -> None:
             "token_env": "JIRA_API_TOKEN",
             "jira_transitions": {"done": ["Ship it"]},
             "jira_priorities": {"low": "Trivial"},
+            "jira_resolution": "Fixed",
         }
     )
     mapping = jira.mapping()
 
     assert (jira.name, jira.jira_flavour, jira.base_url) == (
         "jira:PLAT",
-        "cloud",
+        None,
         "https://acme.atlassian.net",
-    )
+    ), "the flavour is Jira's to say (serverInfo), not the address's"
     assert mapping.jira_transitions["done"] == ("Ship it",)
     assert mapping.jira_transitions["todo"] == FieldMapping().jira_transitions["todo"]
     assert mapping.jira_priorities[Priority.LOW] == "Trivial"
+    assert mapping.jira_resolution == "Fixed"
 
 
 def test_labels_with_two_meanings_are_refused() -> None:

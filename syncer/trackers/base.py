@@ -101,6 +101,8 @@ class FieldMapping:
         }
     )
     jira_issue_type: str = "Task"
+    jira_resolution: str = "Done"
+    """The resolution sent when a transition's screen asks for one (Server's Resolve/Close)."""
     jira_done_statuses: tuple[str, ...] = ("Done", "Closed", "Resolved")
     jira_in_progress_statuses: tuple[str, ...] = ("In Progress", "In Review")
     # Transition names tried, in order, to reach each syncer status on Jira.

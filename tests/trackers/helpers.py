@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from syncer.fakes.control import FakeTracker
 from syncer.model import IssueDraft, RemoteIssue
@@ -59,3 +60,32 @@ def settled(fake: FakeTracker) -> None:
     while seen != len(fake.server.requests):
         seen = len(fake.server.requests)
         time.sleep(0.05)
+
+
+class StoppedTime:
+    """A fake tracker's clock (`syncer.fakes.clock.Clock`) stopped at `moment`: every write
+    still moves the fake's timestamps on by its own rule, the clock itself never."""
+
+    def __init__(self, moment: datetime) -> None:
+        self._at = moment.timestamp()
+
+    def time(self) -> float:
+        return self._at
+
+    def monotonic(self) -> float:
+        return self._at
+
+
+class SteppedTime:
+    """A fake tracker's clock that moves `step` seconds on at every reading, from `start`."""
+
+    def __init__(self, start: datetime, step: float) -> None:
+        self._next = start.timestamp()
+        self._step = step
+
+    def time(self) -> float:
+        now, self._next = self._next, self._next + self._step
+        return now
+
+    def monotonic(self) -> float:
+        return self.time()

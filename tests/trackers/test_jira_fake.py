@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from syncer.fakes.jira import FakeJira, Flavour, serve_jira
+from syncer.fakes.jira import FakeJira, Flavour, Screens, serve_jira
 from syncer.fakes.server import FakeServer
+from tests.trackers.helpers import StoppedTime
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
 NOON = datetime(2021, 5, 4, 12, 0, tzinfo=UTC)
@@ -43,7 +44,7 @@ def new_issue(summary: str, **fields: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def jira() -> Iterator[FakeJira]:
     """A server-flavour fake with a few known issues; tests here only read it."""
-    with FakeJira(clock=lambda: NOON) as fake:
+    with FakeJira(clock=StoppedTime(NOON)) as fake:
         fake.add_issue("Rate limit the API", "Limit *per key*", labels=("tech-debt", "api"))
         fake.add_issue("Cache warmup", "Warm the cache on deploy", labels=("tech-debt",))
         fake.add_issue("Unrelated bug", "Crash on start", labels=("bug",), closed=True)
@@ -66,8 +67,10 @@ def keys(fake: FakeJira, jql: str) -> list[str]:
         ("project = DEBT", ["DEBT-3", "DEBT-2", "DEBT-1"]),
         ('project = "DEBT" AND labels = "tech-debt" ORDER BY key ASC', ["DEBT-1", "DEBT-2"]),
         ("labels in (api, bug) ORDER BY key", ["DEBT-1", "DEBT-3"]),
-        ('updated >= "2021/05/04 12:00" ORDER BY updated DESC', ["DEBT-3", "DEBT-2", "DEBT-1"]),
-        ('updated >= "2021-05-04 12:01"', []),
+        # JQL dates are the user's wall time (New York, UTC-4 in May); the issues are at 12:00 UTC
+        ('updated >= "2021/05/04 08:00" ORDER BY updated DESC', ["DEBT-3", "DEBT-2", "DEBT-1"]),
+        ('updated >= "2021-05-04 08:01"', []),
+        ('updated >= "2021/05/04 12:00"', []),
         ("key = DEBT-2", ["DEBT-2"]),
         ("issuekey in (DEBT-1, DEBT-3) ORDER BY key ASC", ["DEBT-1", "DEBT-3"]),
         ('text ~ "cache deploy"', ["DEBT-2"]),
@@ -206,7 +209,7 @@ def test_bulk_create_takes_fifty_at_most_and_reports_each_failure() -> None:
 
 
 def test_moving_to_done_sets_the_resolution_and_back_clears_it() -> None:
-    with FakeJira() as fake, api(fake) as client:
+    with FakeJira(flavour="cloud") as fake, api(fake) as client:
         key = client.post("/issue", json=new_issue("x")).json()["key"]
         client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
         done = client.get(f"/issue/{key}").json()["fields"]
@@ -217,6 +220,74 @@ def test_moving_to_done_sets_the_resolution_and_back_clears_it() -> None:
     assert done["resolutiondate"] is not None
     assert (reopened["status"]["name"], reopened["resolution"]) == ("To Do", None)
     assert refused.status_code == 400
+
+
+def test_servers_done_transition_has_a_screen_requiring_a_resolution() -> None:
+    """Server/Data Center's classic workflow resolves through a screen: without a resolution
+    the transition is refused in Jira's words; the screen's fields are listed on request."""
+    with FakeJira() as fake, api(fake) as client:
+        key = client.post("/issue", json=new_issue("x")).json()["key"]
+        listed = client.get(f"/issue/{key}/transitions").json()["transitions"]
+        expanded = client.get(
+            f"/issue/{key}/transitions", params={"expand": "transitions.fields"}
+        ).json()["transitions"]
+        bare = client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
+        elsewhere = client.post(
+            f"/issue/{key}/transitions",
+            json={"transition": {"id": "21"}, "fields": {"resolution": {"name": "Fixed"}}},
+        )
+        fixed = client.post(
+            f"/issue/{key}/transitions",
+            json={"transition": {"id": "31"}, "fields": {"resolution": {"name": "Fixed"}}},
+        )
+        done = client.get(f"/issue/{key}").json()["fields"]
+    assert "fields" not in listed[2] and listed[2]["hasScreen"] is True
+    resolution = expanded[2]["fields"]["resolution"]
+    assert resolution["required"] is True
+    assert "Fixed" in [v["name"] for v in resolution["allowedValues"]]
+    assert expanded[0]["fields"] == {}
+    assert (bare.status_code, bare.json()) == (
+        400,
+        {"errorMessages": ["Field Resolution is required."], "errors": {}},
+    )
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["errors"]["resolution"].startswith("Field 'resolution' cannot be set")
+    assert fixed.status_code == 204
+    assert (done["status"]["name"], done["resolution"]["name"]) == ("Done", "Fixed")
+
+
+@pytest.mark.parametrize("flavour", ["server", "cloud"])
+def test_screens_refuse_what_they_lack_and_the_metadata_says_what_they_have(
+    flavour: Flavour,
+) -> None:
+    screens = Screens.default(flavour).without("priority")
+    with FakeJira(flavour=flavour, screens=screens) as fake, api(fake) as client:
+        refused = client.post("/issue", json=new_issue("x", priority={"name": "High"}))
+        key = client.post("/issue", json=new_issue("x")).json()["key"]
+        edit = client.put(f"/issue/{key}", json={"fields": {"priority": {"name": "High"}}})
+        types = client.get("/issue/createmeta/DEBT/issuetypes").json()
+        fields = client.get("/issue/createmeta/DEBT/issuetypes/10001").json()
+        editmeta = client.get(f"/issue/{key}/editmeta").json()["fields"]
+    message = "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown."
+    assert (refused.status_code, refused.json()["errors"]) == (400, {"priority": message})
+    assert (edit.status_code, edit.json()["errors"]) == (400, {"priority": message})
+    listed = "issueTypes" if flavour == "cloud" else "values"  # Cloud and Data Center differ
+    assert "Task" in [t["name"] for t in types[listed]]
+    field_ids = [f["fieldId"] for f in fields["fields" if flavour == "cloud" else "values"]]
+    assert "duedate" in field_ids and "priority" not in field_ids
+    assert "summary" in editmeta and "priority" not in editmeta
+
+
+def test_user_search_takes_query_on_cloud_and_username_on_server() -> None:
+    with FakeJira(flavour="cloud") as cloud, api(cloud) as client:
+        found = client.get("/user/search", params={"query": "alice"}).json()
+        by_name = client.get("/user/search", params={"username": "alice"})
+        alice = cloud.user_id("alice")
+    assert [u["accountId"] for u in found] == [alice] and "name" not in found[0]
+    assert by_name.status_code == 400 and "GDPR strict mode" in by_name.json()["errorMessages"][0]
+    with FakeJira() as server, api(server) as client:
+        found = client.get("/user/search", params={"username": "bob"}).json()
+    assert [u["name"] for u in found] == ["bob"]
 
 
 # --- Pagination per flavour ---------------------------------------------------------------------
@@ -277,7 +348,7 @@ def test_request_limit_answers_429_with_retry_after() -> None:
 
 
 def test_every_write_moves_updated_forward_even_on_a_frozen_clock() -> None:
-    with FakeJira(clock=lambda: NOON) as fake, api(fake) as client:
+    with FakeJira(clock=StoppedTime(NOON)) as fake, api(fake) as client:
         key = client.post("/issue", json=new_issue("x")).json()["key"]
         stamps = [client.get(f"/issue/{key}").json()["fields"]["updated"]]
         for n in range(3):
@@ -312,7 +383,8 @@ def test_webhooks_are_signed_and_shaped_like_jiras(
     with FakeJira(webhook_url=f"{server.base_url}/hook", webhook_secret=secret) as fake:
         with api(fake) as client:
             key = client.post("/issue", json=new_issue("Hooked")).json()["key"]
-            client.post(f"/issue/{key}/transitions", json={"transition": {"id": "31"}})
+            done = {"transition": {"id": "31"}, "fields": {"resolution": {"name": "Done"}}}
+            client.post(f"/issue/{key}/transitions", json=done)
         fake.human_edit(key, title="Hooked, renamed")
         fake.flush_webhooks()
     created, done, renamed = (json.loads(body) for _, body in got)

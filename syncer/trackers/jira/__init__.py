@@ -17,20 +17,27 @@ Jira specifics it translates, so nothing above it needs to know:
 - **Fields.** Priority is Jira's priority field (`FieldMapping.jira_priorities`; an issue created
   without one gets the project's default, as in Jira), due date is `duedate`, and of the
   assignees only the first is kept: a Jira issue has one (users are `name` on Server,
-  `accountId` on Cloud).
+  `accountId` on Cloud; `people` looks up `user_map` names Cloud cannot take). A field the
+  project's create or edit screen lacks is refused by Jira; the first such refusal of a run
+  reads that screen and the field is left out from then on (`screens`).
+- **Which Jira.** Server/Data Center or Cloud is what `serverInfo` says (`deploymentType`),
+  unless configured; browse links start at the site's `baseUrl`, not at the API gateway.
 - **Status** moves through workflow transitions, chosen by name (`FieldMapping.jira_transitions`)
   or, failing that, by where a transition leads; where the workflow offers no direct way, in two
-  steps through in progress (To Do → In Progress → Done). Done/in progress come from the status
+  steps through in progress (To Do → In Progress → Done). A transition's screen may require
+  fields: the resolution is sent (`FieldMapping.jira_resolution`), any other required field is
+  refused by name before posting (`workflow`). Done/in progress come from the status
   name (`jira_done_statuses`, `jira_in_progress_statuses`) or its category (`done`,
   `indeterminate`).
 - **Transitions are cached** per workflow step (`workflow.Workflow`): moving 80 new issues out
   of To Do costs one GET and 80 POSTs, not 160 requests, and a stale entry costs one request,
   never a failed move.
 - **Incremental reads.** JQL's `updated >=` takes minutes, so the query starts at the cursor's
-  minute minus an overlap (Jira's search index can lag a write), written in the UTC offset Jira
-  reported (the user's time zone, in which Jira reads JQL dates). The cursor remembers the
-  (key, updated) pairs inside that window, and those are dropped from the answer: an idle poll
-  returns nothing for one request.
+  minute minus an overlap (Jira's search index can lag a write). Jira reads a JQL date in the
+  syncer user's own time zone (`/myself` → `timeZone`, kept in the cursor a day) while REST
+  timestamps carry their own offset, so the minute is written in that zone. The cursor
+  remembers the (key, updated) pairs inside that window, and those are dropped from the answer:
+  an idle poll returns nothing for one request.
 - **Retries.** The library's own retry loop sleeps up to minutes on its own schedule; it is
   turned off (`max_retries=0`) and every request goes through `JiraCalls.call`, which retries
   429s (as long as `Retry-After` fits in `RetryPolicy.max_wait_seconds`), 5xx and timeouts

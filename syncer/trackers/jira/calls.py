@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from jira import JIRA, JIRAError
@@ -35,6 +36,9 @@ FIELDS = (
 )
 """The issue fields the mapper reads; searches ask for these and no more."""
 MAYBE_DONE = "Jira may have done it, so it is not sent again"
+GATEWAY_PATH = "/ex/jira/"
+"""How Atlassian's API gateway for Cloud (`api.atlassian.com/ex/jira/{cloudId}`, for scoped
+tokens and OAuth) addresses a site: the API's address, not the site's."""
 
 
 class JiraCalls:
@@ -43,6 +47,10 @@ class JiraCalls:
     `token` is a Server/Data Center personal access token (sent as Bearer), or with `email` a
     Cloud API token (Basic auth). `flavour` picks the search endpoint: Server's `search` with
     `startAt`, or Cloud's `search/jql` with `nextPageToken` (Cloud has removed the former).
+    None (the default): it is read from `serverInfo`'s `deploymentType` on first need, which
+    also gives the site's own address (`baseUrl`, where people browse issues: not the API's
+    when that is Atlassian's gateway, `api.atlassian.com/ex/jira/{cloudId}`). A configured
+    flavour costs no such request, except through the gateway, whose site must be asked for.
     The library's own retry loop sleeps up to minutes on its own schedule: it is turned off,
     and `call` retries instead, sleeping through the injected `sleep`.
     """
@@ -53,17 +61,43 @@ class JiraCalls:
         token: str,
         *,
         email: str | None,
-        flavour: Flavour,
+        flavour: Flavour | None,
         retry: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
         on_request: RequestHook | None = None,
     ) -> None:
-        self.flavour: Flavour = flavour
         self.retry = retry
         self.sleep = sleep
         self.clock = clock
         self.client = self._connect(server, token, email, on_request)
+        self._flavour = flavour
+        gateway = urlsplit(server).path.startswith(GATEWAY_PATH)
+        self._site = None if flavour is None or gateway else server.rstrip("/")
+        if flavour == "cloud":
+            self.client.deploymentType = "Cloud"
+
+    @property
+    def flavour(self) -> Flavour:
+        if self._flavour is None:
+            self._flavour = self._server_info()[0]
+        return self._flavour
+
+    @property
+    def site(self) -> str:
+        """The site's web address, which browse links start with."""
+        if self._site is None:
+            self._site = self._server_info()[1]
+        return self._site
+
+    def _server_info(self) -> tuple[Flavour, str]:
+        """(flavour, site address) as `serverInfo` tells them, remembered for the run."""
+        info = self.call("server info", self.client.server_info)
+        flavour: Flavour = "cloud" if info.get("deploymentType") == "Cloud" else "server"
+        if flavour == "cloud":
+            self.client.deploymentType = "Cloud"
+        self._site = str(info.get("baseUrl") or self.client.server_url).rstrip("/")
+        return flavour, self._site
 
     def _connect(
         self, server: str, token: str, email: str | None, on_request: RequestHook | None
@@ -83,8 +117,6 @@ class JiraCalls:
             logging=False,
             **auth,
         )
-        if self.flavour == "cloud":
-            client.deploymentType = "Cloud"
         count_on(client._session, CountingAdapter(on_request))
         return client
 
@@ -113,6 +145,11 @@ class JiraCalls:
             self.sleep(delay)
             waited += delay
         raise _gave_up(failure, delay, self.clock())
+
+    def user_time_zone(self) -> str | None:
+        """The syncer user's time zone (`/myself` → `timeZone`), in which Jira reads JQL dates."""
+        me = self.call("who am I", self.client.myself)
+        return str(me["timeZone"]) if me.get("timeZone") else None
 
     def backoff(self, attempt: int) -> float:
         return float(self.retry.backoff_seconds * 2 ** (attempt - 1))

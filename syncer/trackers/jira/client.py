@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from syncer.field_labels import swapped
@@ -13,6 +15,7 @@ from syncer.trackers.base import (
     AnswerLost,
     Created,
     FieldMapping,
+    NotFound,
     Refused,
     RetryPolicy,
     TrackerError,
@@ -21,7 +24,7 @@ from syncer.trackers.base import (
 )
 from syncer.trackers.http import RequestHook
 from syncer.trackers.jira.calls import FIELDS, PAGE_SIZE, Flavour, JiraCalls
-from syncer.trackers.jira.cursor import Cursor, reached_seen
+from syncer.trackers.jira.cursor import Cursor, jql_minute, reached_seen, user_zone
 from syncer.trackers.jira.errors import chunks, utcnow
 from syncer.trackers.jira.mapping import (
     Json,
@@ -37,6 +40,8 @@ from syncer.trackers.jira.mapping import (
     place_of,
     split_description,
 )
+from syncer.trackers.jira.people import People
+from syncer.trackers.jira.screens import Screens, refused_by_screen
 from syncer.trackers.jira.workflow import Workflow
 from syncer.trackers.markup import markdown_to_jira
 
@@ -45,13 +50,13 @@ BULK_LIMIT = 50
 MARKERS_PER_SEARCH = 50
 """Marker phrases per JQL text search: keeps the query (sent in the URL on Server) short."""
 
-_JQL_MINUTE = "%Y/%m/%d %H:%M"
-
 
 class JiraTracker:
     """One Jira project, through the `jira` library (`JiraCalls` says how it is reached).
 
     `on_request` hears of every request sent, retries included (`syncer.trackers.http`).
+    `users` are the target's `user_map` values: on Cloud those that are not account ids are
+    looked up by user search (`people.People`).
     """
 
     kind = "jira"
@@ -63,16 +68,16 @@ class JiraTracker:
         token: str,
         *,
         email: str | None = None,
-        flavour: Flavour = "server",
+        flavour: Flavour | None = None,
         mapping: FieldMapping | None = None,
         retry: RetryPolicy | None = None,
         on_request: RequestHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
         overlap: timedelta = timedelta(minutes=1),
+        users: Collection[str] = (),
     ) -> None:
         self.project = project
-        self.flavour: Flavour = flavour
         self._mapping = mapping or FieldMapping()
         self._overlap = overlap
         self._calls = JiraCalls(
@@ -87,6 +92,13 @@ class JiraTracker:
         )
         self._client = self._calls.client
         self._workflow = Workflow(self._calls, self._mapping)
+        self._screens = Screens(self._calls, project, self._mapping.jira_issue_type)
+        self._people = People(self._calls, users)
+
+    @property
+    def flavour(self) -> Flavour:
+        """Server (Data Center too) or Cloud: as configured, else as the site says."""
+        return self._calls.flavour
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -98,11 +110,22 @@ class JiraTracker:
         stopping there keeps an idle poll at one request however full the window is.
         """
         state = Cursor.decode(cursor)
+        if not state.zone_is_fresh(self._calls.clock()):
+            state = state.with_zone(self._calls.user_time_zone(), self._calls.clock())
         hits: dict[str, Json] = {}
-        for page in self._calls.pages(self._changed_jql(state)):
-            hits.update((str(raw["key"]), raw) for raw in page)
-            if state.since is not None and reached_seen(state, page):
-                break
+        try:
+            for page in self._calls.pages(self._changed_jql(state)):
+                hits.update((str(raw["key"]), raw) for raw in page)
+                if state.since is not None and reached_seen(state, page):
+                    break
+        except Refused as exc:
+            if "does not exist for the field 'project'" not in str(exc):
+                raise
+            # Jira says so alike for a project that does not exist and one the account
+            # cannot browse
+            raise NotFound(
+                f"{self.project}: not found, or the token has no access to it ({exc})"
+            ) from None
         fresh = [raw for raw in hits.values() if state.is_new(raw)]
         issues = tuple(self._issue(raw, "search") for raw in fresh)
         return Changes(issues=issues, cursor=state.advance(fresh, self._overlap).encode())
@@ -111,7 +134,7 @@ class JiraTracker:
         jql = f"{self._synced()}"
         start = state.window_start(self._overlap)
         if start is not None:
-            jql += f' AND updated >= "{start.strftime(_JQL_MINUTE)}"'
+            jql += f' AND updated >= "{jql_minute(start, user_zone(state.zone))}"'
         return jql + " ORDER BY updated DESC, key ASC"
 
     def _synced(self) -> str:
@@ -139,7 +162,11 @@ class JiraTracker:
 
     def _issue(self, raw: Mapping[str, Any], what: str) -> RemoteIssue:
         garbled = f"{what}: Jira answered with something that is not an issue"
-        return read_issue(issue_from_json, raw, self._mapping, garbled)
+        mapper = partial(issue_from_json, site=self._calls.site)
+        issue = read_issue(mapper, raw, self._mapping, garbled)
+        if not issue.assignees or self.flavour != "cloud":
+            return issue
+        return replace(issue, assignees=tuple(self._people.name(a) for a in issue.assignees))
 
     # --- creates -------------------------------------------------------------------------------
 
@@ -173,21 +200,37 @@ class JiraTracker:
             ]
 
     def _post_bulk(self, drafts: Sequence[IssueDraft]) -> list[Created | str]:
-        """One bulk request: each draft's new key, or its refusal."""
-        field_list = [self._create_fields(d) for d in drafts]
+        """One bulk request: each draft's new key, or its refusal. A draft refused before
+        sending (an assignee Cloud cannot name) is left out of it. Drafts refused only for
+        fields the create screen lacks are posted again without them, once the screen is read
+        (Jira made none of them: a refused element is not created)."""
+        made: dict[int, Created | str] = {}
+        sent: list[tuple[int, Json]] = []
+        for position, draft in enumerate(drafts):
+            try:
+                sent.append((position, self._create_fields(draft)))
+            except Refused as refused:
+                made[position] = Created(draft, error=refused)
+        field_list = [fields for _, fields in sent]
         results = self._calls.call(
             "bulk create",
-            lambda: self._client.create_issues(field_list, prefetch=False),
+            lambda: self._client.create_issues(field_list, prefetch=False) if field_list else [],
             repeatable=False,
         )
-        made: list[Created | str] = []
-        for draft, result in zip(drafts, results, strict=True):
-            if result["status"] == "Error":
-                reason = f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
-                made.append(Created(draft, error=Refused(f"bulk create: Jira refused {reason}")))
-            else:
-                made.append(str(result["issue"].key))
-        return made
+        again: list[int] = []
+        for (position, _), result in zip(sent, results, strict=True):
+            draft = drafts[position]
+            if result["status"] != "Error":
+                made[position] = str(result["issue"].key)
+                continue
+            if refused_by_screen(result["error"]):
+                again.append(position)
+            reason = f"{draft.item_key!r}{assigning(draft.assignees)}: {result['error']}"
+            made[position] = Created(draft, error=Refused(f"bulk create: Jira refused {reason}"))
+        if again and self._screens.learn_create():
+            retried = self._post_bulk([drafts[n] for n in again])
+            made.update(zip(again, retried, strict=True))
+        return [made[position] for position in range(len(drafts))]
 
     def _move_new(self, drafts: Sequence[IssueDraft], results: list[Created | str]) -> None:
         """Take each new issue to its draft's status; one its workflow refuses is unfinished."""
@@ -228,7 +271,7 @@ class JiraTracker:
             fields["duedate"] = draft.due_date.isoformat()
         if draft.assignees:
             fields["assignee"] = self._assignee_field(draft.assignees)
-        return fields
+        return self._screens.for_create(fields)
 
     def _labels_after(self, fields: Mapping[str, Any], change: IssueChange) -> list[str]:
         """The labels `change` leaves: its own if it replaces them, else the issue's, with
@@ -250,7 +293,7 @@ class JiraTracker:
         if not assignees:
             return None
         key = "accountId" if self.flavour == "cloud" else "name"
-        return {key: assignees[0]}
+        return {key: self._people.account(assignees[0])}
 
     def _new_place(self) -> Place:
         return None, self._mapping.jira_issue_type
@@ -262,14 +305,22 @@ class JiraTracker:
         The issue is read anyway (`seen` unused): its type picks the workflow."""
         fields = ",".join((*FIELDS, "issuetype"))  # the issue type picks the workflow
         issue = self._calls.call(f"get {ref}", lambda: self._client.issue(ref, fields=fields))
-        edits = self._edit_fields(issue.raw["fields"], change)
-        if edits:
-            what = f"update {ref}{assigning(change.assignees)}"
-            self._calls.call(what, lambda: issue.update(fields=edits))
+        place = place_of(issue.raw["fields"])
+        edits = self._screens.for_edit(place[1], self._edit_fields(issue.raw["fields"], change))
+        what = f"update {ref}{assigning(change.assignees)}"
+        try:
+            if edits:
+                self._calls.call(what, lambda: issue.update(fields=edits))
+        except Refused as refused:
+            if not refused_by_screen(str(refused)) or not self._screens.learn_edit(ref, place[1]):
+                raise
+            edits = self._screens.for_edit(place[1], edits)
+            if edits:  # Jira applied nothing of the refused edit: the rest is sent again
+                self._calls.call(what, lambda: issue.update(fields=edits))
         current = self._issue(issue.raw, f"update {ref}")
         if change.status is None or change.status is current.status:
             return current
-        self._workflow.move(ref, place_of(issue.raw["fields"]), change.status)
+        self._workflow.move(ref, place, change.status)
         return self.get(ref)
 
     def _edit_fields(self, fields: Mapping[str, Any], change: IssueChange) -> Json:

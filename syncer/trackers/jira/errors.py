@@ -30,6 +30,12 @@ class Failure:
     maybe_done: bool = False
 
 
+ACCESS = (
+    "the account needs the Browse projects, Create issues, Edit issues and Transition issues "
+    "permissions on the project (Jira Cloud: its email with an API token)"
+)
+
+
 def _retry_after(response: requests.Response | None, now: datetime) -> float | None:
     value = response.headers.get("Retry-After") if response is not None else None
     if not value:
@@ -57,7 +63,7 @@ def classify(exc: Exception, what: str, now: datetime) -> Failure:
     status, response = exc.status_code, exc.response
     detail = parse_error_msg(response) if response is not None else (exc.text or "")
     if status in (401, 403):
-        return Failure(AuthError(f"{what}: Jira refused the credentials (HTTP {status})"))
+        return Failure(AuthError(f"{what}: Jira refused the credentials (HTTP {status}); {ACCESS}"))
     if status == 404:
         return Failure(NotFound(f"{what}: not found in Jira (HTTP 404)"))
     if status == 429:

@@ -112,13 +112,18 @@ def assigning(assignees: Sequence[str] | None) -> str:
     return f" assigning {assignees[0]!r}" if assignees else ""
 
 
-def _browse_url(raw: Mapping[str, Any]) -> str:
-    base = str(raw.get("self", "")).split("/rest/api/", 1)[0]
+def _browse_url(raw: Mapping[str, Any], site: str | None) -> str:
+    base = site or str(raw.get("self", "")).split("/rest/api/", 1)[0]
     return f"{base}/browse/{raw['key']}"
 
 
-def issue_from_json(raw: Mapping[str, Any], mapping: FieldMapping) -> RemoteIssue:
-    """A Jira issue as REST v2 returns it (`issue.raw`, a search hit, a webhook's `issue`)."""
+def issue_from_json(
+    raw: Mapping[str, Any], mapping: FieldMapping, site: str | None = None
+) -> RemoteIssue:
+    """A Jira issue as REST v2 returns it (`issue.raw`, a search hit, a webhook's `issue`).
+
+    `site` is the site's web address for the browse link; None: the one the issue's `self`
+    link starts with (wrong through Atlassian's API gateway, whose links are the API's)."""
     fields = raw.get("fields")
     if not isinstance(fields, Mapping) or "updated" not in fields:
         raise TrackerError(f"Jira issue {raw.get('key')} came without its fields")
@@ -136,7 +141,7 @@ def issue_from_json(raw: Mapping[str, Any], mapping: FieldMapping) -> RemoteIssu
         tracker="jira",
         id=str(raw["id"]),
         ref=str(raw["key"]),
-        url=_browse_url(raw),
+        url=_browse_url(raw, site),
         title=str(fields.get("summary") or ""),
         body=jira_to_markdown(body_wiki),
         state=state,
