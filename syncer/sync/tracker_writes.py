@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 
 from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
@@ -94,7 +94,7 @@ def _create(
     for op, entry, result in zip(ops, entries, made, strict=True):
         issue, error = result.issue, result.error
         if issue is not None:
-            kept_assignees(cycle, target, op.draft.assignees, issue)
+            kept_values(cycle, target, issue, op.draft)
             store.save_link(
                 LinkRecord(
                     job.name, target, issue.ref, issue.url, op.item_key,
@@ -166,22 +166,26 @@ def _update(cycle: CycleState, op: UpdateIssue) -> None:
         current = tracker.get(op.ref)  # whom syncer cannot name stays assigned: who is it?
     change = change_for(op.values, cycle.reading(op.target), current)
     issue = tracker.update(op.ref, change, current)
-    kept_assignees(cycle, op.target, change.assignees, issue)
+    kept_values(cycle, op.target, issue, change)
     store.complete(entry.id, issue.version)
     cycle.latest[(op.target, op.ref)] = issue
     cycle.pushed.update((op.target, op.ref, name) for name in op.values)
     cycle.counts["updated"] += 1
 
 
-def kept_assignees(
-    cycle: CycleState, target: str, asked: Sequence[str] | None, issue: RemoteIssue
+def kept_values(
+    cycle: CycleState,
+    target: str,
+    issue: RemoteIssue,
+    asked: IssueDraft | IssueChange,
 ) -> None:
-    """Say which assignees a write asked for and the tracker did not keep, silently as it may:
-    GitLab's Free tier keeps the first only and drops users who cannot read the project, Jira
-    takes one. Said once: the write's answer is what the link's base takes, so the next cycle
-    agrees with the tracker and does not ask again (docs/sync.md, "Assignees a tracker drops")."""
+    """Say what a write asked for and the tracker did not keep, silently as it may: GitLab's
+    Free tier keeps the first assignee only and drops users who cannot read the project, Jira
+    takes one assignee, and a Jira screen without priority or due date leaves them out. Said
+    once: the write's answer is what the link's base takes, so the next cycle agrees with the
+    tracker and does not ask again (docs/sync.md, "Values a tracker drops")."""
     held = {user.casefold() for user in issue.assignees}
-    dropped = [user for user in asked or () if user.casefold() not in held]
+    dropped = [user for user in asked.assignees or () if user.casefold() not in held]
     if dropped:
         cycle.note(
             f"{target}: {issue.ref} did not take assignee(s) {', '.join(dropped)}; it holds"
@@ -189,6 +193,20 @@ def kept_assignees(
             " or users who cannot see the project?)"
         )
         cycle.counts["assignees_dropped"] += len(dropped)
+    left = [
+        f"{name} {value}"
+        for name, value, kept in (
+            ("priority", asked.priority, issue.priority),
+            ("due date", asked.due_date, issue.due_date),
+        )
+        if value is not None and value != kept
+    ]
+    if left:
+        cycle.note(
+            f"{target}: {issue.ref} did not take {' and '.join(left)} (not on the tracker's"
+            " screen for it, or not allowed for this account?)"
+        )
+        cycle.counts["values_dropped"] += len(left)
 
 
 def close_duplicate(cycle: CycleState, target: str, ref: str, item_key: str, kept: str) -> None:
@@ -223,7 +241,7 @@ def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
     if differing:
         change = change_for(differing, reading, op.issue)
         issue = cycle.tracker(op.target).update(op.issue.ref, change, op.issue)
-        kept_assignees(cycle, op.target, change.assignees, issue)
+        kept_values(cycle, op.target, issue, change)
     cycle.store.save_link(
         LinkRecord(
             cycle.job.name, op.target, issue.ref, issue.url, item.key,
