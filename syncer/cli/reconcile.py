@@ -30,7 +30,7 @@ from syncer.cli.common import (
     state_errors,
 )
 from syncer.cli.output import show_table
-from syncer.sync.operations import describe
+from syncer.sync.operations import describe, operation_json
 
 if TYPE_CHECKING:
     from syncer.sync.progress import CycleReport, StopFlag
@@ -122,7 +122,7 @@ def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
         "register": report.register,
         "dry_run": dry_run,
         "outcome": report.outcome,
-        "plan": [describe(op) for op in operations],
+        "plan": [operation_json(op) for op in operations],
         "counts": dict(report.counts),
         "open_conflicts": report.open_conflicts,
         "refused": report.refused,

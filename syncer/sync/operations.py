@@ -7,7 +7,7 @@ everything needed to do it and to explain it, so a plan can be compared and repl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from syncer.model import IssueDraft, RemoteIssue
@@ -42,6 +42,9 @@ class UpdateIssue:
     ref: str
     item_key: str
     values: Mapping[str, Value]
+    previous: Mapping[str, Value] = field(default_factory=dict, compare=False)
+    """What the issue held for each of `values` as this cycle read it (the plan's "old"):
+    an explanation, not part of what the operation does, so not compared."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class WriteRegister:
     values: Mapping[str, Value]
     source: str
     """The target the values came from."""
+    previous: Mapping[str, Value] = field(default_factory=dict, compare=False)
+    """What the register held for each of `values` (an explanation: not compared)."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,72 @@ def describe(op: Operation) -> str:
                 f" -> {op.taken}"
             )
     raise TypeError(op)
+
+
+def operation_json(op: Operation) -> dict[str, object]:
+    """An operation as data a script can use (`reconcile --json`): its kind, where it acts
+    (`target`, `ref`, `item`), and for writes each field as `{"old": …, "new": …}`."""
+    kind = _KINDS[type(op)]
+    data: dict[str, object] = {"kind": kind, "target": getattr(op, "target", "register")}
+    match op:
+        case CreateIssue():
+            data |= {"item": op.item_key, "fields": _new_fields(_draft_values(op))}
+        case AdoptIssue():
+            data |= {"item": op.item_key, "ref": op.issue.ref, "in_file": op.in_file}
+        case UpdateIssue():
+            data |= {"item": op.item_key, "ref": op.ref, "fields": _changes(op.values, op.previous)}
+        case CloseRemoved():
+            data |= {"item": op.item_key, "ref": op.ref}
+        case CloseDuplicate():
+            data |= {"item": op.item_key, "ref": op.ref, "kept_ref": op.kept_ref}
+        case WriteRegister():
+            data |= {"item": op.item_key, "source": op.source}
+            data["fields"] = _changes(op.values, op.previous)
+        case InsertLink():
+            data |= {"item": op.item_key, "ref": op.ref, "url": op.url, "source": op.target}
+            data["target"] = "register"
+        case AddItem():
+            data |= {"ref": op.issue.ref, "title": op.new.title, "source": op.target}
+            data["target"] = "register"
+        case RecordConflict():
+            data |= {"item": op.item_key, "ref": op.ref, "field": op.field, "taken": op.taken}
+            data["values"] = {
+                "base": op.base, "register": op.register_value, "tracker": op.tracker_value
+            }  # fmt: skip
+    return data
+
+
+_KINDS: dict[type, str] = {
+    CreateIssue: "create_issue",
+    AdoptIssue: "adopt_issue",
+    UpdateIssue: "update_issue",
+    CloseRemoved: "close_removed",
+    CloseDuplicate: "close_duplicate",
+    WriteRegister: "write_register",
+    InsertLink: "insert_link",
+    AddItem: "add_item",
+    RecordConflict: "conflict",
+}
+
+
+def _draft_values(op: CreateIssue) -> dict[str, Value]:
+    draft = op.draft
+    return {
+        "title": draft.title,
+        "status": draft.status.value,
+        "priority": draft.priority.value if draft.priority else None,
+        "due_date": draft.due_date.isoformat() if draft.due_date else None,
+        "assignees": ", ".join(draft.assignees) or None,
+        "labels": ", ".join(draft.labels) or None,
+    }
+
+
+def _new_fields(values: Mapping[str, Value]) -> dict[str, dict[str, Value]]:
+    return {name: {"old": None, "new": value} for name, value in values.items() if value}
+
+
+def _changes(new: Mapping[str, Value], old: Mapping[str, Value]) -> dict[str, dict[str, Value]]:
+    return {name: {"old": old.get(name), "new": value} for name, value in new.items()}
 
 
 def short(value: Value) -> str:

@@ -320,7 +320,9 @@ def _sync_item(
     to_register = {n: v for n, v in final.items() if v != register_now[n]}
     if to_register:
         pulled = [i for i, o in enumerate(outcomes) if any(x.to_register for x in o.values())]
-        ops.append(WriteRegister(item.key, to_register, pairs[pulled[0] if pulled else 0][0].name))
+        source = pairs[pulled[0] if pulled else 0][0].name
+        was = {n: register_now[n] for n in to_register}
+        ops.append(WriteRegister(item.key, to_register, source, was))
     plans = []
     for i, (target, record, _) in enumerate(pairs):
         push = {
@@ -335,7 +337,8 @@ def _sync_item(
             )
         }
         if push:
-            ops.append(UpdateIssue(target.name, record.ref, item.key, push))
+            was = {n: trackers_now[i].get(n) for n in push}
+            ops.append(UpdateIssue(target.name, record.ref, item.key, push, was))
         plans.append(
             FieldPlan(target.name, record.ref, item.key, outcomes[i], frozenset(to_register))
         )

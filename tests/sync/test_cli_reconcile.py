@@ -136,3 +136,25 @@ def test_reconcile_prunes_old_history_and_a_dry_run_does_not(
     assert len(runs) == 1 and runs[0] > before[0][-1], "only the newest run is kept"
     assert writes == [w for w in before[1] if w != old.id], "recent writes stay"
     assert deliveries == 0
+
+
+def test_the_json_plan_is_typed_data_with_old_and_new_values(
+    tmp_path: Path, fake: FakeGitLab
+) -> None:
+    """Regression: `--json` printed the plan as English sentences a script had to parse."""
+    config, env = setup(tmp_path, fake)
+    _, out = invoke("reconcile", "--config", str(config), "--dry-run", "--json", env=env)
+    creates = json.loads(out)[0]["plan"]
+    assert {op["kind"] for op in creates} == {"create_issue"}
+    first = creates[0]
+    assert first["target"] and first["item"] and first["fields"]["title"]["old"] is None
+    invoke("reconcile", "--config", str(config), env=env)
+    path = tmp_path / "TECH_DEBT.md"
+    register = parse(path.read_text("utf-8"))
+    item = next(i for i in register.items if i.title == "Webhook sink")
+    path.write_text(set_title(register, item.key, "Webhook sink, renamed"), "utf-8")
+    _, out = invoke("reconcile", "--config", str(config), "--dry-run", "--json", env=env)
+    [update] = json.loads(out)[0]["plan"]
+    assert update["kind"] == "update_issue" and update["item"] == "webhook-sink-renamed"
+    assert update["fields"] == {"title": {"old": "Webhook sink", "new": "Webhook sink, renamed"}}
+    assert update["ref"]
