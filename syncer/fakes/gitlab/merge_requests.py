@@ -2,12 +2,12 @@
 
 Only what syncer's pull-request mode calls (`syncer.sources.git.merge_requests`), as strictly as
 GitLab answers it: `title`, `source_branch` and `target_branch` are required (Grape's 400
-naming each missing one), a second open merge request from the same source into the same
-target is refused with GitLab's 409 ("Another open merge request already exists for this
-source branch: !N", as is reopening one while another is open), as is a source that is its own
-target; `state` and `state_event` take only GitLab's values, and an edit must change
-something. The fake knows no git, so it cannot refuse a source branch that was never pushed;
-tests push it to a real repository first.
+naming each missing or blank one; a blank title is the model's "can't be blank"); a second
+open merge request from the same source into the same target is refused with GitLab's 409
+("Another open merge request already exists for this source branch: !N"), as is reopening one
+while another is open, and a source that is its own target; `state` and `state_event` take
+only GitLab's values, and an edit must change something. The fake knows no git, so it cannot
+refuse a source branch that was never pushed; tests push it to a real repository first.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from syncer.fakes.gitlab.state import (
 from syncer.fakes.gitlab.store import Instance
 
 _REQUIRED = ("source_branch", "target_branch", "title")
+_BRANCHES = ("source_branch", "target_branch")
+"""Required and not blank (Grape's `allow_blank: false`); a blank title is the model's to
+refuse."""
 _LIST_STATES = ("opened", "closed", "locked", "merged", "all")
 
 
@@ -87,9 +90,12 @@ class MergeRequestApi:
 
     async def _create(self, request: Request) -> Response:
         params = await request_params(request)
-        missing = [name for name in _REQUIRED if not str(params.get(name) or "").strip()]
+        missing = [f"{name} is missing" for name in _REQUIRED if params.get(name) is None]
+        missing += [f"{name} is empty" for name in _BRANCHES if str(params.get(name)).strip() == ""]
         if missing:
-            raise ApiError(400, {"error": ", ".join(f"{name} is missing" for name in missing)})
+            raise ApiError(400, {"error": ", ".join(missing)})
+        if not str(params["title"]).strip():
+            raise ApiError(400, {"message": {"title": ["can't be blank"]}})
         source, target = str(params["source_branch"]), str(params["target_branch"])
         with self.lock:
             project = self._project(request)
