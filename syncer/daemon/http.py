@@ -201,7 +201,11 @@ class _Receiver:
             return self._answer(tracker, "ignored", detail="not an event syncer uses", **facts)
         registers = await run_in_threadpool(self.route, delivery)
         if not registers:
-            detail = "the issue is not linked and has no sync label in any register"
+            detail = (
+                "the issue is not linked and has no sync label in any register"
+                if delivery.push is None
+                else "no register is kept on that repository's branch"
+            )
             return self._answer(tracker, "ignored", detail=detail, **facts)
         if seen is not None and not await run_in_threadpool(self.remember_delivery, tracker, seen):
             return self._answer(tracker, "duplicate", detail="delivered before", **facts)

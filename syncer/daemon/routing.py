@@ -5,6 +5,10 @@ about, and the issue is one syncer manages there: linked to an item, or carrying
 sync label (an issue a person just labelled, for syncer to adopt). Anything else is ignored, so
 traffic about the rest of a busy repository costs no cycle.
 
+A push wakes the registers kept in git on that repository's pushed branch (below, `_kept_on`):
+the cycle fetches it and reads the register afresh, so a person's edit to the file is taken
+in without waiting for the schedule.
+
 Waking too much costs one cycle that finds nothing to do; waking too little delays a change
 until the schedule. Where a delivery cannot tell two targets apart (two GitHub hosts with the
 same `owner/name`), both are woken.
@@ -15,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from syncer.config import RegisterConfig, TargetConfig
-from syncer.daemon.webhooks import Delivery, IssueEvent
+from syncer.config import RegisterConfig, TargetConfig, TrackerKind
+from syncer.daemon.webhooks import Delivery, IssueEvent, PushEvent
+from syncer.sources.git.config import address
 from syncer.state.records import LinkRecord
 
 LinkFinder = Callable[[str, str, str], LinkRecord | None]
@@ -35,6 +40,13 @@ class Router:
 
     def registers_for(self, delivery: Delivery) -> tuple[str, ...]:
         """The names of the registers to wake, in configuration order; () to ignore it."""
+        if delivery.push is not None:
+            push = delivery.push
+            return tuple(
+                register.name
+                for register in self.registers
+                if _kept_on(register, delivery.tracker, push)
+            )
         issue = delivery.issue
         if issue is None:
             return ()
@@ -61,3 +73,23 @@ def _same_project(target: TargetConfig, issue: IssueEvent) -> bool:
     if target.kind == "gitlab" and target.repo.isdigit():
         return target.repo == issue.project_id
     return target.repo.casefold() == issue.project.casefold()
+
+
+def _kept_on(register: RegisterConfig, forge: TrackerKind, push: PushEvent) -> bool:
+    """The register is kept in git on the branch pushed to, in the repository pushed to: one
+    of the payload's clone addresses is the register's repository written any way (https or
+    ssh, with or without `.git`, any letter case), or, for an address the payload does not
+    list (another ssh host name, a local mirror), the forge that sent it is the register's
+    forge and its path (`pull_request_repo` or the repository's) is the pushed project's."""
+    git = register.git
+    if git is None or git.branch != push.branch:
+        return False
+    where = address(git.repository)
+    if where is not None and any(address(url) == where for url in push.addresses):
+        return True
+    path = git.forge_repo()
+    return (
+        git.forge_kind() == forge
+        and path is not None
+        and path.casefold() == push.project.casefold()
+    )

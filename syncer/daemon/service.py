@@ -65,6 +65,8 @@ class Daemon:
         webhook secrets, open the store and connect the trackers."""
         self.settings = settings
         kinds = {target.kind for register in settings.registers for target in register.targets}
+        forges = (r.git.forge_kind() for r in settings.registers if r.git is not None)
+        kinds |= {forge for forge in forges if forge is not None}  # their push webhooks
         secrets = {kind: settings.webhook_secret(kind, env) for kind in sorted(kinds)}
         status_token = settings.status_token(env)
         self.server = ServedApp(settings.http_host, settings.http_port)

@@ -2,7 +2,8 @@
 
 A delivery is checked before a byte of it is parsed (`verify`), then read into a `Delivery`
 (`parse`) that says only what syncer needs to decide whom to wake: which project and issue it
-concerns and which labels the issue carries. It is a trigger, never the truth: the cycle it
+concerns and which labels the issue carries, or which repository and branch a push went to
+(a register kept in git). It is a trigger, never the truth: the cycle it
 wakes reads the issue afresh, so nothing here maps fields.
 
 Headers are given as the ASGI server decoded them (latin-1, any letter case). Error messages
@@ -66,6 +67,19 @@ class IssueEvent:
 
 
 @dataclass(frozen=True)
+class PushEvent:
+    """What a push to a branch says about where it went, enough to find the git registers
+    kept there."""
+
+    branch: str
+    """The branch pushed to (`ref` without `refs/heads/`)."""
+    project: str
+    """GitHub `owner/name`, GitLab `group/project` (`path_with_namespace`)."""
+    addresses: frozenset[str]
+    """The repository's clone addresses the payload names (https and ssh)."""
+
+
+@dataclass(frozen=True)
 class Delivery:
     """One verified webhook delivery, read."""
 
@@ -77,12 +91,15 @@ class Delivery:
     action: str | None
     """GitHub `action`, GitLab `object_attributes.action`, Jira `issue_event_type_name`."""
     issue: IssueEvent | None
-    """The issue an event syncer uses is about; None for every other event (comments, pushes,
-    pings, stars, pull requests), which never wake a cycle."""
+    """The issue an event syncer uses is about; None for every other event (comments, pings,
+    stars, pull requests, pushes), which never wake a cycle for an issue."""
+    push: PushEvent | None = None
+    """A push to a branch (GitHub `push`, GitLab `Push Hook`); None for every other event and
+    for tag pushes."""
 
     @property
     def used(self) -> bool:
-        return self.issue is not None
+        return self.issue is not None or self.push is not None
 
 
 # --- Verifying -----------------------------------------------------------------------------------
@@ -160,8 +177,12 @@ def _github(headers: dict[str, str], body: bytes) -> Delivery:
             ref=str(_at(payload, "issue.number", int)),
             labels=_names(payload, "issue.labels", "name"),
         )
+    push = None
+    if event == "push":
+        push = _push(payload, "repository.full_name", "repository", ("clone_url", "ssh_url"))
     action = _maybe(payload, "action", str)
-    return Delivery("github", _delivery_id(headers, "x-github-delivery"), event, action, issue)
+    delivery_id = _delivery_id(headers, "x-github-delivery")
+    return Delivery("github", delivery_id, event, action, issue, push)
 
 
 def _github_json(content_type: str, body: bytes) -> bytes | str:
@@ -196,12 +217,16 @@ def _gitlab(headers: dict[str, str], body: bytes) -> Delivery:
             labels=_names(payload, labels_at, "title"),
             project_id=None if project_id is None else str(project_id),
         )
+    push = None
+    if event == "Push Hook":
+        addresses = ("git_http_url", "git_ssh_url")
+        push = _push(payload, "project.path_with_namespace", "project", addresses)
     action = _maybe(payload, "object_attributes.action", str)
     # Idempotency-Key stays the same when GitLab retries a delivery; the event UUID is older.
     delivery_id = _delivery_id(headers, "idempotency-key") or _delivery_id(
         headers, "x-gitlab-event-uuid"
     )
-    return Delivery("gitlab", delivery_id, event, action, issue)
+    return Delivery("gitlab", delivery_id, event, action, issue, push)
 
 
 def _jira(headers: dict[str, str], body: bytes) -> Delivery:
@@ -220,6 +245,22 @@ def _jira(headers: dict[str, str], body: bytes) -> Delivery:
         issue = IssueEvent(project=project, ref=key, labels=frozenset(labels))
     delivery_id = _delivery_id(headers, "x-atlassian-webhook-identifier")
     return Delivery("jira", delivery_id, event, action, issue)
+
+
+def _push(payload: Json, project: str, repository: str, urls: tuple[str, ...]) -> PushEvent | None:
+    """The branch push a payload describes; None for a tag (or any other ref) pushed."""
+    ref = _text(payload, "ref")
+    if not ref.startswith(_BRANCHES):
+        return None
+    addresses = (_maybe(payload, f"{repository}.{key}", str) for key in urls)
+    return PushEvent(
+        branch=ref.removeprefix(_BRANCHES),
+        project=_text(payload, project),
+        addresses=frozenset(url for url in addresses if url),
+    )
+
+
+_BRANCHES = "refs/heads/"
 
 
 _READERS: dict[TrackerKind, Callable[[dict[str, str], bytes], Delivery]] = {

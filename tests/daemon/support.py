@@ -182,6 +182,7 @@ class Harness:
     secrets: Mapping[TrackerKind, str | None] = field(default_factory=lambda: dict(SECRETS))
     allow_unsigned: frozenset[TrackerKind] = frozenset()
     links: FakeLinks = field(default_factory=lambda: FakeLinks(*FIXTURE_LINKS))
+    registers: Sequence[RegisterConfig] = FIXTURE_REGISTERS
     memory: FakeDeliveryMemory = field(default_factory=FakeDeliveryMemory)
     metrics: Metrics = field(default_factory=Metrics)
     woken: list[str] = field(default_factory=list)
@@ -190,7 +191,7 @@ class Harness:
     ready: bool = True
 
     def app(self, max_body: int = MAX_BODY_BYTES) -> Starlette:
-        router = Router(FIXTURE_REGISTERS, self.links.find)
+        router = Router(self.registers, self.links.find)
         return build_app(
             secrets=self.secrets,
             allow_unsigned=self.allow_unsigned,

@@ -220,9 +220,7 @@ def test_comments_are_not_used() -> None:
     [
         ("github", {"X-GitHub-Event": "ping"}, {"zen": "Keep it logically awesome.", "hook_id": 1}),
         ("github", {"X-GitHub-Event": "star"}, {"action": "created"}),
-        ("github", {"X-GitHub-Event": "push"}, {"ref": "refs/heads/main"}),
         ("github", {"X-GitHub-Event": "pull_request"}, {"action": "opened", "number": 3}),
-        ("gitlab", {"X-Gitlab-Event": "Push Hook"}, {"object_kind": "push"}),
         ("jira", {}, {"webhookEvent": "comment_created", "comment": {}}),
         ("jira", {}, {"webhookEvent": "jira:version_released"}),
     ],

@@ -54,7 +54,7 @@ def real_issue_payloads() -> list[tuple[str, dict[str, Any]]]:
         found += [(path.name, item) for item in (data if isinstance(data, list) else [data])]
     for path in sorted(API.glob("*.txt")):
         found += [(path.name, b) for b in replay_bodies(path) if "labels" in b and "number" in b]
-    for path in sorted(WEBHOOKS.glob("*.json")):
+    for path in sorted(WEBHOOKS.glob("issue*.json")):  # issue and issue_comment deliveries
         found.append((path.name, json.loads(path.read_text())["issue"]))
     return found
 
@@ -76,7 +76,7 @@ ASSIGNEES = {
 
 def test_every_fixture_file_contributes_an_issue() -> None:
     sources = {name for name, _ in PAYLOADS}
-    expected = {p.name for p in API.glob("*.json")} | {p.name for p in WEBHOOKS.glob("*.json")}
+    expected = {p.name for p in API.glob("*.json")} | {p.name for p in WEBHOOKS.glob("issue*.json")}
     expected.add("pygithub-replay.Issue.testEditWithAllParameters.txt")
     assert expected <= sources
 

@@ -11,9 +11,10 @@ issues moved to another project (closed, `moved_to_id` set). It hosts syncer's p
 any project an issue is moved to, and ignores groups, milestones and everything else syncer
 never touches.
 
-One module per job: `state` (users, projects, issues), `store` (what a write does), `params`
-(reading requests), `listing` (filters and pages), `payloads` and `hooks` (JSON shapes),
-`gate` (faults, rate limit, token), `app` (routes), `fake` (`FakeGitLab`, the person side).
+One module per job: `state` (users, projects, issues, merge requests), `store` (what a write
+does), `params` (reading requests), `listing` (filters and pages), `payloads` and `hooks` (JSON
+shapes), `merge_requests` (their routes, for the git source's pull-request mode), `gate`
+(faults, rate limit, token), `app` (routes), `fake` (`FakeGitLab`, the person side).
 """
 
 from syncer.fakes.gitlab.fake import DEFAULT_TOKEN, GITLAB_VERSION, FakeGitLab, serve_gitlab

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from syncer.fakes.gitlab.gate import Gate, Handler
 from syncer.fakes.gitlab.listing import filter_issues, paginated, sort_issues
+from syncer.fakes.gitlab.merge_requests import MergeRequestApi
 from syncer.fakes.gitlab.params import request_params
 from syncer.fakes.gitlab.payloads import issue_json, note_json, project_json
 from syncer.fakes.gitlab.state import BOT, USERS, ApiError, Issue, Project, api_time, bad_request
@@ -48,6 +49,7 @@ class GitLabApi:
             ("POST", f"{project}/issues", self._create_issue),
             ("GET", f"{project}/labels", self._list_labels),
             ("POST", f"{project}/labels", self._create_label),
+            *MergeRequestApi(self._current, self.lock).routes(project),
             ("GET", project, self._get_project),
         ]
         guard = self.gate.guard

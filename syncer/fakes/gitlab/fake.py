@@ -12,6 +12,7 @@ from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import ScheduledFaults
 from syncer.fakes.gitlab.app import GitLabApi
 from syncer.fakes.gitlab.gate import Gate, RequestBudget
+from syncer.fakes.gitlab.merge_requests import edit, merge_request_json
 from syncer.fakes.gitlab.payloads import issue_json
 from syncer.fakes.gitlab.state import (
     DEFAULT_REPO,
@@ -142,6 +143,23 @@ class FakeGitLab(ServedFake, ScheduledFaults):
                 if project.path == path:
                     return project
             return self._instance.add_project(path)
+
+    def merge_requests(self, state: str = "opened") -> list[Json]:
+        """The project's merge requests in `state` ("all": every one), as the API shows them,
+        oldest first (what a test checks)."""
+        with self._lock:
+            project = self._instance.project
+            return [
+                merge_request_json(project, request)
+                for request in project.merge_requests.values()
+                if state in ("all", request.state)
+            ]
+
+    def close_merge_request(self, iid: int) -> None:
+        """A person closes merge request `iid` unmerged, from its page."""
+        with self._lock:
+            project = self._instance.project
+            edit(project, project.merge_requests[iid], {"state_event": "close"}, HUMAN)
 
     def delete_issue(self, ref: str) -> None:
         with self._lock:

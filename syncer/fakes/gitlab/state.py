@@ -178,6 +178,25 @@ class Issue:
     """The global id of the issue this one became when a person moved it to another project."""
 
 
+@dataclass
+class MergeRequest:
+    """A merge request within one project (`syncer.fakes.gitlab.merge_requests`). The fake
+    knows no git, so the branches are only names."""
+
+    id: int
+    iid: int
+    title: str
+    description: str | None
+    source_branch: str
+    target_branch: str
+    author: User
+    created_at: datetime
+    updated_at: datetime
+    state: str = "opened"
+    closed_at: datetime | None = None
+    closed_by: User | None = None
+
+
 class ApiError(Exception):
     """Answered as GitLab answers errors: a status and a small JSON body."""
 
@@ -228,6 +247,7 @@ class Project:
         self.created_at = self.clock.now()
         self.issues: dict[int, Issue] = {}
         self.labels: dict[str, Label] = {}
+        self.merge_requests: dict[int, MergeRequest] = {}
         self._next_iid = 1
 
     @property
@@ -250,6 +270,16 @@ class Project:
         self._next_iid += 1
         self.issues[issue.iid] = issue
         return issue
+
+    def add_merge_request(self, title: str, source: str, target: str, author: User) -> MergeRequest:
+        """Merge requests count their own iids, apart from the issues', as on GitLab."""
+        moment = self.clock.now()
+        iid = max(self.merge_requests, default=0) + 1
+        request = MergeRequest(
+            self.ids.new(), iid, title, None, source, target, author, moment, moment
+        )
+        self.merge_requests[iid] = request
+        return request
 
     def use_labels(self, names: Iterable[str]) -> None:
         """GitLab creates a project label the first time an issue is given it."""

@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 _SCP_LIKE = re.compile(r"[\w.-]+@[\w.-]+:(?!//).+")
 _BAD_REF = re.compile(r"\.\.|[\x00-\x20\x7f~^:?*\[\\]|@\{|//|^[-/.]|[/.]$|\.lock$|/\.")
-_DEFAULT_API = "https://api.github.com"
+_HOSTED = re.compile(r"(?:[\w.-]+@)?([\w.-]+):(?!//)")
+
+Forge = Literal["github", "gitlab"]
 
 
 def transport(repository: str) -> str:
@@ -32,6 +34,28 @@ def transport(repository: str) -> str:
     if scheme in ("ssh", "git+ssh", "ssh+git"):
         return "ssh"
     return "local"
+
+
+def address(repository: str) -> tuple[str, str] | None:
+    """(host, path) of a remote, the same for every way of writing it: `https://host/o/n`,
+    `https://host/o/n.git`, `ssh://git@host:22/o/n.git`, `git@host:o/n.git` give
+    (`host`, `o/n`). Both in lower case: GitHub and GitLab ignore letter case in them. None for
+    a local repository."""
+    found = _host_and_path(repository)
+    return (found[0].lower(), found[1].lower()) if found else None
+
+
+def _host_and_path(repository: str) -> tuple[str, str] | None:
+    scp = _HOSTED.match(repository) if _SCP_LIKE.fullmatch(repository) else None
+    if scp:
+        host, path = scp[1], repository[scp.end() :]
+    elif transport(repository) != "local":
+        parts = urlsplit(repository)
+        host, path = parts.hostname or "", parts.path
+    else:
+        return None
+    path = path.strip("/").removesuffix(".git").strip("/")
+    return (host, path) if host and path else None
 
 
 def display_url(repository: str) -> str:
@@ -63,8 +87,14 @@ class GitSourceConfig(BaseModel):
     """Push to `syncer/<register>` and open or update one pull request instead (protected
     branches)."""
     pull_request_repo: str | None = None
-    """`owner/name` on GitHub for the pull request; default: read from `repository`."""
-    pull_request_api: str = _DEFAULT_API
+    """The repository the pull request is opened in, `owner/name` on GitHub or the project's
+    path on GitLab (`group/sub/project`); default: the path of `repository`."""
+    pull_request_api: str | None = None
+    """The forge's API: default `https://api.github.com` for github.com, `https://<host>/api/v3`
+    for another GitHub (Enterprise) host, `https://<host>` for GitLab."""
+    forge: Forge | None = None
+    """Which forge hosts the repository: where `pull_request` opens its request, which push
+    webhooks name it. Default: read from the host's name (github.com, gitlab.example.com)."""
 
     @field_validator("repository")
     @classmethod
@@ -119,21 +149,52 @@ class GitSourceConfig(BaseModel):
         if self.pull_request:
             if self.token_env is None:
                 raise ValueError("pull_request needs token_env: the token opens the pull request")
-            if self.forge_repo() is None:
+            forge = self.forge_kind()
+            if forge is None:
                 raise ValueError(
-                    "pull_request: name the GitHub repository in pull_request_repo (owner/name)"
+                    "pull_request: the host does not say whether it is GitHub or GitLab; set "
+                    'forge = "github" or "gitlab"'
                 )
-        elif self.pull_request_repo is not None or self.pull_request_api != _DEFAULT_API:
+            if self.forge_repo() is None:
+                shape = "owner/name" if forge == "github" else "group/project"
+                raise ValueError(
+                    f"pull_request: name the repository on {_NAMES[forge]} in "
+                    f"pull_request_repo ({shape})"
+                )
+        elif self.pull_request_repo is not None or self.pull_request_api is not None:
             raise ValueError("pull_request_repo and pull_request_api need pull_request = true")
         return self
 
+    def forge_kind(self) -> Forge | None:
+        """`forge`, else read from the repository's host, else from `pull_request_api`'s: a
+        host named github… or …github.com is GitHub's, likewise for GitLab; None when neither
+        says (a local path, `git.acme.example`)."""
+        if self.forge is not None:
+            return self.forge
+        hosts = [(address(self.repository) or ("", ""))[0]]
+        hosts.append((urlsplit(self.pull_request_api or "").hostname or "").lower())
+        for host in hosts:
+            for forge in ("github", "gitlab"):
+                if forge in host.split("."):
+                    return forge
+        return None
+
     def forge_repo(self) -> str | None:
-        """`owner/name` of the pull request's repository: configured, or read from a GitHub
-        URL (`https://github.com/o/n.git`, `git@github.com:o/n.git`)."""
+        """The path of the pull request's repository on its forge (`owner/name`,
+        `group/sub/project`): configured, or read from the repository's address."""
         if self.pull_request_repo is not None:
             return self.pull_request_repo
-        found = re.search(r"github\.com[:/]([\w.-]+/[\w.-]+?)(?:\.git)?/?$", self.repository)
+        found = _host_and_path(self.repository)
         return found[1] if found else None
+
+    def forge_api(self) -> str:
+        """The API `pull_request` talks to (see `pull_request_api`)."""
+        if self.pull_request_api is not None:
+            return self.pull_request_api
+        host = (address(self.repository) or ("", ""))[0]
+        if self.forge_kind() == "gitlab":
+            return f"https://{host}"
+        return "https://api.github.com" if host in ("", "github.com") else f"https://{host}/api/v3"
 
     def anchored(self, anchor: Callable[[Path], Path]) -> Self:
         """Local paths (the repository, the key file) made absolute by the configuration's
@@ -144,3 +205,6 @@ class GitSourceConfig(BaseModel):
         if self.ssh_key_file is not None:
             update["ssh_key_file"] = anchor(self.ssh_key_file)
         return self.model_copy(update=update)
+
+
+_NAMES: dict[Forge, str] = {"github": "GitHub", "gitlab": "GitLab"}

@@ -47,7 +47,7 @@ def github_pulls(api_url: str, repo: str, token: str) -> Propose:
                     title=proposal.title,
                     body=proposal.body,
                 )
-            return f"#{pull.number} ({pull.html_url})"
+            return f"pull request #{pull.number} ({pull.html_url})"
         except GithubException as exc:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
             said = f"{exc.status} {message}"

@@ -36,7 +36,7 @@ Pause = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Proposal:
-    """What a pull request (`pull_request = true`) is told when syncer's commit is pushed."""
+    """What a pull or merge request (`pull_request = true`) is told when syncer pushes."""
 
     register: str
     branch: str
@@ -47,7 +47,8 @@ class Proposal:
 
 
 Propose = Callable[[Proposal], str]
-"""Opens or updates the one pull request of a register; returns how to find it (`#12 url`)."""
+"""Opens or updates the one pull (GitHub) or merge (GitLab) request of a register; returns how
+to find it (`pull request #12 (url)`, `merge request !3 (url)`)."""
 
 
 class GitSource:
@@ -142,11 +143,11 @@ class GitSource:
         found = self.propose(
             Proposal(self.name, branch, self.config.branch, subject, _REVIEW_NOTE + rest.strip())
         )
-        raise RegisterInReview(f"{self.where}: syncer's edits wait in pull request {found}")
+        raise RegisterInReview(f"{self.where}: syncer's edits wait in {found}")
 
 
 _REVIEW_NOTE = (
-    "syncer keeps this pull request up to date with what the register must take from the "
+    "syncer keeps this request up to date with what the register must take from the "
     "trackers; merge it to take it in. Until then syncer re-plans the same edits each cycle.\n\n"
 )
 

@@ -18,7 +18,7 @@ from syncer.log import secret
 from syncer.sources.git.commands import Credentials, Git, origin_of
 from syncer.sources.git.config import GitSourceConfig, display_url, transport
 from syncer.sources.git.repository import MARKER, Repository
-from syncer.sources.git.source import GitSource
+from syncer.sources.git.source import GitSource, Propose
 
 
 def repositories_folder(state: Path) -> Path:
@@ -47,14 +47,22 @@ def git_source(
     )
     folder = repositories_folder(state) / f"{name}.git"
     git = Git(folder, display_url(config.repository), credentials)
-    propose = None
-    if config.pull_request:
-        from syncer.sources.git.pulls import github_pulls  # PyGithub, for this mode only
-
-        forge = config.forge_repo()
-        assert forge is not None  # the configuration refuses pull_request without one
-        propose = github_pulls(config.pull_request_api, forge, token)
+    propose = _proposals(config, token) if config.pull_request else None
     return GitSource(name, config, Repository(git, config.repository), propose=propose)
+
+
+def _proposals(config: GitSourceConfig, token: str) -> Propose:
+    """The forge's pull (GitHub) or merge (GitLab) requests; its client library is imported for
+    this mode only."""
+    forge = config.forge_repo()
+    assert forge is not None  # the configuration refuses pull_request without one
+    if config.forge_kind() == "gitlab":
+        from syncer.sources.git.merge_requests import gitlab_merge_requests
+
+        return gitlab_merge_requests(config.forge_api(), forge, token)
+    from syncer.sources.git.pulls import github_pulls
+
+    return github_pulls(config.forge_api(), forge, token)
 
 
 def prune_repositories(state: Path, keep: Iterable[str]) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncer.config import ConfigError, Settings, load_config
+from syncer.sources.git.config import GitSourceConfig, address
 
 TARGET = """
 [[registers.targets]]
@@ -68,7 +69,12 @@ def test_a_file_register_is_still_the_default(tmp_path: Path) -> None:
         ('source = "git"\n[registers.git]\nrepository = "https://github.com/a/b"\n'
          'path = "x.md"\npull_request = true', "pull_request needs token_env"),
         ('source = "git"\n[registers.git]\nrepository = "/srv/repo.git"\npath = "x.md"\n'
-         'pull_request = true\ntoken_env = "T"', "name the GitHub repository in pull_request_repo"),
+         'pull_request = true\ntoken_env = "T"', 'set forge = "github" or "gitlab"'),
+        ('source = "git"\n[registers.git]\nrepository = "/srv/repo.git"\npath = "x.md"\n'
+         'pull_request = true\ntoken_env = "T"\nforge = "gitlab"',
+         "name the repository on GitLab in pull_request_repo (group/project)"),
+        ('source = "git"\n[registers.git]\nrepository = "r"\npath = "x.md"\nforge = "gitea"',
+         "registers[0].git.forge: "),
         ('source = "git"\n[registers.git]\nrepository = "r"\npath = "x.md"\nbrnch = "main"',
          "registers[0].git.brnch: unknown key (did you mean branch?)"),
     ],
@@ -91,3 +97,50 @@ def test_two_registers_on_one_file_of_one_branch_are_refused(tmp_path: Path) -> 
     )
     with pytest.raises(ConfigError, match=r"registers\[1\]\.git: the same file as registers\[0\]"):
         load_config(config, env={})
+
+
+@pytest.mark.parametrize(
+    ("repository", "expected"),
+    [
+        ("https://github.com/Acme/Services.git", ("github.com", "acme/services")),
+        ("https://github.com/acme/services", ("github.com", "acme/services")),
+        ("https://x-access-token@GitHub.com/acme/services/", ("github.com", "acme/services")),
+        ("git@github.com:acme/services.git", ("github.com", "acme/services")),
+        ("ssh://git@github.com:22/acme/services.git", ("github.com", "acme/services")),
+        ("git@gitlab.acme.example:group/sub/web", ("gitlab.acme.example", "group/sub/web")),
+        ("/srv/repos/services.git", None),
+        ("file:///srv/repos/services.git", None),
+    ],
+)
+def test_every_way_of_writing_a_remote_gives_one_address(
+    repository: str, expected: tuple[str, str] | None
+) -> None:
+    assert address(repository) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "forge", "repo", "api"),
+    [
+        ({"repository": "git@github.com:acme/web.git"}, "github", "acme/web",
+         "https://api.github.com"),
+        ({"repository": "https://github.acme.example/acme/web"}, "github", "acme/web",
+         "https://github.acme.example/api/v3"),
+        ({"repository": "https://gitlab.com/group/sub/web.git"}, "gitlab", "group/sub/web",
+         "https://gitlab.com"),
+        ({"repository": "git@git.acme.example:team/web.git", "forge": "gitlab"}, "gitlab",
+         "team/web", "https://git.acme.example"),
+        ({"repository": "/srv/web.git", "pull_request_repo": "team/web",
+          "pull_request_api": "https://gitlab.acme.example"}, "gitlab", "team/web",
+         "https://gitlab.acme.example"),
+    ],
+)  # fmt: skip
+def test_the_forge_its_repository_and_api_are_read_from_the_address(
+    table: dict[str, str], forge: str, repo: str, api: str
+) -> None:
+    config = GitSourceConfig(
+        path="x.md",
+        pull_request=True,
+        token_env="T",
+        **table,  # type: ignore[arg-type]
+    )
+    assert (config.forge_kind(), config.forge_repo(), config.forge_api()) == (forge, repo, api)

@@ -149,7 +149,7 @@ def test_a_protected_branch_gets_one_pull_request_updated_not_duplicated(
     table = (
         f'repository = "{remote.bare}"\npath = "{PATH}"\npull_request = true\n'
         f'token_env = "GH_TOKEN"\npull_request_repo = "{fake.repo}"\n'
-        f'pull_request_api = "{fake.server.base_url}"'
+        f'pull_request_api = "{fake.server.base_url}"\nforge = "github"'
     )
     config = write_config(tmp_path, fake, table)
     main = git(remote.bare, "rev-parse", "main")
