@@ -30,6 +30,7 @@ from syncer.cli.common import (
     state_errors,
 )
 from syncer.cli.output import show_table
+from syncer.cli.progress import ProgressBar, ProgressLog
 from syncer.sync.operations import describe, operation_json
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def reconcile(
     from syncer.app import App
     from syncer.config import ConfigError
     from syncer.sync.progress import StopFlag
+    from syncer.watch import watching
 
     settings = settings_from(config)
     log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
@@ -63,13 +65,12 @@ def reconcile(
             app = App.build(settings, only=register)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
-        with app:
+        shown = ProgressBar(err) if err.is_terminal and not as_json else None
+        with app, shown or nullcontext(), watching(shown or ProgressLog()):
             for name in app.jobs:
                 if stop:
                     break
-                spinner = err.status(f"reconciling {name}…") if err.is_terminal else nullcontext()
-                with spinner:
-                    reports.append(app.run(name, dry_run=dry_run, force=force, stop=stop))
+                reports.append(app.run(name, dry_run=dry_run, force=force, stop=stop))
             if not dry_run and not stop:
                 app.prune()
     _print_errors(reports)

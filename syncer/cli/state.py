@@ -19,6 +19,7 @@ from syncer.cli.common import (
     settings_from,
 )
 from syncer.cli.output import show_table
+from syncer.cli.progress import tally
 from syncer.redact import scrub
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         "register": "register",
         "target": "target",
         "last run": "last_run",
+        "last run did": "did",
         "links": "links",
         "pending": "pending",
         "open conflicts": "open_conflicts",
@@ -67,7 +69,10 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         out,
         "status",
         [(name, "left") for name in columns],
-        [[_cell(row[key]) for key in columns.values()] for row in rows],
+        [
+            [_cell({**row, "did": tally(row["counts"])}[key]) for key in columns.values()]
+            for row in rows
+        ],
     )
 
 

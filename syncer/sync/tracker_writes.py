@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
+from syncer import watch
 from syncer.model import IssueChange, IssueDraft, Priority, RemoteIssue, Status
 from syncer.register import Register
 from syncer.state.records import LinkRecord
@@ -48,7 +49,14 @@ heeded, as soon as its issue exists (GitHub's creates go out 3 s apart on averag
 50 would hold both back for minutes)."""
 
 
+TRACKER_WRITES = (CreateIssue, AdoptIssue, UpdateIssue, CloseRemoved, CloseDuplicate)
+
+
 def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> None:
+    watcher = watch.current()
+    planned = sum(1 for op in the_plan.operations if isinstance(op, TRACKER_WRITES))
+    watcher.planned(cycle.job.name, planned)
+    done = 0
     creates: dict[str, list[CreateIssue]] = {}
     for op in the_plan.of(CreateIssue):
         creates.setdefault(op.target, []).append(op)
@@ -59,6 +67,8 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
                 break
             rest = len(ops) - start - chunk
             _create(cycle, target, ops[start : start + chunk], register, max(rest, 0))
+            done += len(ops[start : start + chunk])
+            watcher.wrote(cycle.job.name, done, cycle.counts)
     for step in the_plan.operations:
         target = getattr(step, "target", "")
         if cycle.stop or target in cycle.failed_targets or isinstance(step, CreateIssue):
@@ -72,6 +82,9 @@ def write_trackers(cycle: CycleState, the_plan: Plan, register: Register) -> Non
             cycle.fail(target, f"rate limited until {exc.retry_at:%H:%M:%S}", exc)
         except TrackerError as exc:
             cycle.fail(target, type(step).__name__, exc)
+        if isinstance(step, TRACKER_WRITES):
+            done += 1
+            watcher.wrote(cycle.job.name, done, cycle.counts)
 
 
 def _create(

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
+from syncer import watch
 from syncer.trackers.base import RateLimited
 
 T = TypeVar("T")
@@ -167,6 +168,7 @@ class WritePacer:
                 f"{self._what} limit reached ({limits}); retry at {retry_at:%H:%M:%S}Z", retry_at
             )
         log.info("pacing %s: waiting %.2fs for the limit", self._what, wait)
+        watch.current().waiting(wait, self._what)
         self._sleep(wait)
 
 
