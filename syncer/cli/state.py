@@ -45,6 +45,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                         "last_notes": list(run.notes) if run else [],
                         "ran_by": run.runner if run else "",
                         "counts": run.counts if run else {},
+                        "did": tally(run.counts) if run else "",
                         "links": len(store.links(reg.name, target.name)),
                         "pending": len(store.pending(reg.name, target.name)),
                         "open_conflicts": sum(1 for c in conflicts if c.target == target.name),
@@ -69,10 +70,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         out,
         "status",
         [(name, "left") for name in columns],
-        [
-            [_cell({**row, "did": tally(row["counts"])}[key]) for key in columns.values()]
-            for row in rows
-        ],
+        [[_cell(row[key]) for key in columns.values()] for row in rows],
     )
 
 
