@@ -11,6 +11,7 @@ Latin-1 code point of the same value, so damage is reversible wherever the bytes
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -110,16 +111,16 @@ def detect(text: str) -> Damage:
     The document is called damaged when most of its non-ASCII runs are explained that way:
     genuine accented text ("café") is not valid UTF-8 once re-encoded, so it votes against.
     """
-    runs = _NON_ASCII_RUN.findall(text)
+    runs = Counter(_NON_ASCII_RUN.findall(text))  # the same emoji, thousands of times: once
     if not runs:
         return Damage()
     best: tuple[int, str | None] = (0, None)
     for codec in CANDIDATES:
-        score = sum(1 for run in runs if _explained(run, codec))
+        score = sum(count for run, count in runs.items() if _explained(run, codec))
         if score > best[0]:
             best = (score, codec)
     score, winner = best
-    return Damage(winner) if winner is not None and score * 2 > len(runs) else Damage()
+    return Damage(winner) if winner is not None and score * 2 > runs.total() else Damage()
 
 
 def _explained(run: str, codec: str) -> bool:

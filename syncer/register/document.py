@@ -52,6 +52,7 @@ class Document:
         self.table_headers = sorted(header for header, _ in self.blocks.tables)
         self.doc_title = self._find_doc_title()
         self._section_state: dict[int, tuple[Priority | None, Status | None]] = {}
+        self._sections: dict[int, tuple[str, ...]] = {}
 
     def repair(self, raw: str) -> str:
         return self.damage.repair(raw)
@@ -90,12 +91,18 @@ class Document:
         return 0 if self.headings and self.headings[0].level == 1 and lone else -1
 
     def section(self, heading: int) -> tuple[str, ...]:
-        path: list[str] = []
-        while heading != -1:
-            if heading != self.doc_title:
-                path.append(self.headings[heading].title)
-            heading = self.parents[heading]
-        return tuple(reversed(path))
+        """The titles of the sections `heading` is in, outermost first (memoized: a section's
+        items all ask the same)."""
+        found = self._sections.get(heading)
+        if found is None:
+            path: list[str] = []
+            at = heading
+            while at != -1:
+                if at != self.doc_title:
+                    path.append(self.headings[at].title)
+                at = self.parents[at]
+            found = self._sections[heading] = tuple(reversed(path))
+        return found
 
     def inherited(self, heading: int) -> tuple[Priority | None, Status | None]:
         """The priority and status the nearest sections name (memoized: a section's items

@@ -27,12 +27,14 @@ def legend_words(text: str, vocab: Vocabulary) -> dict[str, Status]:
         return {}
     pattern = re.compile("|".join(re.escape(e) for e in reversed(emoji)))
     said: dict[str, Counter[Status]] = defaultdict(Counter)
+    read: dict[str, Status | None] = {}  # a register repeats its few phrases thousands of times
     for found in pattern.finditer(text):
         after = _AFTER_RE.match(text, found.end())
         words = after.group("words").strip() if after else ""
-        if not words[:1].isalpha() or not vocab.covers(words):
-            continue
-        status = vocab.status_of(words)
+        if words not in read:
+            covered = words[:1].isalpha() and vocab.covers(words)
+            read[words] = vocab.status_of(words) if covered else None
+        status = read[words]
         if status is not None:
             said[found.group(0)][status] += 1
     meant = {mark: counts.most_common(1)[0][0] for mark, counts in said.items()}
