@@ -5,10 +5,13 @@ CI runner a slow moment fails an example that is correct. Examples are bounded b
 count instead; speed is checked by the benchmarks in `bench/`, never by timed assertions.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import settings
 
 from syncer.fakes.clock import VirtualTime
+from tests.postgres_server import PostgresServer, running_server
 
 settings.register_profile("syncer", deadline=None)
 settings.load_profile("syncer")
@@ -20,3 +23,10 @@ def clock() -> VirtualTime:
     `clock.sleep`/`clock.time`: pacing waits and `retry-after` windows are recorded, never
     slept."""
     return VirtualTime()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session (`tests.postgres_server`)."""
+    with running_server() as server:
+        yield server

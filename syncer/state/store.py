@@ -2,8 +2,8 @@
 
 Every public method is one short transaction, so a crash loses at most the call in flight and a
 second process (a `syncer reconcile` next to the daemon) only ever waits briefly. The database is
-SQLite (`syncer.state.engine`), its tables are in `syncer.state.tables`; callers only ever see
-the frozen records of `syncer.state.records`.
+SQLite or PostgreSQL (`syncer.state.engine`), its tables are in `syncer.state.tables`; callers
+only ever see the frozen records of `syncer.state.records`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
+from syncer.state.advisory import AdvisoryLocks
 from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
 from syncer.state.history import History
 from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
@@ -55,13 +57,11 @@ def _now() -> datetime:
 class Store:
     """Links and their bases, read cursors, the outbox, conflicts, runs and webhook deliveries."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._engine = open_migrated(path)
+    def __init__(self, location: str | Path) -> None:
+        """`location`: a SQLite file, `:memory:`, or a database URL (`syncer.state.location`)."""
+        self._engine = open_migrated(location)
         self._write_engine = writer(self._engine)
-        in_memory = str(path) == ":memory:"
-        self._locks: RegisterLocks = (
-            ThreadLocks() if in_memory else FileLocks(Path(f"{path}.locks"))
-        )
+        self._locks = _locks_for(self._engine)
 
     @property
     def history(self) -> History:
@@ -92,7 +92,8 @@ class Store:
     def lock(self, register: str, wait_seconds: float) -> AbstractContextManager[None]:
         """Hold `register` for a whole cycle, across processes; `RegisterBusy` after the wait.
 
-        SQLite: a file lock per register in the folder `<state>.locks` beside the database.
+        SQLite: a file lock per register in the folder `<state>.locks` beside the database;
+        PostgreSQL: a session advisory lock (`syncer.state.advisory`).
         """
         return self._locks.hold(register, wait_seconds)
 
@@ -403,6 +404,13 @@ class Store:
         transaction: a reader sees the history before or after, never half."""
         with self._writing() as session:
             return prune_history(session, now, keep_for, keep_runs)
+
+
+def _locks_for(engine: Engine) -> RegisterLocks:
+    if engine.dialect.name == "postgresql":
+        return AdvisoryLocks(engine)
+    database = engine.url.database
+    return FileLocks(Path(f"{database}.locks")) if database else ThreadLocks()
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:

@@ -1,4 +1,5 @@
-"""One writer per register: the store's lock, across threads and processes."""
+"""One writer per register: the store's lock, across threads and processes, on every backend
+(a file lock beside SQLite, a session advisory lock on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ with store.lock("debt", 5):
 """
 
 
-def hold_in_child(state: Path) -> subprocess.Popen[str]:
+def hold_in_child(state: str | Path) -> subprocess.Popen[str]:
     child = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(state)],
         stdout=subprocess.PIPE,
@@ -37,11 +38,12 @@ def hold_in_child(state: Path) -> subprocess.Popen[str]:
     return child
 
 
-def test_a_second_process_gives_up_after_its_wait_naming_the_holder(tmp_path: Path) -> None:
-    state = tmp_path / "syncer.sqlite"
-    child = hold_in_child(state)
+def test_a_second_process_gives_up_after_its_wait_naming_the_holder(
+    location: str | Path,
+) -> None:
+    child = hold_in_child(location)
     try:
-        with Store(state) as store:
+        with Store(location) as store:
             started = time.monotonic()
             with pytest.raises(RegisterBusy) as caught, store.lock("debt", 0.3):
                 pytest.fail("the lock was held by another process")
@@ -54,21 +56,24 @@ def test_a_second_process_gives_up_after_its_wait_naming_the_holder(tmp_path: Pa
         child.wait()
 
 
-def test_a_holder_that_dies_lets_go(tmp_path: Path) -> None:
-    state = tmp_path / "syncer.sqlite"
-    child = hold_in_child(state)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    with Store(state) as store, store.lock("debt", 2):
-        pass
+def test_a_holder_that_dies_lets_go(location: str | Path) -> None:
+    child = hold_in_child(location)
+    with Store(location) as store:
+        with pytest.raises(RegisterBusy), store.lock("debt", 0):
+            pytest.fail("the child holds the lock")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        with store.lock("debt", 10):
+            pass
 
 
-@pytest.mark.parametrize("state", ["file", ":memory:"])
-def test_two_threads_of_one_process_exclude_each_other(tmp_path: Path, state: str) -> None:
-    path = tmp_path / "syncer.sqlite" if state == "file" else state
+@pytest.mark.parametrize("in_memory", [False, True], ids=["database", "memory"])
+def test_two_threads_of_one_process_exclude_each_other(
+    location: str | Path, in_memory: bool
+) -> None:
     inside: list[int] = []
     overlaps: list[bool] = []
-    with Store(path) as store:
+    with Store(":memory:" if in_memory else location) as store:
 
         def cycle(n: int) -> None:
             with store.lock("debt", 10):
@@ -85,8 +90,8 @@ def test_two_threads_of_one_process_exclude_each_other(tmp_path: Path, state: st
     assert overlaps == [False] * 4
 
 
-def test_the_wait_ends_as_soon_as_the_holder_lets_go(tmp_path: Path) -> None:
-    with Store(tmp_path / "syncer.sqlite") as store:
+def test_the_wait_ends_as_soon_as_the_holder_lets_go(location: str | Path) -> None:
+    with Store(location) as store:
         released = threading.Event()
 
         def holder() -> None:
@@ -102,15 +107,14 @@ def test_the_wait_ends_as_soon_as_the_holder_lets_go(tmp_path: Path) -> None:
         thread.join()
 
 
-def test_the_write_ledger_remembers_the_last_hour_per_key(tmp_path: Path) -> None:
-    path = tmp_path / "syncer.sqlite"
+def test_the_write_ledger_remembers_the_last_hour_per_key(location: str | Path) -> None:
     now = time.time()
-    with Store(path) as store:
+    with Store(location) as store:
         ledger = store.write_ledger("github:abc")
         for ago in (4000, 3000, 10, 5):
             ledger.record(now - ago)
         store.write_ledger("github:other").record(now)
-    with Store(path) as reopened:
+    with Store(location) as reopened:
         assert reopened.write_ledger("github:abc").recent(now - 3600) == [
             now - 3000,
             now - 10,
