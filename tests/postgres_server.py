@@ -61,13 +61,13 @@ class PostgresServer:
         return f"postgresql://{user}{secret}@127.0.0.1:{self.port}/{database}"
 
     @contextmanager
-    def database(self) -> Iterator[str]:
-        """A fresh, empty database for one test, dropped after it; its URL."""
+    def database(self, owner: str = SUPERUSER, password: str = "") -> Iterator[str]:
+        """A fresh, empty database for one test, dropped after it; its URL, as `owner`."""
         name = f"test_{os.getpid()}_{next(self._names)}"
         with psycopg.connect(self.url(), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
         try:
-            yield self.url(name)
+            yield self.url(name, owner, password)
         finally:
             with psycopg.connect(self.url(), autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -27,6 +27,10 @@ _HOLDER = text(
 )
 
 
+APPLICATION_PREFIX = "syncer "
+"""What syncer's connections call themselves (`application_name`), before their `host:pid`."""
+
+
 def advisory_key(name: str) -> int:
     """A signed 64-bit lock key for `name`, the same in every process and Python version
     (Python's own `hash` of a string changes from process to process)."""
@@ -56,10 +60,8 @@ class AdvisoryLocks:
                 _release(connection, key)
 
     def holder(self, register: str) -> str:
-        """The `syncer host:pid` connection holding `register`, or "" when none does."""
-        key = register_key(register)
         with self._engine.connect() as connection:
-            return _holder(connection, key)
+            return _holder(connection, register_key(register))
 
 
 def _acquire(connection: Connection, key: int, register: str, wait_seconds: float) -> None:
@@ -67,7 +69,7 @@ def _acquire(connection: Connection, key: int, register: str, wait_seconds: floa
     try_lock = text("SELECT pg_try_advisory_lock(:key)")
     while not connection.execute(try_lock, {"key": key}).scalar():
         if time.monotonic() >= deadline:
-            holder = _holder(connection, key).removeprefix("syncer ")
+            holder = _holder(connection, key)
             raise RegisterBusy(
                 f"register {register!r} is being synced by another syncer"
                 f"{f' ({holder})' if holder else ''}; gave up after {wait_seconds:g}s"
@@ -89,4 +91,4 @@ def _holder(connection: Connection, key: int) -> str:
     found = connection.execute(
         _HOLDER, {"high": unsigned >> 32, "low": unsigned & 0xFFFF_FFFF}
     ).scalar()
-    return str(found or "")
+    return str(found or "").removeprefix(APPLICATION_PREFIX)

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from syncer.state.advisory import advisory_key
+from syncer.state.advisory import APPLICATION_PREFIX, advisory_key
 from syncer.state.location import StoreError, is_database_url, parse_location, shown
 from syncer.state.lock import runner_name
 from syncer.state.migrations import MIGRATIONS, Migration
@@ -37,7 +37,7 @@ def open_engine(location: str | Path) -> Engine:
     (`postgresql://…`, `sqlite:///…`); `StoreError` for a URL syncer has no database for."""
     where = parse_location(location)
     if is_database_url(where):
-        engine = open_postgres(str(where), f"syncer {runner_name()}")
+        engine = open_postgres(str(where), APPLICATION_PREFIX + runner_name())
     else:
         engine = open_sqlite(where)
     event.listen(engine, "begin", _begin)
@@ -124,7 +124,8 @@ def _connect_once(engine: Engine, location: str) -> None:
 
 
 def _why_unusable(engine: Engine, error: DBAPIError) -> str:
-    reason = " ".join(str(error.orig).split())
     if engine.dialect.name == "sqlite":
-        return why_unusable(reason)
+        return why_unusable(" ".join(str(error.orig).split()))
+    # PostgreSQL's first line says what failed; the next ones quote the statement.
+    reason = str(error.orig).strip().splitlines()[0]
     return f"the state database cannot be used ({reason})"

@@ -97,6 +97,10 @@ class Store:
         """
         return self._locks.hold(register, wait_seconds)
 
+    def lock_holder(self, register: str) -> str:
+        """`host:pid` of the process holding `register`'s lock now, "" when nobody does."""
+        return self._locks.holder(register)
+
     @contextmanager
     def _reading(self) -> Iterator[Session]:
         with Session(self._engine) as session:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from syncer.cli import app
 from syncer.state.lock import RegisterBusy
 from syncer.state.store import Store
 
@@ -67,27 +70,34 @@ def test_a_holder_that_dies_lets_go(location: str | Path) -> None:
             pass
 
 
-@pytest.mark.parametrize("in_memory", [False, True], ids=["database", "memory"])
-def test_two_threads_of_one_process_exclude_each_other(
-    location: str | Path, in_memory: bool
-) -> None:
+def overlapping_cycles(store: Store) -> list[bool]:
+    """Four threads each run a "cycle" under the lock; whether each found another inside."""
     inside: list[int] = []
     overlaps: list[bool] = []
-    with Store(":memory:" if in_memory else location) as store:
 
-        def cycle(n: int) -> None:
-            with store.lock("debt", 10):
-                overlaps.append(bool(inside))
-                inside.append(n)
-                time.sleep(0.02)
-                inside.remove(n)
+    def cycle(n: int) -> None:
+        with store.lock("debt", 10):
+            overlaps.append(bool(inside))
+            inside.append(n)
+            time.sleep(0.02)
+            inside.remove(n)
 
-        threads = [threading.Thread(target=cycle, args=(n,)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert overlaps == [False] * 4
+    threads = [threading.Thread(target=cycle, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return overlaps
+
+
+def test_two_threads_of_one_process_exclude_each_other(location: str | Path) -> None:
+    with Store(location) as store:
+        assert overlapping_cycles(store) == [False] * 4
+
+
+def test_two_threads_exclude_each_other_on_a_private_store() -> None:
+    with Store(":memory:") as store:
+        assert overlapping_cycles(store) == [False] * 4
 
 
 def test_the_wait_ends_as_soon_as_the_holder_lets_go(location: str | Path) -> None:
@@ -124,3 +134,41 @@ def test_the_write_ledger_remembers_the_last_hour_per_key(location: str | Path) 
         assert reopened.recent_writes("github:abc", 0) == [now - 3000, now - 10, now - 5], (
             "a write older than every pacing window is forgotten"
         )
+
+
+def test_who_holds_a_register_is_named_while_it_is_held(location: str | Path) -> None:
+    """For `syncer status`: `host:pid` of the holder, nothing once it let go (or died)."""
+    with Store(location) as store:
+        assert store.lock_holder("debt") == ""
+        child = hold_in_child(location)
+        try:
+            assert store.lock_holder("debt").endswith(f":{child.pid}")
+            assert store.lock_holder("other") == ""
+        finally:
+            child.kill()
+            child.wait()
+        assert store.lock_holder("debt") == ""
+
+
+def test_status_names_who_holds_a_register_and_who_ran_it(
+    location: str | Path, tmp_path: Path
+) -> None:
+    (tmp_path / "TECH_DEBT.md").write_text("# Debt\n\n- [ ] Alpha\n", "utf-8")
+    config = tmp_path / "syncer.toml"
+    config.write_text(
+        f'state = "{location}"\n[[registers]]\nname = "debt"\npath = "TECH_DEBT.md"\n'
+        '[[registers.targets]]\nkind = "github"\nrepo = "o/r"\ntoken_env = "GH_TOKEN"\n',
+        "utf-8",
+    )
+    with Store(location) as store:
+        store.finish_run(store.start_run("debt").id, {})
+    child = hold_in_child(location)
+    try:
+        result = CliRunner().invoke(app, ["status", "--json", "--config", str(config)])
+    finally:
+        child.kill()
+        child.wait()
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["held_by"].endswith(f":{child.pid}")
+    assert row["ran_by"].endswith(f":{os.getpid()}")
