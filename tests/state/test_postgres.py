@@ -13,6 +13,7 @@ from syncer.cli import app
 from syncer.state.advisory import register_key
 from syncer.state.location import StoreError, parse_location, shown
 from syncer.state.store import Store
+from tests import postgres_server as server_module
 from tests.postgres_server import GUARDED_PASSWORD, GUARDED_USER, PostgresServer
 
 PASSWORD = "s3cret-Pa55word-never-shown"
@@ -132,3 +133,16 @@ def test_lock_keys_are_the_same_in_every_process() -> None:
     assert register_key("debt") == register_key("debt")
     assert register_key("debt") == 5_938_020_172_333_166_744
     assert register_key("debt") != register_key("debt2")
+
+
+def test_missing_server_binaries_skip_locally_and_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CI must never pass with the PostgreSQL suite silently skipped."""
+    monkeypatch.setattr(server_module, "server_binaries", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception), server_module.running_server():
+        pass
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="under CI"), server_module.running_server():
+        pass
