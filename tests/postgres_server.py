@@ -24,6 +24,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+BACKEND_VARIABLE = "SYNCER_TEST_STATE"
+"""`postgresql` runs the suites that start syncer on a config file (daemon, reliability) with
+their state on the test server instead of a SQLite file (`fresh_state` in tests/conftest.py)."""
+ON_POSTGRESQL = os.environ.get(BACKEND_VARIABLE, "sqlite") == "postgresql"
 SUPERUSER = "syncer"
 GUARDED_USER, GUARDED_PASSWORD = "guarded", "pw-never-shown-7f3a9c"
 """A role that must give a password (scram), to test that one never reaches a message."""
@@ -71,6 +75,13 @@ class PostgresServer:
         finally:
             with psycopg.connect(self.url(), autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def empty_database(url: str) -> None:
+    """Drop everything in the database at `url`: a state database lost, as deleting a file."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
 
 
 def _free_port() -> int:

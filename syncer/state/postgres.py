@@ -54,7 +54,10 @@ def open_postgres(location: str, application_name: str) -> Engine:
         connect_args=connect_args,
         pool_size=POOL_SIZE,
         max_overflow=POOL_OVERFLOW,
-        pool_pre_ping=True,  # a server restarted since: replace the dead connection, not fail
+        # No ping before each use: it doubled the cost of every store call (a webhook makes
+        # two). After a server restart the first call to meet a dead connection fails, and
+        # SQLAlchemy then drops every pooled connection: one failed cycle, the next one runs.
+        pool_pre_ping=False,
     )
 
 

@@ -8,7 +8,7 @@ only ever see the frozen records of `syncer.state.records`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,6 +43,7 @@ from syncer.state.tables import (
     RunRow,
     WriteRow,
 )
+from syncer.state.wakeups import WakeListener, announce
 
 _TAKES = frozenset({"register", "tracker"})
 TRIM_DELIVERIES_EVERY = 100
@@ -96,6 +97,18 @@ class Store:
         PostgreSQL: a session advisory lock (`syncer.state.advisory`).
         """
         return self._locks.hold(register, wait_seconds)
+
+    def announce(self, register: str) -> None:
+        """Wake whichever daemon is running `register` for one more cycle right after
+        (`syncer.state.wakeups`); nothing to do on SQLite."""
+        if self._engine.dialect.name == "postgresql":
+            announce(self._engine, register)
+
+    def listen(self, on_wake: Callable[[str], None]) -> WakeListener | None:
+        """Hear `announce` from every process, until the listener is closed; None on SQLite."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        return WakeListener(self._engine, on_wake)
 
     def lock_holder(self, register: str) -> str:
         """`host:pid` of the process holding `register`'s lock now, "" when nobody does."""

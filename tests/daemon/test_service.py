@@ -35,11 +35,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def write_config(folder: Path, fake: FakeGitHub, port: int, schedule: str = "every 1h") -> Path:
+def write_config(
+    folder: Path,
+    fake: FakeGitHub,
+    port: int,
+    schedule: str = "every 1h",
+    state: str = "syncer.sqlite",
+) -> Path:
     (folder / "TECH_DEBT.md").write_text(REGISTER, "utf-8")
     config = folder / "syncer.toml"
     config.write_text(
-        f"""state = "syncer.sqlite"
+        f"""state = "{state}"
 http_port = {port}
 schedule = "{schedule}"
 webhook_debounce_seconds = 0.5
@@ -82,9 +88,11 @@ def metric(daemon: Daemon, name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[Daemon, FakeGitHub, Path]]:
+def running(
+    tmp_path: Path, fresh_state: Callable[[], str]
+) -> Iterator[tuple[Daemon, FakeGitHub, Path]]:
     with FakeGitHub() as fake:
-        config = write_config(tmp_path, fake, port=0)
+        config = write_config(tmp_path, fake, port=0, state=fresh_state())
         env = {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET}
         daemon = Daemon(load_config(config, env), env)
         fake.send_webhooks_to(f"{daemon.base_url}/webhooks/github", SECRET)
@@ -167,10 +175,12 @@ def start_process(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_sigterm_finishes_cleanly_and_exits_0(tmp_path: Path) -> None:
+def test_sigterm_finishes_cleanly_and_exits_0(
+    tmp_path: Path, fresh_state: Callable[[], str]
+) -> None:
     port = free_port()
     with FakeGitHub() as fake:
-        config = write_config(tmp_path, fake, port)
+        config = write_config(tmp_path, fake, port, state=fresh_state())
         process = start_process(config, {"GH_TOKEN": fake.token, "HOOK_SECRET": SECRET})
         url = f"http://127.0.0.1:{port}/readyz"
         eventually(lambda: _answers(url) == 200 or process.poll() is not None, 30)
