@@ -71,8 +71,9 @@ class Daemon:
         self.stop = StopFlag()
         self.metrics = Metrics(register.name for register in settings.registers)
         self.app = App.build(settings, env, on_request=self.metrics.tracker_request)
+        self.runner = CycleRunner(self.app, self.metrics, self.stop)
+        self.listener = None
         try:
-            self.runner = CycleRunner(self.app, self.metrics, self.stop)
             self.listener = self.app.store.listen(self.runner.again_if_running)
             self.scheduler = BackgroundScheduler(
                 executors={"default": ThreadPoolExecutor(min(8, len(self.app.jobs) + 1))},
@@ -98,6 +99,8 @@ class Daemon:
                 status_page=status.handle,
             )
         except BaseException:
+            if self.listener is not None:
+                self.listener.close()
             self.app.close()
             self.server.stop()
             raise
