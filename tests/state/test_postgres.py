@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from syncer.cli import app
+from syncer.config import load_config
 from syncer.state.advisory import register_key
 from syncer.state.location import StoreError, parse_location, shown
 from syncer.state.store import Store
@@ -146,3 +147,12 @@ def test_missing_server_binaries_skip_locally_and_fail_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="under CI"), server_module.running_server():
         pass
+
+
+def test_git_clones_of_a_server_state_live_beside_the_config(tmp_path: Path) -> None:
+    """A URL has no folder to put `<state>.repos` beside: the config file's folder has."""
+    server = load_config(config_with_state(tmp_path, "postgresql://alice@db/syncer"), {})
+    assert server.state == "postgresql://alice@db/syncer"
+    assert server.state_files == tmp_path / "syncer"
+    sqlite = load_config(config_with_state(tmp_path, "state/syncer.sqlite"), {})
+    assert sqlite.state == sqlite.state_files == tmp_path / "state" / "syncer.sqlite"
