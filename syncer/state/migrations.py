@@ -4,12 +4,13 @@
 in time rather than generated from the table models: a model describes the schema as it is now,
 while a migration must keep producing the schema as it was at its version, or a later step
 written against that older shape would break on a fresh database. Steps never commit; the runner
-(`syncer.state.store.migrate`) wraps all pending steps in one transaction, so a failed upgrade
+(`syncer.state.engine.migrate`) wraps all pending steps in one transaction, so a failed upgrade
 leaves the file exactly as it was.
 
 The statements are written for SQLite; `_ddl` translates the few words PostgreSQL spells
-differently (row ids, floats), the one place the two dialects differ in the schema. The
-translation is frozen too: a statement it once produced must keep being produced.
+differently (row ids, floats), and migration 4 drops a constraint each dialect's way: the only
+places the two differ in the schema. The translation is frozen too: a statement it once
+produced must keep being produced.
 """
 
 from __future__ import annotations
