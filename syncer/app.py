@@ -157,7 +157,7 @@ def register_source(
     """A git register's source (its token read now); None for a file."""
     if register.git is None:
         return None
-    return git_source(register.name, register.git, settings.state, env)
+    return git_source(register.name, register.git, settings.state_files, env)
 
 
 @dataclass
@@ -195,7 +195,7 @@ class App:
                 }
                 source = register_source(settings, register, env)
                 app.jobs[register.name] = register_job(settings, register, trackers, source)
-            prune_repositories(settings.state, (r.name for r in settings.registers if r.git))
+            prune_repositories(settings.state_files, (r.name for r in settings.registers if r.git))
         except BaseException:
             store.close()
             raise

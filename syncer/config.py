@@ -51,6 +51,7 @@ from syncer.model import Priority, Status
 from syncer.redact import looks_like_token
 from syncer.register.rules import RegisterRules
 from syncer.sources.git.config import GitSourceConfig, display_url
+from syncer.state.location import StoreError, parse_location
 from syncer.trackers.base import FieldMapping, Mentions, RetryPolicy
 from syncer.trackers.pacing import WriteLimits
 
@@ -255,6 +256,25 @@ def _kinds_text(value: Any) -> Any:
 
 
 ConfigPath = Annotated[Path, AfterValidator(_anchor)]
+
+
+def _state_location(value: Any) -> Any:
+    """A database URL stays text (a `sqlite:///` one becomes its file); anything else is a path."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_location(value)
+    except StoreError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _anchor_file(value: Path | str) -> Path | str:
+    return _anchor(value) if isinstance(value, Path) else value
+
+
+StateLocation = Annotated[
+    Path | str, BeforeValidator(_state_location), AfterValidator(_anchor_file)
+]
 TrackerKinds = Annotated[frozenset[TrackerKind], NoDecode, BeforeValidator(_kinds_text)]
 PositiveCount = Annotated[int, Field(strict=True, gt=0)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
@@ -617,7 +637,8 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    state: ConfigPath = Field(default=Path("syncer.sqlite"), validate_default=True)
+    # A SQLite file, or a server database's URL (`postgresql://user@host:5432/db`).
+    state: StateLocation = Field(default=Path("syncer.sqlite"), validate_default=True)
     # Retention of the state's history (`Store.prune`): a month of settled writes and resolved
     # conflicts answers "what did syncer do lately" and keeps the file small; 200 runs is two
     # days of a 15-minute schedule, and `status` needs only the last. A century bounds the date
@@ -643,6 +664,15 @@ class Settings(BaseSettings):
         """The file this configuration was read from, and how it was found (None when built
         in code)."""
         return self._source
+
+    @property
+    def state_files(self) -> Path:
+        """What syncer's own local files are named after (git registers' clones live in
+        `<this>.repos`): the SQLite state itself, or, for a server database, `syncer` beside
+        the config file. Clones are caches, so each daemon of a shared database keeps its own."""
+        if isinstance(self.state, Path):
+            return self.state
+        return (self._source.path.parent if self._source else Path.cwd()) / "syncer"
 
     # A burst of deliveries about one register makes one cycle, this long after the last.
     webhook_debounce_seconds: float = Field(default=2.0, gt=0, le=300)

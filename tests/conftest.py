@@ -5,10 +5,15 @@ CI runner a slow moment fails an example that is correct. Examples are bounded b
 count instead; speed is checked by the benchmarks in `bench/`, never by timed assertions.
 """
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+
 import pytest
 from hypothesis import settings
 
 from syncer.fakes.clock import VirtualTime
+from tests.postgres_server import BACKEND_VARIABLE, PostgresServer, running_server
 
 settings.register_profile("syncer", deadline=None)
 settings.load_profile("syncer")
@@ -20,3 +25,23 @@ def clock() -> VirtualTime:
     `clock.sleep`/`clock.time`: pacing waits and `retry-after` windows are recorded, never
     slept."""
     return VirtualTime()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session (`tests.postgres_server`)."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_state(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """A new state location at each call, for tests that run syncer on a config file:
+    `syncer.sqlite` beside the config, or, with `SYNCER_TEST_STATE=postgresql`, a fresh
+    database on the test server (how the daemon and reliability suites run on PostgreSQL)."""
+    if os.environ.get(BACKEND_VARIABLE, "sqlite") != "postgresql":
+        yield lambda: "syncer.sqlite"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with ExitStack() as databases:
+        yield lambda: databases.enter_context(server.database())

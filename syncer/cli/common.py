@@ -77,15 +77,16 @@ def state_errors(settings: Settings) -> Iterator[None]:
     """The state database failing (unreadable, read-only, from a newer syncer) is one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from syncer.state.engine import StoreError
+    from syncer.redact import scrub
+    from syncer.state.location import StoreError, shown
 
     try:
         yield
     except StoreError as exc:
         fail(str(exc), EXIT_ERROR)
     except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        fail(f"{settings.state}: the state database cannot be used: {reason}", EXIT_ERROR)
+        reason = scrub(str(getattr(exc, "orig", None) or exc))
+        fail(f"{shown(settings.state)}: the state database cannot be used: {reason}", EXIT_ERROR)
 
 
 @contextmanager

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 
 
 def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Per register and target: last run and its outcome, links, pending writes, conflicts."""
+    """Per register and target: last run, its outcome and who ran it (`host:pid`), who holds
+    the register now, links, pending writes, conflicts."""
     settings = settings_from(config)
     rows = []
     with opened_store(settings) as store:
         for reg in settings.registers:
             run = store.last_run(reg.name)
             conflicts = store.conflicts(reg.name)
+            held_by = store.lock_holder(reg.name)
             for target in reg.targets or []:
                 rows.append(
                     {
@@ -44,6 +46,7 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                         "last_error": scrub(run.error) if run else "",
                         "last_notes": list(run.notes) if run else [],
                         "ran_by": run.runner if run else "",
+                        "held_by": held_by,
                         "counts": run.counts if run else {},
                         "did": tally(run.counts) if run else "",
                         "links": len(store.links(reg.name, target.name)),
@@ -59,6 +62,8 @@ def status(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         "target": "target",
         "last run": "last_run",
         "last run did": "did",
+        "ran by": "ran_by",
+        "held by": "held_by",
         "links": "links",
         "pending": "pending",
         "open conflicts": "open_conflicts",

@@ -4,7 +4,8 @@ The schedule and webhooks both ask for cycles. In this process, a request for a 
 cycle is running is remembered and served by one more cycle right after it (a webhook during a
 cycle may describe a change the running cycle read too early); any number of such requests make
 one more cycle. Another process (a `syncer reconcile`, another daemon) holding the register's
-lock makes the daemon skip that run: the other one is doing the work.
+lock makes the daemon skip that run: the other one is doing the work. When a webhook asked for
+the skipped run, the holder is told to run once more (`Store.announce`, docs/state.md).
 """
 
 from __future__ import annotations
@@ -41,8 +42,16 @@ class CycleRunner:
         with self._mutex:
             return self._attempted >= set(self._app.jobs)
 
-    def run(self, register: str) -> None:
-        """A cycle of `register` now, or right after the one running in this process."""
+    def again_if_running(self, register: str) -> None:
+        """Another daemon was woken about `register` while this one runs it: one more cycle
+        right after, which reads what the running one may have read too early."""
+        with self._mutex:
+            if register in self._running:
+                self._again.add(register)
+
+    def run(self, register: str, woken: bool = False) -> None:
+        """A cycle of `register` now, or right after the one running in this process.
+        `woken`: a webhook asked for it, so a daemon elsewhere holding the register is told."""
         with self._mutex:
             if register in self._running:
                 self._again.add(register)
@@ -50,7 +59,7 @@ class CycleRunner:
             self._running.add(register)
         try:
             while True:
-                self._one(register)
+                self._one(register, woken)
                 with self._mutex:
                     if register not in self._again or self._stop:
                         break
@@ -60,7 +69,7 @@ class CycleRunner:
                 self._running.discard(register)
                 self._again.discard(register)
 
-    def _one(self, register: str) -> None:
+    def _one(self, register: str, woken: bool) -> None:
         if self._stop:
             return
         started = time.monotonic()
@@ -73,6 +82,8 @@ class CycleRunner:
         if report.busy:
             _log.info("cycle skipped: another process holds the register", register=register)
             self._metrics.cycle_skipped(register, "locked")
+            if woken:
+                self._app.store.announce(register)
             return
         self._finished(register, report.outcome, started, report.counts, report.open_conflicts)
         self._prune_now_and_then()

@@ -73,8 +73,10 @@ class Daemon:
         self.stop = StopFlag()
         self.metrics = Metrics(register.name for register in settings.registers)
         self.app = App.build(settings, env, on_request=self.metrics.tracker_request)
+        self.runner = CycleRunner(self.app, self.metrics, self.stop)
+        self.listener = None
         try:
-            self.runner = CycleRunner(self.app, self.metrics, self.stop)
+            self.listener = self.app.store.listen(self.runner.again_if_running)
             self.scheduler = BackgroundScheduler(
                 executors={"default": ThreadPoolExecutor(min(8, len(self.app.jobs) + 1))},
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -99,6 +101,8 @@ class Daemon:
                 status_page=status.handle,
             )
         except BaseException:
+            if self.listener is not None:
+                self.listener.close()
             self.app.close()
             self.server.stop()
             raise
@@ -138,7 +142,12 @@ class Daemon:
         )
         with suppress(ConflictingIdError):  # a cycle is already due: this delivery rides along
             self.scheduler.add_job(
-                self.runner.run, "date", run_date=when, args=[register], id=f"wake:{register}"
+                self.runner.run,
+                "date",
+                run_date=when,
+                args=[register],
+                kwargs={"woken": True},
+                id=f"wake:{register}",
             )
 
     def next_run(self, register: str) -> datetime | None:
@@ -158,6 +167,8 @@ class Daemon:
         _log.info("daemon stopping", reason=reason)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self.listener is not None:
+            self.listener.close()
         self.server.stop()
         self.app.close()
         _log.info("daemon stopped")

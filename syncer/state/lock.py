@@ -34,6 +34,10 @@ class RegisterLocks(Protocol):
         """Hold `register`'s lock for the `with` block; `RegisterBusy` after `wait_seconds`."""
         ...
 
+    def holder(self, register: str) -> str:
+        """`host:pid` of the process holding `register`'s lock now, "" when nobody does."""
+        ...
+
 
 def runner_name() -> str:
     """`host:pid`: who holds a lock or ran a cycle, as a person would look for it."""
@@ -67,6 +71,22 @@ class FileLocks:
             finally:
                 os.ftruncate(fd, 0)
                 fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def holder(self, register: str) -> str:
+        path = self.folder / f"{register}.lock"
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return ""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder(path)  # what a holder that died wrote is no holder: it let go
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return ""
         finally:
             os.close(fd)
 
@@ -113,3 +133,7 @@ class ThreadLocks:
             yield
         finally:
             lock.release()
+
+    def holder(self, register: str) -> str:
+        lock = self._locks.get(register)
+        return runner_name() if lock is not None and lock.locked() else ""

@@ -2,13 +2,13 @@
 
 Every public method is one short transaction, so a crash loses at most the call in flight and a
 second process (a `syncer reconcile` next to the daemon) only ever waits briefly. The database is
-SQLite (`syncer.state.engine`), its tables are in `syncer.state.tables`; callers only ever see
-the frozen records of `syncer.state.records`.
+SQLite or PostgreSQL (`syncer.state.engine`), its tables are in `syncer.state.tables`; callers
+only ever see the frozen records of `syncer.state.records`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,8 +16,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
+from syncer.state.advisory import AdvisoryLocks
 from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
 from syncer.state.history import History
 from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
@@ -41,6 +43,7 @@ from syncer.state.tables import (
     RunRow,
     WriteRow,
 )
+from syncer.state.wakeups import WakeListener, announce
 
 _TAKES = frozenset({"register", "tracker"})
 TRIM_DELIVERIES_EVERY = 100
@@ -55,13 +58,11 @@ def _now() -> datetime:
 class Store:
     """Links and their bases, read cursors, the outbox, conflicts, runs and webhook deliveries."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._engine = open_migrated(path)
+    def __init__(self, location: str | Path) -> None:
+        """`location`: a SQLite file, `:memory:`, or a database URL (`syncer.state.location`)."""
+        self._engine = open_migrated(location)
         self._write_engine = writer(self._engine)
-        in_memory = str(path) == ":memory:"
-        self._locks: RegisterLocks = (
-            ThreadLocks() if in_memory else FileLocks(Path(f"{path}.locks"))
-        )
+        self._locks = _locks_for(self._engine)
 
     @property
     def history(self) -> History:
@@ -92,9 +93,26 @@ class Store:
     def lock(self, register: str, wait_seconds: float) -> AbstractContextManager[None]:
         """Hold `register` for a whole cycle, across processes; `RegisterBusy` after the wait.
 
-        SQLite: a file lock per register in the folder `<state>.locks` beside the database.
+        SQLite: a file lock per register in the folder `<state>.locks` beside the database;
+        PostgreSQL: a session advisory lock (`syncer.state.advisory`).
         """
         return self._locks.hold(register, wait_seconds)
+
+    def announce(self, register: str) -> None:
+        """Wake whichever daemon is running `register` for one more cycle right after
+        (`syncer.state.wakeups`); nothing to do on SQLite."""
+        if self._engine.dialect.name == "postgresql":
+            announce(self._engine, register)
+
+    def listen(self, on_wake: Callable[[str], None]) -> WakeListener | None:
+        """Hear `announce` from every process, until the listener is closed; None on SQLite."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        return WakeListener(self._engine, on_wake)
+
+    def lock_holder(self, register: str) -> str:
+        """`host:pid` of the process holding `register`'s lock now, "" when nobody does."""
+        return self._locks.holder(register)
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
@@ -403,6 +421,13 @@ class Store:
         transaction: a reader sees the history before or after, never half."""
         with self._writing() as session:
             return prune_history(session, now, keep_for, keep_runs)
+
+
+def _locks_for(engine: Engine) -> RegisterLocks:
+    if engine.dialect.name == "postgresql":
+        return AdvisoryLocks(engine)
+    database = engine.url.database
+    return FileLocks(Path(f"{database}.locks")) if database else ThreadLocks()
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Dialect, String, Text
+from sqlalchemy import Dialect, Integer, String, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -52,6 +52,20 @@ class SortedJSON(TypeDecorator[Any]):
         return None if value is None else json.loads(value)
 
 
+class IntBool(TypeDecorator[bool]):
+    """A flag stored as 0 or 1: the column is an INTEGER on every database (SQLite has no
+    BOOLEAN, and PostgreSQL will not compare a boolean with an integer)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: bool | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> bool | None:
+        return None if value is None else bool(value)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -80,7 +94,7 @@ class LinkRow(SQLModel, table=True):
     base_register: Base = Field(default_factory=dict, sa_type=SortedJSON)
     base_tracker: Base = Field(default_factory=dict, sa_type=SortedJSON)
     tracker_version: str = ""
-    in_file: bool = False
+    in_file: bool = Field(default=False, sa_type=IntBool)
     unsettled: list[str] = Field(default_factory=list, sa_type=SortedJSON)
 
     def to_record(self) -> LinkRecord:

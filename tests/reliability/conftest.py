@@ -23,11 +23,13 @@ from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
 from syncer.model import IssueState, RemoteIssue
+from syncer.state.location import is_database_url
 from syncer.sync.progress import CycleReport
 from syncer.trackers.base import RetryPolicy, Tracker
 from syncer.trackers.github import GitHubTracker
 from syncer.trackers.gitlab import GitLabTracker
 from syncer.trackers.jira import JiraTracker
+from tests.postgres_server import empty_database
 from tests.trackers.helpers import UNPACED_KEYS, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +55,8 @@ class Setup:
     folder: Path
     fake: FakeTracker
     kind: TrackerKind = "gitlab"
+    state_location: str = "syncer.sqlite"
+    """What the config's `state` says (`fresh_state`: a file, or a PostgreSQL database)."""
 
     @property
     def config(self) -> Path:
@@ -83,7 +87,7 @@ class Setup:
             f"{key} = {_toml(value)}\n" for key, value in {**unpaced, **(target or {})}.items()
         )
         self.config.write_text(
-            f"""state = "syncer.sqlite"
+            f"""state = "{self.state_location}"
 {extra}
 [[registers]]
 name = "debt"
@@ -100,6 +104,13 @@ token_env = "{TOKEN_ENV}"
 """,
             "utf-8",
         )
+
+    def forget_state(self) -> None:
+        """Lose the state database, as a deleted file or a restored empty database would."""
+        if is_database_url(self.state_location):
+            empty_database(self.state_location)
+        else:
+            self.state.unlink()
 
     def env(self) -> dict[str, str]:
         return {
@@ -283,18 +294,24 @@ def jira() -> Iterator[FakeJira]:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, gitlab: FakeGitLab) -> Setup:
+def setup(tmp_path: Path, gitlab: FakeGitLab, fresh_state: Callable[[], str]) -> Setup:
     gitlab.reset()
-    return Setup(tmp_path, gitlab)
+    return Setup(tmp_path, gitlab, state_location=fresh_state())
 
 
 @pytest.fixture
-def trio(tmp_path: Path, github: FakeGitHub, gitlab: FakeGitLab, jira: FakeJira) -> list[Setup]:
+def trio(
+    tmp_path: Path,
+    github: FakeGitHub,
+    gitlab: FakeGitLab,
+    jira: FakeJira,
+    fresh_state: Callable[[], str],
+) -> list[Setup]:
     """One setup per tracker kind (GitHub, GitLab, Jira), each in its own folder."""
     fakes: dict[TrackerKind, FakeTracker] = {"github": github, "gitlab": gitlab, "jira": jira}
     setups = []
     for kind, fake in fakes.items():
         fake.reset()
         (tmp_path / kind).mkdir()
-        setups.append(Setup(tmp_path / kind, fake, kind))
+        setups.append(Setup(tmp_path / kind, fake, kind, fresh_state()))
     return setups

@@ -17,6 +17,8 @@ from contextlib import closing
 
 import pytest
 
+from tests.postgres_server import ON_POSTGRESQL
+
 from .conftest import Setup, checkbox_register
 
 UNREADABLE = {
@@ -59,6 +61,7 @@ def test_an_unreadable_register_fails_alone_in_one_line(setup: Setup, kind: str)
     assert status["debt"]["last_error"] == ""
 
 
+@pytest.mark.skipif(ON_POSTGRESQL, reason="about a SQLite file on a read-only mount")
 def test_a_read_only_state_database_is_one_line(setup: Setup) -> None:
     """The state folder on a read-only mount (root writes through permission bits, so the
     folder is remounted read-only in a private mount namespace, as a container would)."""

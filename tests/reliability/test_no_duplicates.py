@@ -99,7 +99,7 @@ def test_a_garbled_issue_list_writes_nothing_and_recreates_nothing(trio: list[Se
     for setup in trio:
         setup.write(checkbox_register(ITEMS))
         setup.sync_here()
-        setup.state.unlink()
+        setup.forget_state()
         setup.fake.server.clear_requests()
         garble = partial(setup.fake.garble_next, 1, "html")
         once_on(setup.fake, "GET", LIST_PATHS[setup.kind], garble)
@@ -170,7 +170,7 @@ def test_after_a_lost_state_database_done_items_get_no_second_issue(trio: list[S
         setup.write(register)
         setup.sync_here()
         setup.register.write_text(register, "utf-8")
-        setup.state.unlink()
+        setup.forget_state()
     for setup in trio:
         report = setup.sync_here()
         assert (report.counts["created"], report.counts["adopted"]) == (0, ITEMS), report

@@ -9,6 +9,7 @@ copied into GitHub notified that person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,9 @@ def ref_of(setup: Setup, item: int) -> str:
 
 
 @pytest.fixture
-def hub(github: FakeGitHub, tmp_path: Path) -> Setup:
+def hub(github: FakeGitHub, tmp_path: Path, fresh_state: Callable[[], str]) -> Setup:
     github.reset()
-    return Setup(tmp_path, github, "github")
+    return Setup(tmp_path, github, "github", fresh_state())
 
 
 def test_a_forged_link_to_an_issue_syncer_does_not_manage_is_refused(hub: Setup) -> None:

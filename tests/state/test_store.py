@@ -1,35 +1,33 @@
-"""The state store, as the sync engine, the CLI and the daemon will lean on it."""
+"""The state store, as the sync engine, the CLI and the daemon will lean on it.
+
+Tests taking `store` or `location` run on SQLite and on PostgreSQL (`tests/state/conftest.py`);
+those taking `db_path` are about the SQLite file itself."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from syncer.state.engine import StoreError, migrate, open_engine
 from syncer.state.migrations import MIGRATIONS
 from syncer.state.records import ConflictState, LinkRecord, OutboxState, Pruned
 from syncer.state.retention import DELIVERIES_KEPT, DELIVERIES_KEPT_FOR
 from syncer.state.store import TRIM_DELIVERIES_EVERY, Store
+from tests.state.conftest import sql
 
 REG = "debt"
 GH = "github"
 JIRA = "jira"
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    with Store(":memory:") as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -155,13 +153,12 @@ def test_drop_link_forgets_only_that_link_and_tolerates_absent_ones(store: Store
     assert store.links(REG) == [link("13", "TD-2")]
 
 
-def test_bases_are_stored_as_json_text_with_sorted_keys(db_path: Path) -> None:
-    with Store(db_path) as store:
+def test_bases_are_stored_as_json_text_with_sorted_keys(location: str | Path) -> None:
+    with Store(location) as store:
         store.save_link(link())
 
-    with raw(db_path) as db:
-        stored = db.execute("SELECT base_register, base_tracker FROM links").fetchone()
-    assert stored == (
+    (stored,) = sql(location, "SELECT base_register, base_tracker FROM links")
+    assert tuple(stored) == (
         '{"status": "open", "title": "Slow build"}',
         '{"state": "open", "title": "Slow build"}',
     )
@@ -170,15 +167,17 @@ def test_bases_are_stored_as_json_text_with_sorted_keys(db_path: Path) -> None:
 bases = st.dictionaries(st.text(), st.none() | st.text(), max_size=5)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(base_register=bases, base_tracker=bases)
 def test_any_base_survives_a_round_trip(
-    base_register: dict[str, str | None], base_tracker: dict[str, str | None]
+    store: Store, base_register: dict[str, str | None], base_tracker: dict[str, str | None]
 ) -> None:
+    """One store for every example: each saves the same link anew, replacing the last."""
     record = LinkRecord(REG, GH, "1", "u", "TD-1", base_register, base_tracker, "etag")
-    with Store(":memory:") as store:
-        store.save_link(record)
-        assert store.link_for_ref(REG, GH, "1") == record
+    store.save_link(record)
+    assert store.link_for_ref(REG, GH, "1") == record
 
 
 # --- cursors -----------------------------------------------------------------------------------
@@ -411,16 +410,16 @@ def test_a_delivery_is_new_once_per_source(store: Store) -> None:
     assert store.remember_delivery("github", "d-2") is True
 
 
-def test_only_the_newest_deliveries_are_remembered(db_path: Path) -> None:
+def test_only_the_newest_deliveries_are_remembered(location: str | Path) -> None:
     """The bound is kept within one trimming period: a delivery costs an insert, not a delete."""
-    Store(db_path).close()
-    with raw(db_path) as db, db:
-        db.executemany(
-            "INSERT INTO deliveries (source, delivery_id) VALUES ('github', ?)",
-            ((str(n),) for n in range(DELIVERIES_KEPT)),
-        )
+    Store(location).close()
+    sql(
+        location,
+        "INSERT INTO deliveries (source, delivery_id) VALUES ('github', :id)",
+        [{"id": str(n)} for n in range(DELIVERIES_KEPT)],
+    )
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert store.remember_delivery("gitlab", "0") is True
         assert store.remember_delivery("github", "0") is False
         for n in range(TRIM_DELIVERIES_EVERY):
@@ -429,8 +428,7 @@ def test_only_the_newest_deliveries_are_remembered(db_path: Path) -> None:
         assert store.remember_delivery("github", f"new-{TRIM_DELIVERIES_EVERY - 1}") is False
         assert store.remember_delivery("gitlab", "0") is False  # other sources are untouched
 
-    with raw(db_path) as db:
-        (github,) = db.execute("SELECT count(*) FROM deliveries WHERE source = 'github'").fetchone()
+    ((github,),) = sql(location, "SELECT count(*) FROM deliveries WHERE source = 'github'")
     assert DELIVERIES_KEPT <= github <= DELIVERIES_KEPT + TRIM_DELIVERIES_EVERY
 
 
@@ -452,8 +450,8 @@ def test_closing_checkpoints_the_write_ahead_log(db_path: Path) -> None:
     assert not db_path.with_name(db_path.name + "-wal").exists()
 
 
-def test_reopening_keeps_everything(db_path: Path) -> None:
-    with Store(db_path) as store:
+def test_reopening_keeps_everything(location: str | Path) -> None:
+    with Store(location) as store:
         store.save_link(link())
         store.set_cursor(REG, GH, "etag-1")
         entry = store.add_intent(REG, GH, "update", "TD-1", "tok", "{}")
@@ -461,7 +459,7 @@ def test_reopening_keeps_everything(db_path: Path) -> None:
         run = store.finish_run(store.start_run(REG).id, {"updated": 1})
         store.remember_delivery("github", "d-1")
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert store.links(REG) == [link()]
         assert store.cursor(REG, GH) == "etag-1"
         assert store.pending(REG) == [entry]
@@ -470,8 +468,8 @@ def test_reopening_keeps_everything(db_path: Path) -> None:
         assert store.remember_delivery("github", "d-1") is False
 
 
-def test_two_stores_on_one_file_share_state(db_path: Path) -> None:
-    with Store(db_path) as daemon, Store(db_path) as cli:
+def test_two_stores_on_one_database_share_state(location: str | Path) -> None:
+    with Store(location) as daemon, Store(location) as cli:
         daemon.save_link(link())
         assert cli.link_for_item(REG, GH, "TD-1") == link()
 
@@ -488,14 +486,14 @@ def test_two_stores_on_one_file_share_state(db_path: Path) -> None:
         assert cli.remember_delivery("github", "d-1") is False
 
 
-def test_two_stores_writing_at_once_never_duplicate(db_path: Path) -> None:
-    Store(db_path).close()
+def test_two_stores_writing_at_once_never_duplicate(location: str | Path) -> None:
+    Store(location).close()
     tokens = [f"TD-{n}" for n in range(60)]
     entries: dict[str, list[int]] = {token: [] for token in tokens}
     first_sightings: list[str] = []
 
     def worker() -> None:
-        with Store(db_path) as store:
+        with Store(location) as store:
             for token in tokens:
                 entries[token].append(store.add_intent(REG, GH, "create", token, token, "{}").id)
                 if store.remember_delivery("github", token):
@@ -505,28 +503,30 @@ def test_two_stores_writing_at_once_never_duplicate(db_path: Path) -> None:
 
     assert all(len(set(ids)) == 1 for ids in entries.values())
     assert sorted(first_sightings) == sorted(tokens)
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert [e.token for e in store.pending(REG)] == tokens
 
 
-def test_two_stores_can_create_the_same_fresh_file_at_once(db_path: Path) -> None:
+def test_three_stores_can_create_the_same_fresh_database_at_once(location: str | Path) -> None:
+    """Three daemons starting together: the migrations run once (a second run would fail on
+    tables already there), the others wait for them and find the schema current."""
     versions: list[int] = []
 
     def open_fresh() -> None:
-        with Store(db_path) as store:
+        with Store(location) as store:
             versions.append(store.schema_version)
 
-    run_together(open_fresh, open_fresh)
+    run_together(open_fresh, open_fresh, open_fresh)
 
-    assert versions == [len(MIGRATIONS)] * 2
+    assert versions == [len(MIGRATIONS)] * 3
 
 
 # --- schema versions ---------------------------------------------------------------------------
 
 
-def older_database(path: Path, version: int, *rows: str) -> None:
-    """A state file as a syncer at schema `version` left it, holding `rows` (SQL inserts)."""
-    engine = open_engine(path)
+def older_database(location: str | Path, version: int, *rows: str) -> None:
+    """A state database as a syncer at schema `version` left it, holding `rows` (SQL inserts)."""
+    engine = open_engine(location)
     try:
         migrate(engine, MIGRATIONS[:version])
         with engine.begin() as connection:
@@ -541,48 +541,49 @@ def add_priority_column(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE links ADD COLUMN priority TEXT")
 
 
-def test_a_database_migrates_forward_and_keeps_its_data(db_path: Path) -> None:
+def test_a_database_migrates_forward_and_keeps_its_data(location: str | Path) -> None:
     current = len(MIGRATIONS)
-    with Store(db_path) as store:
+    with Store(location) as store:
         store.save_link(link())
         assert store.schema_version == current
 
-    engine = open_engine(db_path)
+    engine = open_engine(location)
     try:
         assert migrate(engine, [*MIGRATIONS, add_priority_column]) == current + 1
         assert migrate(engine, [*MIGRATIONS, add_priority_column]) == current + 1  # no-op
     finally:
         engine.dispose()
 
-    with raw(db_path) as db:
-        assert db.execute("SELECT ref, priority FROM links").fetchall() == [("12", None)]
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            str(current + 1),
-        )
+    assert [tuple(row) for row in sql(location, "SELECT ref, priority FROM links")] == [
+        ("12", None)
+    ]
+    assert sql(location, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(current + 1),)
+    ]
 
 
 def test_links_of_a_first_release_database_are_kept_and_read_as_not_yet_seen(
-    db_path: Path,
+    location: str | Path,
 ) -> None:
     """v2 added `in_file` and `unsettled`: old links keep their bases and read the safe way."""
     older_database(
-        db_path,
+        location,
         1,
         "INSERT INTO links (register, target, ref, url, item_key, base_register,"
         " base_tracker, tracker_version) VALUES ('debt', 'github', '12', 'u', 'k',"
         ' \'{"title": "Slow build"}\', \'{"title": "Slow build"}\', \'v1\')',
     )
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         (record,) = store.links("debt", "github")
     assert record.base_register == {"title": "Slow build"}
     assert (record.in_file, record.unsettled) == (False, frozenset())
 
 
-def test_upgrading_to_the_service_schema_keeps_links_and_runs(db_path: Path) -> None:
-    """v4 rebuilds `links` without its item uniqueness and gives runs notes and a runner."""
+def test_upgrading_to_the_service_schema_keeps_links_and_runs(location: str | Path) -> None:
+    """v4 drops the item uniqueness of `links` and gives runs notes and a runner."""
     older_database(
-        db_path,
+        location,
         3,
         "INSERT INTO links (id, register, target, ref, url, item_key, base_register,"
         " base_tracker, tracker_version, in_file, unsettled) VALUES (7, 'debt', 'github', '12',"
@@ -590,9 +591,10 @@ def test_upgrading_to_the_service_schema_keeps_links_and_runs(db_path: Path) -> 
         "INSERT INTO runs (register, started_at, counts, error)"
         " VALUES ('debt', '2026-01-01T00:00:00.000000+00:00', '{}', '')",
     )
-    with Store(db_path) as store:
+    with Store(location) as store:
         (record,) = store.links("debt", "github")
         store.save_link(replace(record, ref="13", url="u2"))
+        assert sorted(r.ref for r in store.links("debt", "github")) == ["12", "13"], "one item"
         run = store.last_run("debt")
     assert (record.ref, record.in_file, record.unsettled) == ("12", True, frozenset({"title"}))
     assert run is not None and (run.notes, run.runner) == ((), "")
@@ -604,42 +606,40 @@ def test_a_links_progress_survives_a_round_trip(store: Store) -> None:
     assert store.links(REG, saved.target) == [saved]
 
 
-def test_a_failed_migration_leaves_the_database_as_it_was(db_path: Path) -> None:
-    Store(db_path).close()
+def test_a_failed_migration_leaves_the_database_as_it_was(location: str | Path) -> None:
+    Store(location).close()
 
     def half_done(connection: Connection) -> None:
         add_priority_column(connection)
         raise RuntimeError("step failed halfway")
 
-    engine = open_engine(db_path)
+    engine = open_engine(location)
     try:
         with pytest.raises(RuntimeError):
             migrate(engine, [*MIGRATIONS, half_done])
+        with engine.connect() as connection:
+            columns = [column["name"] for column in inspect(connection).get_columns("links")]
     finally:
         engine.dispose()
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert store.schema_version == len(MIGRATIONS)
-    with raw(db_path) as db:
-        columns = [row[1] for row in db.execute("PRAGMA table_info(links)")]
     assert "priority" not in columns
 
 
-def test_a_database_from_a_newer_syncer_is_refused(db_path: Path) -> None:
-    Store(db_path).close()
+def test_a_database_from_a_newer_syncer_is_refused(location: str | Path) -> None:
+    Store(location).close()
     newer = len(MIGRATIONS) + 1
-    with raw(db_path) as db, db:
-        db.execute(f"UPDATE meta SET value = '{newer}' WHERE key = 'schema_version'")
+    sql(location, f"UPDATE meta SET value = '{newer}' WHERE key = 'schema_version'")
 
     with pytest.raises(StoreError) as refused:
-        Store(db_path)
+        Store(location)
 
     message = str(refused.value)
-    assert str(db_path) in message
+    assert message.startswith(f"{location}: ")
     assert f"version {newer}" in message
     assert f"version {len(MIGRATIONS)}" in message
-    with raw(db_path) as db:
-        assert db.execute("SELECT value FROM meta").fetchone() == (str(newer),)
+    assert sql(location, "SELECT value FROM meta") == [(str(newer),)]
 
 
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
@@ -658,13 +658,13 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> 
 MONTH = timedelta(days=30)
 
 
-def backdate(path: Path, table: str, column: str, row_id: int) -> None:
+def backdate(location: str | Path, table: str, column: str, row_id: int) -> None:
     """Move a row's timestamp to 2020, as if the store had been running for years."""
-    with raw(path) as db, db:
-        db.execute(
-            f"UPDATE {table} SET {column} = '2020-01-01T00:00:00.000000+00:00' WHERE id = ?",
-            (row_id,),
-        )
+    sql(
+        location,
+        f"UPDATE {table} SET {column} = '2020-01-01T00:00:00.000000+00:00' WHERE id = :id",
+        {"id": row_id},
+    )
 
 
 def fill_history(store: Store) -> None:
@@ -728,13 +728,13 @@ def test_pending_writes_open_conflicts_and_each_last_run_survive_any_age(store: 
     assert (store.last_run(REG), store.last_run("other")) == (mine, other)
 
 
-def test_a_conflict_ages_from_its_resolution_not_its_opening(db_path: Path) -> None:
+def test_a_conflict_ages_from_its_resolution_not_its_opening(location: str | Path) -> None:
     """A conflict left open for months and settled today is today's history."""
-    with Store(db_path) as store:
+    with Store(location) as store:
         conflict_id = open_title_conflict(store)
-    backdate(db_path, "conflicts", "created_at", conflict_id)
+    backdate(location, "conflicts", "created_at", conflict_id)
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         before = datetime.now(UTC)
         resolved = store.resolve_conflict(conflict_id, "tracker")
         pruned = store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1)
@@ -744,17 +744,17 @@ def test_a_conflict_ages_from_its_resolution_not_its_opening(db_path: Path) -> N
         assert store.conflicts(state=None) == [resolved]
 
 
-def test_settled_writes_age_from_their_intent(db_path: Path) -> None:
-    with Store(db_path) as store:
+def test_settled_writes_age_from_their_intent(location: str | Path) -> None:
+    with Store(location) as store:
         old = store.add_intent(REG, GH, "update", "TD-1", "old", "{}")
         store.complete(old.id, "v2")
         recent = store.add_intent(REG, GH, "update", "TD-1", "recent", "{}")
         store.complete(recent.id, "v3")
         stuck = store.add_intent(REG, GH, "update", "TD-1", "stuck", "{}")
     for entry in (old, stuck):
-        backdate(db_path, "outbox", "created_at", entry.id)
+        backdate(location, "outbox", "created_at", entry.id)
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=1).outbox == 1
         assert [e.token for e in store.pending(REG)] == ["stuck"]
         assert store.add_intent(REG, GH, "update", "TD-1", "recent", "{}").state is OutboxState.DONE
@@ -783,11 +783,13 @@ def test_prune_never_drops_the_last_run(store: Store) -> None:
         store.prune(now=datetime.now(UTC), keep_for=MONTH, keep_runs=0)
 
 
-def test_upgrading_to_retention_keeps_rows_and_dates_them_at_the_upgrade(db_path: Path) -> None:
+def test_upgrading_to_retention_keeps_rows_and_dates_them_at_the_upgrade(
+    location: str | Path,
+) -> None:
     """v3 added `deliveries.received_at` and `conflicts.resolved_at`: rows from before get the
     upgrade's time, so the upgrade deletes none of them early."""
     older_database(
-        db_path,
+        location,
         2,
         "INSERT INTO deliveries (source, delivery_id) VALUES ('github', 'd-1')",
         *(
@@ -799,7 +801,7 @@ def test_upgrading_to_retention_keeps_rows_and_dates_them_at_the_upgrade(db_path
     )
     before = datetime.now(UTC)
 
-    with Store(db_path) as store:
+    with Store(location) as store:
         assert store.schema_version == len(MIGRATIONS)
         resolved, still_open = store.conflicts(state=None)
         assert_recent_utc(resolved.resolved_at, before)

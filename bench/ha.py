@@ -1,0 +1,202 @@
+"""Several daemons on one PostgreSQL database: throughput, lock overhead, failover.
+
+Registers of checkbox items, each on its own fake GitHub over HTTP on 127.0.0.1, all in one
+config run by `syncer daemon` processes sharing one database (a throwaway server from
+`tests/postgres_server.py`, a fresh database for each phase):
+
+1. **throughput**: once every register is synced, finished cycles per minute over a window,
+   with 1 daemon and then with `--daemons` (target: at least 2.5x with 3). Every daemon
+   schedules every register; the lock decides who runs it, so the gain comes from running
+   more cycles at once, not from skipping work.
+2. **lock overhead**: a register lock taken and released on the database (`Store.lock`), the
+   mean over `--lock-samples` (target: at most 5 ms per cycle).
+3. **failover**: the daemon holding a register is killed with SIGKILL in the middle of a
+   tracker request; seconds until another daemon finished a run of it (target: at most one
+   schedule interval + 5 s).
+
+Prints the figures, then one line holding a JSON object of them.
+Run: python bench/ha.py [--registers N] [--items N] [--daemons N] [--window S] [--interval S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the throwaway server lives with the tests
+
+from syncer.fakes.github import FakeGitHub  # noqa: E402
+from syncer.register import parse  # noqa: E402
+from syncer.state.store import Store  # noqa: E402
+from tests.postgres_server import running_server  # noqa: E402
+
+UNPACED = (
+    "seconds_between_writes = 0\ncreates_per_minute = 1000000\ncreates_per_hour = 1000000\n"
+    "writes_per_minute = 1000000\nwrites_per_hour = 1000000\n"
+)
+
+
+def write_config(folder: Path, fakes: list[FakeGitHub], items: int, state: str, every: int) -> Path:
+    tables = []
+    for n, fake in enumerate(fakes):
+        text = "# Debt\n\n## Work\n\n" + "".join(
+            f"- [ ] **Register {n} item {i}** - body\n" for i in range(items)
+        )
+        (folder / f"R{n}.md").write_text(text, "utf-8")
+        tables.append(
+            f'[[registers]]\nname = "r{n}"\npath = "R{n}.md"\n[[registers.targets]]\n'
+            f'kind = "github"\nrepo = "{fake.repo}"\nbase_url = "{fake.server.base_url}"\n'
+            f'token_env = "GH_TOKEN_{n}"\n{UNPACED}'
+        )
+    config = folder / "syncer.toml"
+    config.write_text(
+        f'state = "{state}"\nhttp_port = 0\nschedule = "every {every}s"\n\n' + "\n".join(tables),
+        "utf-8",
+    )
+    return config
+
+
+def start_daemons(
+    count: int, config: Path, fakes: list[FakeGitHub]
+) -> list[subprocess.Popen[bytes]]:
+    tokens = {f"GH_TOKEN_{n}": fake.token for n, fake in enumerate(fakes)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **tokens}
+    command = [sys.executable, "-m", "syncer.cli", "daemon", "--config", str(config)]
+    return [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+
+
+def stop(daemons: list[subprocess.Popen[bytes]]) -> None:
+    for daemon in daemons:
+        daemon.kill()
+        daemon.wait()
+
+
+def wait_for(check: Callable[[], bool], seconds: float) -> float:
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > seconds:
+            raise SystemExit(f"not within {seconds:g} s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def all_synced(folder: Path, registers: int, items: int) -> bool:
+    for n in range(registers):
+        found = parse((folder / f"R{n}.md").read_text("utf-8")).items
+        if len(found) != items or not all(item.links for item in found):
+            return False
+    return True
+
+
+@contextmanager
+def deployment(
+    args: argparse.Namespace, state: str, daemons: int
+) -> Iterator[tuple[Path, list[FakeGitHub], list[subprocess.Popen[bytes]]]]:
+    """Fresh registers and fakes, `daemons` processes on them, until every register synced."""
+    with ExitStack() as stack, TemporaryDirectory() as folder:
+        fakes = [stack.enter_context(FakeGitHub(create_limit=None)) for _ in range(args.registers)]
+        config = write_config(Path(folder), fakes, args.items, state, args.interval)
+        running = start_daemons(daemons, config, fakes)
+        try:
+            wait_for(lambda: all_synced(Path(folder), args.registers, args.items), 600)
+            yield Path(folder), fakes, running
+        finally:
+            stop(running)
+
+
+def cycles_per_minute(store: Store, window: float) -> float:
+    """Finished runs per minute over the next `window` seconds."""
+    since = datetime.now(UTC)
+    time.sleep(window)
+    until = since + timedelta(seconds=window)
+    runs = store.history.runs(1_000_000)
+    done = [r for r in runs if r.finished_at and since <= r.finished_at <= until]
+    return len(done) * 60 / window
+
+
+def lock_ms(store: Store, samples: int) -> float:
+    started = time.perf_counter()
+    for _ in range(samples):
+        with store.lock("bench-lock", 1):
+            pass
+    return (time.perf_counter() - started) / samples * 1000
+
+
+def failover_seconds(
+    store: Store, fakes: list[FakeGitHub], daemons: list[subprocess.Popen[bytes]]
+) -> float:
+    """Stall r0's next request for a minute, kill its holder then, time the takeover."""
+    arrived = threading.Event()
+
+    def stall(method: str, path: str) -> None:
+        if not arrived.is_set():
+            fakes[0].stall_next(1, 60)
+            arrived.set()
+
+    fakes[0].server.on_arrival(stall)
+    if not arrived.wait(120):
+        raise SystemExit("no daemon reached register r0")
+    holder = store.lock_holder("r0")
+    victim = next(d for d in daemons if holder.endswith(f":{d.pid}"))
+    os.kill(victim.pid, signal.SIGKILL)
+    killed_at = datetime.now(UTC)
+
+    def taken_over() -> bool:
+        run = store.last_run("r0")
+        return bool(
+            run
+            and run.finished_at
+            and run.started_at > killed_at - timedelta(seconds=1)
+            and not run.runner.endswith(f":{victim.pid}")
+        )
+
+    return wait_for(taken_over, 120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--registers", type=int, default=20)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--daemons", type=int, default=3)
+    parser.add_argument("--window", type=float, default=20.0, help="seconds to count cycles")
+    parser.add_argument("--interval", type=int, default=2, help="schedule, seconds")
+    parser.add_argument("--lock-samples", type=int, default=200)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        server = stack.enter_context(running_server())
+        figures: dict[str, float] = {}
+        for count, key in ((1, "cycles_per_minute_1"), (args.daemons, "cycles_per_minute_n")):
+            database = stack.enter_context(server.database())  # each phase starts empty
+            with deployment(args, database, count) as (_, fakes, daemons), Store(database) as store:
+                figures[key] = cycles_per_minute(store, args.window)
+                if count == args.daemons:
+                    figures["lock_ms"] = lock_ms(store, args.lock_samples)
+                    figures["failover_seconds"] = failover_seconds(store, fakes, daemons)
+    figures["speedup"] = figures["cycles_per_minute_n"] / max(figures["cycles_per_minute_1"], 1e-9)
+    figures["failover_target_seconds"] = args.interval + 5
+    for name, value in figures.items():
+        print(f"{name:>26}: {value:.2f}")
+    print(
+        json.dumps(
+            {"registers": args.registers, "items": args.items, "daemons": args.daemons, **figures}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
