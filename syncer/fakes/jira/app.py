@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from starlette.applications import Starlette
@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import Fault, Faults, ScheduledFaults, answer_with
+from syncer.fakes.jira.handlers import PROJECT_PERMISSIONS
 from syncer.fakes.jira.screens import Screens
 from syncer.fakes.jira.search import JiraSearch, error_response
 from syncer.fakes.jira.state import HUMAN, Flavour, JiraApiError, Json
@@ -43,7 +44,8 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
     where people browse issues), for a gateway or a custom domain. `screens` say which fields
     creating, editing and each transition may (or must) set (`Screens.default`: Server closes
     through a screen requiring a resolution, Cloud has none). `clock` is the one clock its
-    timestamps, JQL dates and request window read.
+    timestamps, JQL dates and request window read. `permissions` are the project permissions
+    the token's user holds, as `mypermissions` reports them (all by default).
     """
 
     def __init__(
@@ -65,8 +67,10 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
         cloud_id: str | None = None,
         site_url: str | None = None,
         screens: Screens | None = None,
+        permissions: Iterable[str] = PROJECT_PERMISSIONS,
     ) -> None:
         super().__init__(project, flavour, clock, user_time_zone)
+        self.granted = frozenset(permissions)
         self.screens = screens or Screens.default(flavour)
         self.api_prefix = f"/ex/jira/{cloud_id}" if cloud_id else ""
         self.site_url = site_url
@@ -162,6 +166,7 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
             ),
             Route(f"{v2}/field", self._api(self._field_list)),
             Route(f"{v2}/priority", self._api(self._priority_list)),
+            Route(f"{v2}/mypermissions", self._api(self._my_permissions)),
             Route(f"{v2}/issuetype", self._api(self._issue_type_list)),
             Route(f"{v2}/project/{{key}}", self._api(self._project)),
             Route(f"{v2}/issue", self._api(self._create), methods=["POST"]),
