@@ -50,7 +50,7 @@ def register_checks(register: RegisterConfig) -> Check:
             f"{register.path}: no items found",
             f"does the file use a style syncer reads? see `syncer parse {register.path}`",
         )
-    return ok("register parses", subject, f"{register.path}: {count} items")
+    return ok("register parses", subject, f"{register.path}: {count} item{'s' * (count != 1)}")
 
 
 def state_check(path: Path) -> Check:

@@ -41,7 +41,7 @@ def test_everything_in_place_passes_and_exits_0(tmp_path: Path, fake: FakeTracke
     names = [check["name"] for check in ran.checks]
     assert names[:4] == ["loads", "register parses", "writable", "token readable"]
     assert "may write issues" in names and "clock" in names
-    assert ran.named("register parses")["detail"].endswith("1 items")
+    assert ran.named("register parses")["detail"].endswith("TECH_DEBT.md: 1 item")
 
 
 def test_doctor_writes_nothing(tmp_path: Path, fake: FakeTracker) -> None:
