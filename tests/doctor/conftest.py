@@ -49,7 +49,7 @@ class Ran:
     checks: list[dict[str, Any]]
 
     def status(self, name: str) -> str:
-        return self.named(name)["status"]
+        return str(self.named(name)["status"])
 
     def named(self, name: str) -> dict[str, Any]:
         """The one check called `name`."""

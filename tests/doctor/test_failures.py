@@ -8,18 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
 from syncer.state.store import Store
 from tests.doctor.conftest import run_doctor, write_config
 
+Made = type[FakeGitHub | FakeGitLab | FakeJira]
+
 
 @pytest.mark.parametrize("made", [FakeGitHub, FakeGitLab, FakeJira])
-def test_a_refused_token_fails_and_stops_that_targets_checks(
-    tmp_path: Path, made: type[FakeTracker]
-) -> None:
+def test_a_refused_token_fails_and_stops_that_targets_checks(tmp_path: Path, made: Made) -> None:
     with made() as fake:
         ran = run_doctor(write_config(tmp_path, fake), "not-the-token")
     assert ran.code == 1
@@ -104,7 +103,7 @@ def test_a_jira_priority_the_site_does_not_have_fails(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("made", [FakeGitHub, FakeGitLab])
-def test_a_missing_sync_label_is_a_warning(tmp_path: Path, made: type[FakeTracker]) -> None:
+def test_a_missing_sync_label_is_a_warning(tmp_path: Path, made: Made) -> None:
     with made() as fake:
         ran = run_doctor(write_config(tmp_path, fake, extra='sync_label = "debt-x"'), fake.token)
     assert ran.code == 0, ran.checks
@@ -114,7 +113,7 @@ def test_a_missing_sync_label_is_a_warning(tmp_path: Path, made: type[FakeTracke
 
 
 @pytest.mark.parametrize("made", [FakeGitHub, FakeGitLab])
-def test_an_unknown_user_map_name_fails(tmp_path: Path, made: type[FakeTracker]) -> None:
+def test_an_unknown_user_map_name_fails(tmp_path: Path, made: Made) -> None:
     with made() as fake:
         known = fake.known_users[0]
         extra = f'user_map = {{ann = "{known}", bob = "no-such-person"}}'

@@ -3,6 +3,8 @@ permissions or a project role do not allow them: what doctor reports is what rec
 
 from __future__ import annotations
 
+from typing import Any
+
 import gitlab
 import pytest
 from github import Auth, Github, GithubException
@@ -54,8 +56,11 @@ def test_gitlab_refuses_writes_without_api_scope_or_below_reporter(
 def test_jira_mypermissions_reports_what_is_granted() -> None:
     with FakeJira(permissions=("BROWSE_PROJECTS",)) as fake:
         client = JIRA(fake.server.base_url, token_auth=fake.token, get_server_info=False)
-        held = client.my_permissions(projectKey="DEBT", permissions="BROWSE_PROJECTS,EDIT_ISSUES")
-    assert {key: value["havePermission"] for key, value in held["permissions"].items()} == {
+        held: Any = client.my_permissions(
+            projectKey="DEBT", permissions="BROWSE_PROJECTS,EDIT_ISSUES"
+        )
+    granted = {key: value["havePermission"] for key, value in held["permissions"].items()}
+    assert granted == {
         "BROWSE_PROJECTS": True,
         "EDIT_ISSUES": False,
     }
