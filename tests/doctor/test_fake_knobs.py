@@ -8,7 +8,7 @@ from typing import Any
 import gitlab
 import pytest
 from github import Auth, Github, GithubException
-from jira import JIRA
+from jira import JIRA, JIRAError
 
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
@@ -64,3 +64,13 @@ def test_jira_mypermissions_reports_what_is_granted() -> None:
         "BROWSE_PROJECTS": True,
         "EDIT_ISSUES": False,
     }
+
+
+def test_jira_refuses_a_write_the_account_has_no_permission_for() -> None:
+    with FakeJira(permissions=("BROWSE_PROJECTS", "EDIT_ISSUES")) as fake:
+        client = JIRA(fake.server.base_url, token_auth=fake.token, get_server_info=False)
+        with pytest.raises(JIRAError) as refused:
+            client.create_issue(project="DEBT", summary="A new issue", issuetype={"name": "Task"})
+        assert refused.value.status_code == 403
+        assert "permission to create issues" in str(refused.value.text)
+        assert fake.issue_count() == 0

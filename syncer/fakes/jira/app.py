@@ -169,8 +169,12 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
             Route(f"{v2}/mypermissions", self._api(self._my_permissions)),
             Route(f"{v2}/issuetype", self._api(self._issue_type_list)),
             Route(f"{v2}/project/{{key}}", self._api(self._project)),
-            Route(f"{v2}/issue", self._api(self._create), methods=["POST"]),
-            Route(f"{v2}/issue/bulk", self._api(self._bulk_create), methods=["POST"]),
+            Route(f"{v2}/issue", self._api(self._create, needs="CREATE_ISSUES"), methods=["POST"]),
+            Route(
+                f"{v2}/issue/bulk",
+                self._api(self._bulk_create, needs="CREATE_ISSUES"),
+                methods=["POST"],
+            ),
             Route(
                 f"{v2}/issue/createmeta/{{project}}/issuetypes",
                 self._api(self._create_meta_types),
@@ -182,15 +186,19 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
             Route(f"{v2}/issue/{{key}}/editmeta", self._api(self._edit_meta)),
             Route(
                 f"{v2}/issue/{{key}}",
-                self._api(self._issue),
+                self._api(self._issue, needs="EDIT_ISSUES"),
                 methods=["GET", "PUT", "DELETE"],
             ),
             Route(
                 f"{v2}/issue/{{key}}/transitions",
-                self._api(self._transitions),
+                self._api(self._transitions, needs="TRANSITION_ISSUES"),
                 methods=["GET", "POST"],
             ),
-            Route(f"{v2}/issue/{{key}}/comment", self._api(self._comment), methods=["GET", "POST"]),
+            Route(
+                f"{v2}/issue/{{key}}/comment",
+                self._api(self._comment, needs="ADD_COMMENTS"),
+                methods=["GET", "POST"],
+            ),
             Route(f"{v2}/search", self._api(self._search), methods=["GET", "POST"]),
             Route(
                 f"{self.api_prefix}/rest/api/{{version:int}}/search/jql",
@@ -200,9 +208,12 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
         ]
         return Starlette(routes=routes)
 
-    def _api(self, handler: Handler, *, anonymous: bool = False) -> Handler:
+    def _api(
+        self, handler: Handler, *, anonymous: bool = False, needs: str | None = None
+    ) -> Handler:
         """Wrap a handler with what happens before Jira gets to it: injected failures, rate
-        limits, authentication; and turn `JiraApiError` into Jira's error answer."""
+        limits, authentication, the project permission a write `needs`; and turn
+        `JiraApiError` into Jira's error answer."""
 
         async def endpoint(request: Request) -> Response:
             fault = self.faults.next()
@@ -212,6 +223,10 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
                 refused = self._gatekeeper(request, anonymous)
                 if refused is not None:
                     return refused
+                if request.method != "GET" and needs is not None and needs not in self.granted:
+                    name = PROJECT_PERMISSIONS[needs][1].lower()
+                    message = f"You do not have permission to {name} in this project."
+                    return error_response(403, [message])
                 try:
                     return await handler(request)
                 except JiraApiError as err:
