@@ -171,3 +171,19 @@ def test_an_unset_webhook_secret_is_a_warning(tmp_path: Path) -> None:
     check = ran.named("secret set")
     assert (check["subject"], check["status"]) == ("gitlab webhooks", "warn")
     assert "the daemon would refuse gitlab webhooks" in check["detail"]
+
+
+def test_a_git_register_is_skipped_not_cloned(tmp_path: Path) -> None:
+    config = tmp_path / "syncer.toml"
+    config.write_text(
+        'state = "syncer.sqlite"\n[[registers]]\nname = "remote"\nsource = "git"\n'
+        '[registers.git]\nrepository = "https://git.example.com/team/repo.git"\n'
+        'path = "TECH_DEBT.md"\n',
+        "utf-8",
+    )
+    ran = run_doctor(config, "unused")
+    assert ran.code == 0, ran.checks
+    check = ran.named("register parses")
+    assert check["status"] == "skip"
+    assert check["detail"].startswith("kept in git (TECH_DEBT.md in https://git.example.com/")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["syncer.toml"]
