@@ -9,6 +9,7 @@ import typer
 from syncer import __version__
 from syncer.cli.common import Flags
 from syncer.cli.daemon import daemon
+from syncer.cli.doctor import doctor
 from syncer.cli.init import init_command
 from syncer.cli.reconcile import reconcile
 from syncer.cli.register import item_json, parse_command
@@ -48,6 +49,7 @@ def main(
 
 app.command("reconcile")(reconcile)
 app.command("status")(status)
+app.command("doctor")(doctor)
 app.command("daemon")(daemon)
 app.add_typer(conflicts_app, name="conflicts")
 app.command("parse")(parse_command)

@@ -24,7 +24,15 @@ from syncer.state.migrations import MIGRATIONS, Migration
 from syncer.state.postgres import open_postgres, unreachable
 from syncer.state.sqlite import open_sqlite, why_unusable
 
-__all__ = ["SCHEMA_VERSION_KEY", "StoreError", "migrate", "open_engine", "open_migrated", "writer"]
+__all__ = [
+    "SCHEMA_VERSION_KEY",
+    "StoreError",
+    "migrate",
+    "open_engine",
+    "open_migrated",
+    "stored_version",
+    "writer",
+]
 
 SCHEMA_VERSION_KEY = "schema_version"
 _WRITING = "syncer_writing"
@@ -58,7 +66,7 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITING: True})
 
 
-def _stored_version(connection: Connection) -> int:
+def stored_version(connection: Connection) -> int:
     if not inspect(connection).has_table("meta"):
         return 0
     value = connection.execute(
@@ -77,7 +85,7 @@ def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int
     """
     known = len(migrations)
     with writer(engine).begin() as connection:
-        found = _stored_version(connection)
+        found = stored_version(connection)
         if found > known:
             raise StoreError(
                 f"state schema version {found} is newer than this syncer supports "

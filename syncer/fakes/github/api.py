@@ -86,6 +86,9 @@ class GitHubApi:
                     login=self._authenticate(request),
                 )
                 self._check_primary_limit(call.login)
+                if call.method != "GET" and not self.fake.may_write():
+                    message = "Resource not accessible by personal access token"
+                    raise ApiError(403, error_body(403, message, DOCS))
                 if (moved := self._moved(request)) is not None:
                     return moved
                 self._check_repo(call.params)
@@ -167,6 +170,8 @@ class GitHubApi:
             **answer.headers,
         }
         status = answer.status
+        if self.fake.scopes is not None and status != 401:
+            headers["x-oauth-scopes"] = ", ".join(self.fake.scopes)
         if 200 <= status < 300 and body:
             headers["etag"] = weak_etag(body)
             if request.method == "GET" and etag_matches(request.headers.get("if-none-match"), body):

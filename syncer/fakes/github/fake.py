@@ -8,7 +8,7 @@ import hmac
 import json
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import Faults, ScheduledFaults
@@ -25,6 +25,7 @@ from syncer.fakes.github.wire import (
     DEFAULT_TOKEN,
     HUMAN_LOGIN,
     SYNC_LABEL,
+    WRITER_PERMISSIONS,
     Json,
     signature_256,
 )
@@ -42,6 +43,11 @@ class FakeGitHub(ServedFake, ScheduledFaults):
     something else that creates faster on a clock it does not control); `has_issues=False`
     answers every issue call with GitHub's 410. `clock` is the one clock its timestamps, limits
     and resets read (a `VirtualTime` lets a test live through an hour's window at once).
+    `scopes` are a classic token's OAuth scopes, sent in `X-OAuth-Scopes` on every answer;
+    `None` plays a fine-grained token, which GitHub sends no such header for. `permissions`
+    are the token's on the repository (`GET /repos/{repo}`'s `permissions`; GitHub's five keys,
+    push and triage by default). Writes the scopes or permissions do not allow are refused as
+    GitHub refuses them (403 `Resource not accessible by personal access token`).
     """
 
     def __init__(
@@ -61,6 +67,8 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         has_issues: bool = True,
         collaborators: Iterable[str] = COLLABORATORS,
         clock: Clock = SYSTEM_TIME,
+        scopes: tuple[str, ...] | None = ("repo",),
+        permissions: Mapping[str, bool] | None = None,
     ) -> None:
         self.repo = repo
         self.token = token
@@ -77,6 +85,8 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         self.per_page_max = per_page_max
         self.rate_limit = rate_limit
         self.has_issues = has_issues
+        self.scopes = scopes
+        self.permissions = dict(permissions or WRITER_PERMISSIONS)
         self.lock = threading.Lock()
         self.faults = Faults()
         self.old_names: set[str] = set()
@@ -89,6 +99,13 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         """Pull requests (`syncer.fakes.github.pulls`): what a test checks of them."""
         self._hook_id = 400_000_000 + self.store.repo_id % 1000
         self._seed(issues)
+
+    def may_write(self) -> bool:
+        """Whether the token may write issues: a classic token needs `repo` (or
+        `public_repo`: the fake's repository is public), a fine-grained one push or triage."""
+        if self.scopes is not None:
+            return bool({"repo", "public_repo"} & set(self.scopes))
+        return bool(self.permissions.get("push") or self.permissions.get("triage"))
 
     # -- what a person (or a test) does behind the API's back --
 

@@ -81,13 +81,7 @@ class Routes:
     def get_repo(self, call: Call) -> Answer:
         data = payloads.repo_json(self.fake.store)
         data["has_issues"] = self.fake.has_issues
-        data["permissions"] = {
-            "admin": False,
-            "maintain": False,
-            "push": True,
-            "triage": True,
-            "pull": True,
-        }
+        data["permissions"] = dict(self.fake.permissions)
         return Answer(200, data)
 
     # -- issues --

@@ -25,6 +25,8 @@ DEFAULT_REPO = "octo-org/tech-debt"
 BOT_LOGIN = "syncer-bot"
 HUMAN_LOGIN = "monalisa"
 COLLABORATORS = (BOT_LOGIN, HUMAN_LOGIN, "octocat", "hubot")
+WRITER_PERMISSIONS = {"admin": False, "maintain": False, "push": True, "triage": True, "pull": True}
+"""The token's permissions on the repository unless a test gives others: a bot that writes."""
 SYNC_LABEL = "tech-debt"
 CREATES_PER_MINUTE = 20
 CREATES_PER_HOUR = 150

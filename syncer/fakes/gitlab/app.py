@@ -38,6 +38,7 @@ class GitLabApi:
         issue = f"{project}/issues/{{iid:int}}"
         table: list[tuple[str, str, Handler]] = [
             ("GET", "/api/v4/user", self._current_user),
+            ("GET", "/api/v4/personal_access_tokens/self", self._token_self),
             ("GET", "/api/v4/users", self._list_users),
             ("GET", f"{issue}/notes", self._list_notes),
             ("POST", f"{issue}/notes", self._create_note),
@@ -48,6 +49,7 @@ class GitLabApi:
             ("GET", f"{project}/issues", self._list_issues),
             ("POST", f"{project}/issues", self._create_issue),
             ("GET", f"{project}/labels", self._list_labels),
+            ("GET", f"{project}/labels/{{label:path}}", self._get_label),
             ("POST", f"{project}/labels", self._create_label),
             *MergeRequestApi(self._current, self.lock).routes(project),
             ("GET", project, self._get_project),
@@ -73,6 +75,24 @@ class GitLabApi:
         user.update({"bot": False, "created_at": api_time(self.instance.project.created_at)})
         return JSONResponse(user)
 
+    async def _token_self(self, request: Request) -> Response:
+        """The token itself, as GitLab describes it (its scopes are what doctor reads)."""
+        created = api_time(self.instance.project.created_at)
+        return JSONResponse(
+            {
+                "id": 4242,
+                "name": "syncer",
+                "revoked": False,
+                "created_at": created,
+                "description": None,
+                "scopes": list(self.gate.scopes),
+                "user_id": BOT.id,
+                "last_used_at": created,
+                "active": True,
+                "expires_at": None,
+            }
+        )
+
     async def _list_users(self, request: Request) -> Response:
         """`?username=` matches without case, as GitLab's does; the answer spells it right."""
         wanted = request.query_params.get("username")
@@ -82,7 +102,10 @@ class GitLabApi:
 
     async def _get_project(self, request: Request) -> Response:
         with self.lock:
-            return JSONResponse(project_json(self._project(request)))
+            data = project_json(self._project(request))
+        access = {"access_level": self.gate.access_level, "notification_level": 3}
+        data["permissions"] = {"project_access": access, "group_access": None}
+        return JSONResponse(data)
 
     async def _list_issues(self, request: Request) -> Response:
         query = dict(request.query_params)
@@ -151,6 +174,16 @@ class GitLabApi:
                 labels,
                 lambda label: label.api(project.open_issues_with(label.name)),
             )
+
+    async def _get_label(self, request: Request) -> Response:
+        """One label by its id or its name, as `GET /projects/:id/labels/:label_id` takes."""
+        wanted = str(request.path_params["label"])
+        with self.lock:
+            project = self._project(request)
+            for label in project.labels.values():
+                if wanted in (label.name, str(label.id)):
+                    return JSONResponse(label.api(project.open_issues_with(label.name)))
+        return JSONResponse({"message": "404 Label Not Found"}, 404)
 
     async def _create_label(self, request: Request) -> Response:
         params = await request_params(request)

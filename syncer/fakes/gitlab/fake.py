@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import ScheduledFaults
 from syncer.fakes.gitlab.app import GitLabApi
-from syncer.fakes.gitlab.gate import Gate, RequestBudget
+from syncer.fakes.gitlab.gate import DEVELOPER, Gate, RequestBudget
 from syncer.fakes.gitlab.merge_requests import edit, merge_request_json
 from syncer.fakes.gitlab.payloads import issue_json
 from syncer.fakes.gitlab.state import (
@@ -42,7 +42,10 @@ class FakeGitLab(ServedFake, ScheduledFaults):
     read the private project (every user but `mallory` unless given): GitLab drops the others
     from `assignee_ids` without a word. `clock` is the one clock its timestamps and limit
     windows read; `throttle_next(n, retry_after=None)` answers 429s naming no wait, as
-    GitLab.com sends some.
+    GitLab.com sends some. `scopes` are the token's (`GET /personal_access_tokens/self`;
+    without `api` every write is refused with GitLab's `insufficient_scope`), `access_level`
+    the token user's role in the project (the project's `permissions`; below Reporter, 20,
+    writes are refused).
     """
 
     def __init__(
@@ -59,6 +62,8 @@ class FakeGitLab(ServedFake, ScheduledFaults):
         repo: str = DEFAULT_REPO,
         tier: Tier = "free",
         members: Iterable[str] | None = None,
+        scopes: tuple[str, ...] = ("api",),
+        access_level: int = DEVELOPER,
     ) -> None:
         self.token = token
         self.repo = repo
@@ -72,6 +77,7 @@ class FakeGitLab(ServedFake, ScheduledFaults):
         self.clock = clock
         budget = RequestBudget(request_limit, limit_window, clock) if request_limit else None
         self.gate = Gate(token, budget, self._lock, clock)
+        self.gate.scopes, self.gate.access_level = scopes, access_level
         self.faults = self.gate.faults
         self.server = FakeServer(GitLabApi(lambda: self._instance, self.gate).app(), port=port)
         self._instance = self._new_instance()

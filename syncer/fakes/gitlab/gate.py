@@ -22,6 +22,9 @@ from syncer.fakes.gitlab.state import ApiError
 
 Handler = Callable[[Request], Awaitable[Response]]
 
+GUEST, REPORTER, DEVELOPER, MAINTAINER = 10, 20, 30, 40
+"""GitLab's access levels (roles) in a project."""
+
 
 @dataclass
 class RequestBudget:
@@ -105,6 +108,10 @@ class Gate:
         self.lock = lock
         self.clock = clock
         self.faults = Faults()
+        self.scopes: tuple[str, ...] = ("api",)
+        """The token's scopes: without `api` it may only read, as on GitLab."""
+        self.access_level = DEVELOPER
+        """The token user's role in the project: below Reporter it may not write issues."""
 
     def reset(self) -> None:
         """No faults scheduled, the rate-limit window unused."""
@@ -147,6 +154,18 @@ class Gate:
                 return throttled(self.budget.seconds_left(), self.budget.headers())
         if _presented_token(request) != self.token:
             return JSONResponse({"message": "401 Unauthorized"}, 401)
+        if request.method != "GET" and "api" not in self.scopes:
+            return JSONResponse(
+                {
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than provided"
+                    " by the access token.",
+                    "scope": "api",
+                },
+                403,
+            )
+        if request.method != "GET" and self.access_level < REPORTER:
+            return JSONResponse({"message": "403 Forbidden"}, 403)
         return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from starlette.applications import Starlette
@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from syncer.fakes.clock import SYSTEM_TIME, Clock
 from syncer.fakes.faults import Fault, Faults, ScheduledFaults, answer_with
+from syncer.fakes.jira.handlers import PROJECT_PERMISSIONS
 from syncer.fakes.jira.screens import Screens
 from syncer.fakes.jira.search import JiraSearch, error_response
 from syncer.fakes.jira.state import HUMAN, Flavour, JiraApiError, Json
@@ -43,7 +44,8 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
     where people browse issues), for a gateway or a custom domain. `screens` say which fields
     creating, editing and each transition may (or must) set (`Screens.default`: Server closes
     through a screen requiring a resolution, Cloud has none). `clock` is the one clock its
-    timestamps, JQL dates and request window read.
+    timestamps, JQL dates and request window read. `permissions` are the project permissions
+    the token's user holds, as `mypermissions` reports them (all by default).
     """
 
     def __init__(
@@ -65,8 +67,10 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
         cloud_id: str | None = None,
         site_url: str | None = None,
         screens: Screens | None = None,
+        permissions: Iterable[str] = PROJECT_PERMISSIONS,
     ) -> None:
         super().__init__(project, flavour, clock, user_time_zone)
+        self.granted = frozenset(permissions)
         self.screens = screens or Screens.default(flavour)
         self.api_prefix = f"/ex/jira/{cloud_id}" if cloud_id else ""
         self.site_url = site_url
@@ -162,10 +166,15 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
             ),
             Route(f"{v2}/field", self._api(self._field_list)),
             Route(f"{v2}/priority", self._api(self._priority_list)),
+            Route(f"{v2}/mypermissions", self._api(self._my_permissions)),
             Route(f"{v2}/issuetype", self._api(self._issue_type_list)),
             Route(f"{v2}/project/{{key}}", self._api(self._project)),
-            Route(f"{v2}/issue", self._api(self._create), methods=["POST"]),
-            Route(f"{v2}/issue/bulk", self._api(self._bulk_create), methods=["POST"]),
+            Route(f"{v2}/issue", self._api(self._create, needs="CREATE_ISSUES"), methods=["POST"]),
+            Route(
+                f"{v2}/issue/bulk",
+                self._api(self._bulk_create, needs="CREATE_ISSUES"),
+                methods=["POST"],
+            ),
             Route(
                 f"{v2}/issue/createmeta/{{project}}/issuetypes",
                 self._api(self._create_meta_types),
@@ -177,15 +186,19 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
             Route(f"{v2}/issue/{{key}}/editmeta", self._api(self._edit_meta)),
             Route(
                 f"{v2}/issue/{{key}}",
-                self._api(self._issue),
+                self._api(self._issue, needs="EDIT_ISSUES"),
                 methods=["GET", "PUT", "DELETE"],
             ),
             Route(
                 f"{v2}/issue/{{key}}/transitions",
-                self._api(self._transitions),
+                self._api(self._transitions, needs="TRANSITION_ISSUES"),
                 methods=["GET", "POST"],
             ),
-            Route(f"{v2}/issue/{{key}}/comment", self._api(self._comment), methods=["GET", "POST"]),
+            Route(
+                f"{v2}/issue/{{key}}/comment",
+                self._api(self._comment, needs="ADD_COMMENTS"),
+                methods=["GET", "POST"],
+            ),
             Route(f"{v2}/search", self._api(self._search), methods=["GET", "POST"]),
             Route(
                 f"{self.api_prefix}/rest/api/{{version:int}}/search/jql",
@@ -195,9 +208,12 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
         ]
         return Starlette(routes=routes)
 
-    def _api(self, handler: Handler, *, anonymous: bool = False) -> Handler:
+    def _api(
+        self, handler: Handler, *, anonymous: bool = False, needs: str | None = None
+    ) -> Handler:
         """Wrap a handler with what happens before Jira gets to it: injected failures, rate
-        limits, authentication; and turn `JiraApiError` into Jira's error answer."""
+        limits, authentication, the project permission a write `needs`; and turn
+        `JiraApiError` into Jira's error answer."""
 
         async def endpoint(request: Request) -> Response:
             fault = self.faults.next()
@@ -207,6 +223,10 @@ class FakeJira(JiraSearch, ServedFake, ScheduledFaults):
                 refused = self._gatekeeper(request, anonymous)
                 if refused is not None:
                     return refused
+                if request.method != "GET" and needs is not None and needs not in self.granted:
+                    name = PROJECT_PERMISSIONS[needs][1].lower()
+                    message = f"You do not have permission to {name} in this project."
+                    return error_response(403, [message])
                 try:
                     return await handler(request)
                 except JiraApiError as err:

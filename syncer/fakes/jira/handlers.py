@@ -16,9 +16,23 @@ from syncer.fakes.jira.screens import field_meta
 from syncer.fakes.jira.state import BULK_LIMIT, ISSUE_TYPES, PRIORITIES, JiraApiError, Json, stamp
 from syncer.fakes.jira.workflow import EDITABLE, JiraWorkflow
 
+PROJECT_PERMISSIONS = {
+    "BROWSE_PROJECTS": ("10", "Browse Projects"),
+    "CREATE_ISSUES": ("11", "Create Issues"),
+    "EDIT_ISSUES": ("12", "Edit Issues"),
+    "TRANSITION_ISSUES": ("46", "Transition Issues"),
+    "ADD_COMMENTS": ("15", "Add Comments"),
+    "ASSIGN_ISSUES": ("13", "Assign Issues"),
+    "RESOLVE_ISSUES": ("14", "Resolve Issues"),
+}
+"""Jira's project permissions the fake knows: key -> (id, name)."""
+
 
 class JiraHandlers(JiraWorkflow):
     """Endpoints other than search (`search`) and the gate before them (`app`)."""
+
+    granted: frozenset[str]
+    """The project permissions the token's user holds (`mypermissions` answers with them)."""
 
     async def _body(self, request: Request) -> Json:
         try:
@@ -50,6 +64,31 @@ class JiraHandlers(JiraWorkflow):
 
     async def _myself(self, request: Request) -> Response:
         return JSONResponse(self._user_json(self._bot))
+
+    async def _my_permissions(self, request: Request) -> Response:
+        """`GET mypermissions`: each asked permission with `havePermission` for the project.
+        Cloud requires `permissions`; an unknown project or key is Jira's 404 / 400."""
+        query = request.query_params
+        wanted = [key for key in (query.get("permissions") or "").split(",") if key]
+        if not wanted and self.flavour == "cloud":
+            raise JiraApiError(400, ["The 'permissions' query parameter is required."])
+        if (project := query.get("projectKey")) is not None:
+            self._check_project_ref(project)
+        unknown = [key for key in wanted if key not in PROJECT_PERMISSIONS]
+        if unknown:
+            raise JiraApiError(400, [f"Permission with key '{unknown[0]}' does not exist."])
+        answer = {
+            key: {
+                "id": PROJECT_PERMISSIONS[key][0],
+                "key": key,
+                "name": PROJECT_PERMISSIONS[key][1],
+                "type": "PROJECT",
+                "description": f"Ability to {PROJECT_PERMISSIONS[key][1].lower()}.",
+                "havePermission": key in self.granted,
+            }
+            for key in wanted or PROJECT_PERMISSIONS
+        }
+        return JSONResponse({"permissions": answer})
 
     async def _field_list(self, request: Request) -> Response:
         names = {
