@@ -20,6 +20,7 @@ from typing import Self
 
 from syncer import log
 from syncer.config import RegisterConfig, Settings, TargetConfig
+from syncer.config.targets import Connection
 from syncer.log import secret
 from syncer.sources.git.workspace import git_source, prune_repositories
 from syncer.sources.source import RegisterSource
@@ -74,7 +75,7 @@ def build_tracker(
     """
     token = secret(target.token(env))
     ledgers = partial(write_ledger, store, pacing_key(target, token)) if store else None
-    return target.tracker(token, ledgers=ledgers, on_request=on_request)
+    return target.tracker(Connection(token, ledgers, on_request))
 
 
 def register_job(

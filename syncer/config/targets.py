@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import (
@@ -29,16 +30,27 @@ from syncer import secrets
 from syncer.config.errors import ConfigError, problem_at, read_secret
 from syncer.config.values import ConfigPath, EnvName, Text, TrackerKind, http_url
 from syncer.model import Priority
-from syncer.trackers.base import FieldMapping, Mentions, RetryPolicy
+from syncer.trackers.base import FieldMapping, Mentions, RetryPolicy, Tracker
 
 if TYPE_CHECKING:
-    from syncer.trackers.base import Tracker
     from syncer.trackers.http import RequestHook
     from syncer.trackers.pacing import WriteLedger
 
 TOKEN_SOURCES = ("token_env", "token_file", "token_command", "token_keyring")
 DEFAULTS = FieldMapping()
 """The adapters' defaults, which a target's keys default to."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a target's adapter is connected with besides the target's own keys."""
+
+    token: str = field(repr=False)
+    ledgers: Callable[[str], WriteLedger] | None = None
+    """Where writes of one kind (`writes`, `creates`) are counted across processes, for a
+    tracker that paces its writes."""
+    on_request: RequestHook | None = None
+    """Hears of every HTTP request the adapter sends (`syncer.trackers.http`)."""
 
 
 class KeyringEntry(BaseModel):
@@ -128,17 +140,9 @@ class Target(BaseModel, ABC):
         """The adapter's view of this target's labels and tracker vocabulary."""
 
     @abstractmethod
-    def tracker(
-        self,
-        token: str,
-        *,
-        ledgers: Callable[[str], WriteLedger] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> Tracker:
+    def tracker(self, connection: Connection) -> Tracker:
         """The connected adapter. Its client library is imported here, not with the model, so
-        reading a configuration loads no tracker SDK. `ledgers(kind)` is where writes of one
-        kind are counted across processes (a kind that paces its writes uses it);
-        `on_request(method, path)` hears of every HTTP request (`syncer.trackers.http`)."""
+        reading a configuration loads no tracker SDK."""
 
     def synced_due_date_field(self) -> str | None:
         """The register field the tracker's due date syncs with; None where the tracker has

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from syncer.config.targets import LabelledTarget
+from syncer.config.targets import Connection, LabelledTarget
 from syncer.config.values import PositiveCount
+from syncer.trackers.base import Tracker
 from syncer.trackers.pacing import WriteLimits
-
-if TYPE_CHECKING:
-    from syncer.trackers.base import Tracker
-    from syncer.trackers.http import RequestHook
-    from syncer.trackers.pacing import WriteLedger
 
 _LIMITS = WriteLimits()
 
@@ -50,13 +45,7 @@ class GitHubTarget(LabelledTarget):
             creates_per_hour=self.creates_per_hour,
         )
 
-    def tracker(
-        self,
-        token: str,
-        *,
-        ledgers: Callable[[str], WriteLedger] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> Tracker:
+    def tracker(self, connection: Connection) -> Tracker:
         """With `ledgers`, writes and creates are counted there per token, so every process
         sharing the database paces against the same limits: a run stopped by the hourly
         creation limit is not followed by one that starts the hour afresh."""
@@ -64,11 +53,11 @@ class GitHubTarget(LabelledTarget):
 
         return GitHubTracker(
             self.repo,
-            token,
+            connection.token,
             base_url=self.base_url,
             mapping=self.mapping(),
             retry=self.retry,
             write_limits=self.write_limits(),
-            ledgers=ledgers,
-            on_request=on_request,
+            ledgers=connection.ledgers,
+            on_request=connection.on_request,
         )

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from syncer.config.targets import DatedTarget, LabelledTarget
-
-if TYPE_CHECKING:
-    from syncer.trackers.base import Tracker
-    from syncer.trackers.http import RequestHook
-    from syncer.trackers.pacing import WriteLedger
+from syncer.config.targets import Connection, DatedTarget, LabelledTarget
+from syncer.trackers.base import Tracker
 
 
 class GitLabTarget(LabelledTarget, DatedTarget):
@@ -28,21 +23,15 @@ class GitLabTarget(LabelledTarget, DatedTarget):
     def default_base_url(cls) -> str:
         return "https://gitlab.com"
 
-    def tracker(
-        self,
-        token: str,
-        *,
-        ledgers: Callable[[str], WriteLedger] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> Tracker:
+    def tracker(self, connection: Connection) -> Tracker:
         """Only GitHub's writes are paced: `ledgers` is not used."""
         from syncer.trackers.gitlab.client import GitLabTracker
 
         return GitLabTracker(
             self.repo,
-            token,
+            connection.token,
             url=self.base_url,
             mapping=self.mapping(),
             retry=self.retry,
-            on_request=on_request,
+            on_request=connection.on_request,
         )

@@ -4,22 +4,16 @@ statuses, transitions, resolution, issue type)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
 from syncer.config.errors import problem_at
-from syncer.config.targets import DEFAULTS, DatedTarget
+from syncer.config.targets import DEFAULTS, Connection, DatedTarget
 from syncer.config.values import Text
 from syncer.model import Priority, Status
-from syncer.trackers.base import FieldMapping
-
-if TYPE_CHECKING:
-    from syncer.trackers.base import Tracker
-    from syncer.trackers.http import RequestHook
-    from syncer.trackers.pacing import WriteLedger
+from syncer.trackers.base import FieldMapping, Tracker
 
 
 class JiraTarget(DatedTarget):
@@ -90,13 +84,7 @@ class JiraTarget(DatedTarget):
             },
         )
 
-    def tracker(
-        self,
-        token: str,
-        *,
-        ledgers: Callable[[str], WriteLedger] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> Tracker:
+    def tracker(self, connection: Connection) -> Tracker:
         """Writes are not paced (only GitHub's are): `ledgers` is not used. The `user_map`
         names are handed over so Cloud can look up their account ids."""
         from syncer.trackers.jira.client import JiraTracker
@@ -104,11 +92,11 @@ class JiraTarget(DatedTarget):
         return JiraTracker(
             self.base_url,
             self.repo,
-            token,
+            connection.token,
             email=self.email,
             flavour=self.jira_flavour,
             mapping=self.mapping(),
             retry=self.retry,
-            on_request=on_request,
+            on_request=connection.on_request,
             users=tuple(self.user_map.values()),
         )
