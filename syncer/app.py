@@ -20,6 +20,7 @@ from typing import Self
 
 from syncer import log
 from syncer.config import RegisterConfig, Settings, TargetConfig
+from syncer.config.targets import Connection
 from syncer.log import secret
 from syncer.sources.git.workspace import git_source, prune_repositories
 from syncer.sources.source import RegisterSource
@@ -64,53 +65,17 @@ def build_tracker(
     store: Store | None = None,
     on_request: TrackerRequestHook | None = None,
 ) -> Tracker:
-    """The adapter a configured target names; its token is read here, at connect time.
+    """The adapter a configured target names (its kind's model builds it); its token is read
+    here, at connect time.
 
-    With a `store`, GitHub's writes and creates are counted there per token (`pacing_key`), so
-    every process sharing the database paces against the same limits: a run stopped by the
-    hourly creation limit is not followed by one that starts the hour afresh.
-    `on_request(method, path)` hears of every HTTP request the adapter sends
+    With a `store`, writes that a tracker paces (GitHub's writes and creates) are counted there
+    per token (`pacing_key`), so every process sharing the database paces against the same
+    limits. `on_request(method, path)` hears of every HTTP request the adapter sends
     (`syncer.trackers.http`).
     """
     token = secret(target.token(env))
-    mapping = target.mapping()
-    if target.kind == "github":
-        from syncer.trackers.github import GitHubTracker
-
-        return GitHubTracker(
-            target.repo,
-            token,
-            base_url=target.base_url,
-            mapping=mapping,
-            retry=target.retry,
-            write_limits=target.write_limits(),
-            ledgers=partial(write_ledger, store, pacing_key(target, token)) if store else None,
-            on_request=on_request,
-        )
-    if target.kind == "gitlab":
-        from syncer.trackers.gitlab import GitLabTracker
-
-        return GitLabTracker(
-            target.repo,
-            token,
-            url=target.base_url,
-            mapping=mapping,
-            retry=target.retry,
-            on_request=on_request,
-        )
-    from syncer.trackers.jira import JiraTracker
-
-    return JiraTracker(
-        target.base_url,
-        target.repo,
-        token,
-        email=target.email,
-        flavour=target.jira_flavour,
-        mapping=mapping,
-        retry=target.retry,
-        on_request=on_request,
-        users=tuple(target.user_map.values()),
-    )
+    ledgers = partial(write_ledger, store, pacing_key(target, token)) if store else None
+    return target.tracker(Connection(token, ledgers, on_request))
 
 
 def register_job(
@@ -128,7 +93,7 @@ def register_job(
             t.repo,
             trackers[t.name],
             field_labels=dict(t.field_labels),
-            due_date_field=None if t.kind == "github" else t.due_date_field,
+            due_date_field=t.synced_due_date_field(),
             user_map=dict(t.user_map),
             sync_label=t.sync_label,
         )

@@ -12,14 +12,14 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from syncer import secrets
-from syncer.config import ConfigError, TargetConfig
+from syncer.config import ConfigError, TargetConfig, parse_target
 
 TOKEN = "ghp_" + "k7Qz" * 9
 PY = sys.executable
 
 
 def target(**source: object) -> TargetConfig:
-    return TargetConfig.model_validate({"kind": "github", "repo": "o/r", **source})
+    return parse_target({"kind": "github", "repo": "o/r", **source})
 
 
 def script(tmp_path: Path, body: str) -> str:

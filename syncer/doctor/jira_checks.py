@@ -12,6 +12,7 @@ from __future__ import annotations
 from syncer.config import TargetConfig
 from syncer.doctor.check import Check, fail, ok
 from syncer.doctor.probe import Answer, Probe
+from syncer.trackers.jira.config import JiraTarget
 
 NEEDED = ("BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "TRANSITION_ISSUES")
 
@@ -46,6 +47,8 @@ def permission_check(subject: str, target: TargetConfig, answer: Answer) -> Chec
 
 
 def priority_check(subject: str, target: TargetConfig, answer: Answer) -> Check:
+    if not isinstance(target, JiraTarget):  # only Jira targets name Jira priorities
+        return ok("priorities", subject, "not a Jira target")
     body = answer.body if answer.found and isinstance(answer.body, list) else None
     if body is None:
         return fail("priorities", subject, f"listing priorities answered {answer.status}", "")

@@ -15,7 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
-from syncer.config import RegisterConfig, TargetConfig, TrackerKind
+from syncer.config import RegisterConfig, TargetConfig, TrackerKind, parse_target
 from syncer.daemon.http import MAX_BODY_BYTES, build_app
 from syncer.daemon.metrics import DeliveryOutcome, Metrics
 from syncer.daemon.routing import Router
@@ -118,7 +118,7 @@ def sample_headers(sample: Sample, delivery: str | None = None) -> dict[str, str
 
 
 def target(kind: TrackerKind, repo: str, **extra: str) -> TargetConfig:
-    return TargetConfig(kind=kind, repo=repo, token_env="TOKEN", **extra)  # type: ignore[arg-type]
+    return parse_target({"kind": kind, "repo": repo, "token_env": "TOKEN", **extra})
 
 
 def register(name: str, *targets: TargetConfig) -> RegisterConfig:

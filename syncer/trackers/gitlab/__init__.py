@@ -8,9 +8,19 @@ Retrying lives below python-gitlab, in a requests transport adapter: python-gitl
 sleeps with `time.sleep`, reads `Retry-After` only as whole seconds and never bounds the total
 wait, while syncer must stay within `RetryPolicy.max_wait_seconds` and hand the cycle back
 (`RateLimited`) when GitLab asks for longer.
+
+The client (`GitLabTracker`) is imported on first use, so importing the package (its config model,
+its mapping) does not load python-gitlab.
 """
 
-from syncer.trackers.gitlab.client import GitLabTracker
+from typing import TYPE_CHECKING
+
+from syncer.lazy import lazy_names
 from syncer.trackers.gitlab.mapping import issue_from_api, issue_from_hook
 
+if TYPE_CHECKING:
+    from syncer.trackers.gitlab.client import GitLabTracker
+
 __all__ = ["GitLabTracker", "issue_from_api", "issue_from_hook"]
+
+__getattr__ = lazy_names(__name__, {"GitLabTracker": "client"})
