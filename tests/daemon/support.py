@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.exceptions import StarletteDeprecationWarning
 
 from syncer.config import RegisterConfig, TargetConfig, TrackerKind, parse_target
 from syncer.daemon.http import MAX_BODY_BYTES, build_app
@@ -22,9 +21,11 @@ from syncer.daemon.routing import Router
 from syncer.state.records import LinkRecord
 
 with warnings.catch_warnings():
-    # This Starlette prefers the `httpx2` fork for its TestClient and warns when it falls back to
-    # httpx, which the project uses and which works the same for these tests.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    # Starlette 1.x prefers the `httpx2` fork for its TestClient and warns when it falls back to
+    # httpx, which the project uses and which works the same for these tests. Matched by message:
+    # the warning's class (StarletteDeprecationWarning) does not exist in the oldest Starlette
+    # the project supports.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
 __all__ = ["TestClient"]
