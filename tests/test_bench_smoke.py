@@ -38,6 +38,7 @@ COMMANDS = {
     "first_sync": ["first_sync.py", f"--items={FIRST_SYNC_ITEMS}"],
     "faults": ["faults.py", "--trials=3", "--quiet"],
     "parse": ["parse.py", "--items=40", "--runs=1"],
+    "process": ["process.py", "--sizes=5,20", "--runs=1"],
     "webhook": [
         "webhook.py",
         "--samples=2",
@@ -159,3 +160,12 @@ def test_parse_times_the_reader_and_whole_processes(results: dict[str, dict[str,
     assert figures["items"] == 40
     assert {"ratio", "process_ratio", "parse_s", "process_parse_s"} <= set(figures)
     assert "render_s" not in figures, "render returns a string: nothing to time"
+
+
+def test_process_measures_an_idle_reconcile_beside_the_floor(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    figures = results["process"]
+    assert figures["floor_cpu_s"] > 0 and figures["imports_cpu_s"] > 0
+    assert set(figures["idle"]) == {"5", "20"}
+    assert all(run["cpu_s"] > 0 for run in figures["idle"].values())
