@@ -107,7 +107,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory() as tmp, FakeGitHub(create_limit=None) as fake:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeGitHub(create_limit=None, rate_limit=10**7) as fake,
+    ):
         env = {**os.environ, "PYTHONPATH": str(ROOT), TOKEN_ENV: fake.token}
         configs = {n: linked_register(Path(tmp) / str(n), fake, n, env) for n in sizes}
         floor_cmd = [sys.executable, "-c", FLOOR, fake.server.base_url, fake.repo, fake.token]
