@@ -1,12 +1,17 @@
 """Serve a fake tracker's Starlette app over real HTTP on a free loopback port.
 
 `FakeServer` runs uvicorn in a background thread and records every request it answered, so
-tests and benchmarks can count what a client really sent.
+tests and benchmarks can count what a client really sent, and when. Its `latency` is the time a
+real tracker takes to answer (100-500 ms), which the fakes otherwise answer in none: a benchmark
+of several processes sharing the work measures waiting on the network, as a deployment does,
+instead of two cores' worth of CPU.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +53,10 @@ class RecordedRequest:
     query: str
     status: int
     headers: dict[str, str]
+    arrived_at: float
+    """When the request arrived (`time.time()`, the clock a run's history is written in)."""
+    answered_at: float
+    """When its answer started to leave: a client cannot have it before this."""
 
 
 ArrivalHook = Callable[[str, str], None]
@@ -62,13 +71,17 @@ class _Recorder:
         self.log = log
         self.lock = lock
         self.on_arrival: ArrivalHook | None = None
+        self.latency = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        arrived_at = time.time()
         if self.on_arrival is not None:
             self.on_arrival(scope["method"], scope["path"])
+        if self.latency > 0:  # awaited: other requests go on meanwhile, as on a real server
+            await asyncio.sleep(self.latency)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
         async def record_then_send(message: MutableMapping[str, Any]) -> None:
@@ -81,6 +94,8 @@ class _Recorder:
                     query=scope.get("query_string", b"").decode("latin-1"),
                     status=int(message["status"]),
                     headers=headers,
+                    arrived_at=arrived_at,
+                    answered_at=time.time(),
                 )
                 with self.lock:
                     self.log.append(entry)
@@ -105,6 +120,19 @@ class FakeServer(Startable):
     @property
     def base_url(self) -> str:
         return self._served.base_url
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before the fake takes it in (0: none, the default).
+        A real tracker answers in 100-500 ms; the wait holds no lock, so requests arriving
+        together wait together, as on a real server. Faults come on top of it."""
+        return self._recorder.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"latency is seconds, at least 0, not {seconds}")
+        self._recorder.latency = seconds
 
     def start(self) -> Self:
         self._served.start(self._recorder)

@@ -1,9 +1,11 @@
 """The fakes' new faults, seen from a plain HTTP client: "late work" does the work only after
-its silence, a garbled answer is a 200 that is not JSON and comes after the work is done."""
+its silence, a garbled answer is a 200 that is not JSON and comes after the work is done; the
+server's latency keeps each answer waiting without keeping other requests waiting for it."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -103,3 +105,24 @@ def test_clear_faults_forgets_late_and_garbled_answers(raw: Api) -> None:
     raw.fake.clear_faults()
     assert raw.post().status_code < 300
     assert isinstance(raw.get().json(), list | dict)
+
+
+def test_latency_keeps_an_answer_waiting_while_others_are_served(raw: Api) -> None:
+    server = raw.fake.server
+    arrived = threading.Event()
+    server.on_arrival(lambda method, path: arrived.set())
+    server.latency = 2.0
+    slow = threading.Thread(target=raw.get, kwargs={"timeout": 30})
+    slow.start()
+    assert arrived.wait(10)
+    server.latency = 0.0  # the request already waiting keeps its wait
+    assert raw.post().status_code < 300
+    slow.join(30)
+    first, second = server.requests
+    assert (first.method, second.method) == ("POST", "GET"), "served while the GET waited"
+    assert second.answered_at - second.arrived_at >= 2.0
+
+
+def test_latency_is_never_negative(raw: Api) -> None:
+    with pytest.raises(ValueError, match="at least 0"):
+        raw.fake.server.latency = -0.1
