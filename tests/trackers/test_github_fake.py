@@ -222,6 +222,16 @@ def test_bad_and_missing_credentials_are_401_with_githubs_message(fake: FakeGitH
     assert (missing.status_code, missing.json()["message"]) == (401, "Requires authentication")
 
 
+def test_each_of_the_accounts_tokens_is_accepted_and_recorded_as_sent() -> None:
+    with FakeGitHub(other_tokens=("machine-b",)) as fake:
+        for token in (fake.token, "machine-b", "machine-c"):
+            with client(fake, token=token) as http:
+                http.get(f"/repos/{fake.repo}/issues")
+        sent = [(r.headers["authorization"], r.status) for r in fake.server.requests]
+    expected = [(f"token {fake.token}", 200), ("token machine-b", 200), ("token machine-c", 401)]
+    assert sent == expected
+
+
 def test_unknown_deleted_and_disabled_issues_answer_like_github(fake: FakeGitHub) -> None:
     ref = fake.add_issue("Doomed")
     fake.delete_issue(ref)

@@ -100,9 +100,7 @@ class GitHubApi:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if not token:
             raise ApiError(401, error_body(401, "Requires authentication"))
-        if scheme.lower() not in ("token", "bearer") or not secrets.compare_digest(
-            token.strip().encode(), self.fake.token.encode()
-        ):
+        if scheme.lower() not in ("token", "bearer") or not self.fake.accepts(token.strip()):
             raise ApiError(401, error_body(401, "Bad credentials"))
         return self.fake.login
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,8 @@ class FakeGitHub(ServedFake, ScheduledFaults):
     are the token's on the repository (`GET /repos/{repo}`'s `permissions`; GitHub's five keys,
     push and triage by default). Writes the scopes or permissions do not allow are refused as
     GitHub refuses them (403 `Resource not accessible by personal access token`).
+    `other_tokens` are more tokens of the same account, as each machine of a deployment may
+    hold its own: the recorded requests' `authorization` header then says which one sent each.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         issues: int = 0,
         repo: str = DEFAULT_REPO,
         token: str = DEFAULT_TOKEN,
+        other_tokens: Iterable[str] = (),
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         create_limit: int | None = CREATES_PER_MINUTE,
@@ -72,6 +76,7 @@ class FakeGitHub(ServedFake, ScheduledFaults):
     ) -> None:
         self.repo = repo
         self.token = token
+        self.other_tokens = tuple(other_tokens)
         self.login = BOT_LOGIN
         self.clock = clock
         self.webhook_secret = webhook_secret
@@ -99,6 +104,14 @@ class FakeGitHub(ServedFake, ScheduledFaults):
         """Pull requests (`syncer.fakes.github.pulls`): what a test checks of them."""
         self._hook_id = 400_000_000 + self.store.repo_id % 1000
         self._seed(issues)
+
+    def accepts(self, token: str) -> bool:
+        """Whether `token` is one of the account's (compared in constant time, as any)."""
+        given = token.encode()
+        return any(
+            secrets.compare_digest(given, known.encode())
+            for known in (self.token, *self.other_tokens)
+        )
 
     def may_write(self) -> bool:
         """Whether the token may write issues: a classic token needs `repo` (or
