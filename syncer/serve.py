@@ -59,9 +59,12 @@ class ServedApp:
             time.sleep(0.005)
         return self
 
-    def stop(self) -> None:
+    def stop(self, *, finish_answers: bool = True) -> None:
+        """Stop serving; with `finish_answers` False, answers still being worked on are dropped
+        at once instead of waited for (up to `STARTUP_SECONDS`), as when a server dies."""
         if self._server is not None:
             self._server.should_exit = True
+            self._server.force_exit = not finish_answers
         if self._thread.is_alive():
             self._thread.join(timeout=STARTUP_SECONDS)
         self._sock.close()

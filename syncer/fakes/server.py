@@ -139,7 +139,10 @@ class FakeServer(Startable):
         return self
 
     def stop(self) -> None:
-        self._served.stop()
+        """A fake going away drops the answers it still holds back (a stalled request whose
+        client is long gone), as a tracker's server that dies does, instead of keeping the
+        test waiting for them."""
+        self._served.stop(finish_answers=False)
 
     def on_arrival(self, hook: ArrivalHook | None) -> None:
         """Call `hook(method, path)` as each request arrives, before the fake (and the faults

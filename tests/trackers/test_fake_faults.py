@@ -126,3 +126,14 @@ def test_latency_keeps_an_answer_waiting_while_others_are_served(raw: Api) -> No
 def test_latency_is_never_negative(raw: Api) -> None:
     with pytest.raises(ValueError, match="at least 0"):
         raw.fake.server.latency = -0.1
+
+
+def test_a_fake_stopped_while_holding_an_answer_back_stops_at_once() -> None:
+    """The answer is dropped, as a dying server drops it: the test stopping it does not wait
+    out the stall, and no server thread is left behind."""
+    fake = FakeGitHub().start()
+    fake.stall_next(1, seconds=60)
+    with pytest.raises(requests.Timeout):
+        api(fake).post(timeout=0.3)
+    fake.stop()
+    assert f"http:{fake.server.port}" not in {thread.name for thread in threading.enumerate()}
