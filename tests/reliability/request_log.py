@@ -48,8 +48,9 @@ def cycles_of(
     """The register's runs, each with the requests it sent; `pids` maps each daemon's token
     to its process id."""
     ordered = sorted(runs, key=lambda run: run.started_at)
+    nexts: list[RunRecord | None] = [*ordered[1:], None]
     cycles = []
-    for run, after in pairwise([*ordered, None]):
+    for run, after in zip(ordered, nexts, strict=True):
         end = run.finished_at or (after.started_at if after else None)
         until = end.timestamp() if end else float("inf")
         cycles.append(Cycle(run, int(run.runner.rsplit(":", 1)[1]), until))
