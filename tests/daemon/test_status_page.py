@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from syncer.daemon.metrics import Metrics
 from syncer.daemon.status_access import FormSigner, StatusAccess
 from syncer.daemon.status_page import StatusSource
 from syncer.daemon.status_routes import StatusPage
+from syncer.state.location import is_database_url
 from syncer.state.records import ConflictState, LinkRecord
 from syncer.state.store import Store
 from tests.daemon.support import TestClient, target
@@ -72,11 +73,12 @@ class Page:
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[Page]:
+def page(tmp_path: Path, fresh_state: Callable[[], str]) -> Iterator[Page]:
     path = tmp_path / "TECH_DEBT.md"
     path.write_text(REGISTER_TEXT, "utf-8")
     register = RegisterConfig(name="backend", path=path, targets=[target("github", "acme/api")])
-    with Store(tmp_path / "state.sqlite") as store:
+    state = fresh_state()
+    with Store(state if is_database_url(state) else tmp_path / state) as store:
         run = store.start_run("backend")
         sent = store.add_intent("backend", GH, "create", "TD-1", "tok-1", "{}")
         store.complete(sent.id, "7")
