@@ -100,12 +100,12 @@ def running_daemons(count: int, config: Path, fakes: list[FakeGitHub]) -> Iterat
                 daemon.wait()
 
 
-def wait_for(check: Callable[[], bool], seconds: float) -> float:
+def wait_for(check: Callable[[], bool], seconds: float, poll: float = 0.1) -> float:
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > seconds:
             raise SystemExit(f"not within {seconds:g} s")
-        time.sleep(0.1)
+        time.sleep(poll)
     return time.monotonic() - started
 
 
@@ -129,14 +129,25 @@ def wait_running(store: Store, daemons: Daemons) -> None:
     wait_for(all_running, 120)
 
 
-def cycles_per_minute(store: Store, window: float) -> float:
-    """Finished runs per minute over the next `window` seconds."""
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process used so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(store: Store, daemons: Daemons, window: float) -> tuple[float, float, float]:
+    """Over the next `window` seconds: finished runs per minute, the daemons' CPU per run (ms)
+    and this process's (the fakes') CPU per run (ms)."""
     since = datetime.now(UTC)
+    daemons_before = sum(cpu_seconds(d.pid) for d in daemons)
+    fakes_before = time.process_time()
     time.sleep(window)
+    daemons_cpu = sum(cpu_seconds(d.pid) for d in daemons) - daemons_before
+    fakes_cpu = time.process_time() - fakes_before
     until = since + timedelta(seconds=window)
     runs = store.history.runs(1_000_000)
-    done = [r for r in runs if r.finished_at and since <= r.finished_at <= until]
-    return len(done) * 60 / window
+    done = len([r for r in runs if r.finished_at and since <= r.finished_at <= until]) or 1
+    return done * 60 / window, daemons_cpu * 1000 / done, fakes_cpu * 1000 / done
 
 
 def lock_ms(store: Store, samples: int) -> float:
@@ -183,15 +194,20 @@ def measure(args: argparse.Namespace, folder: Path, database: str) -> dict[str, 
         config = write_config(folder, fakes, args.items, database, args.interval)
         started = time.monotonic()
         with running_daemons(args.daemons, config, fakes):
-            wait_for(lambda: all_synced(folder, args.registers, args.items), args.sync_patience)
+            # Polled every 2 s: reading every register is CPU this process's fakes need.
+            wait_for(lambda: all_synced(folder, args.registers, args.items), args.sync_patience, 2)
         figures["first_sync_seconds"] = time.monotonic() - started
         for fake in fakes:
             fake.server.latency = args.latency
         with Store(database) as store:
-            for count, key in ((1, "cycles_per_minute_1"), (args.daemons, "cycles_per_minute_n")):
+            for count, key in ((1, "1"), (args.daemons, "n")):
                 with running_daemons(count, config, fakes) as daemons:
                     wait_running(store, daemons)
-                    figures[key] = cycles_per_minute(store, args.window)
+                    (
+                        figures[f"cycles_per_minute_{key}"],
+                        figures[f"daemon_cpu_ms_per_cycle_{key}"],
+                        figures[f"fakes_cpu_ms_per_cycle_{key}"],
+                    ) = throughput(store, daemons, args.window)
                     if count == args.daemons:
                         figures["lock_ms"] = lock_ms(store, args.lock_samples)
                         figures["failover_seconds"] = failover_seconds(store, fakes, daemons)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.postgres_server import server_binaries
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 ISSUES = 30
@@ -48,6 +51,15 @@ COMMANDS = {
         "--idle-seconds=2",
     ],
 }
+if server_binaries() is not None or os.environ.get("CI"):  # under CI it must run, and does
+    COMMANDS["ha"] = [
+        "ha.py",
+        "--registers=2",
+        "--items=3",
+        "--daemons=2",
+        "--window=2",
+        "--lock-samples=5",
+    ]
 
 
 def final_json(name: str, process: subprocess.Popen[str]) -> dict[str, Any]:
@@ -153,6 +165,19 @@ def test_faults_judges_its_first_trials_clean(results: dict[str, dict[str, Any]]
     assert set(dimensions) == {"tracker", "register", "config", "fault", "kill", "runs"}
     assert dimensions["register"]["missing"] == {"trials": 1, "failed": 0}
     assert dimensions["config"]["token_unset"] == {"trials": 1, "failed": 0}
+
+
+def test_ha_measures_daemons_sharing_registers_on_postgresql(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    if "ha" not in results:
+        pytest.skip("PostgreSQL's server binaries are not installed: bench/ha.py needs them")
+    figures = results["ha"]
+    assert (figures["registers"], figures["items"], figures["daemons"]) == (2, 3, 2)
+    assert figures["latency"] > 0, "the fakes answer as slowly as a tracker"
+    assert figures["cycles_per_minute_1"] > 0 and figures["cycles_per_minute_n"] > 0
+    assert figures["lock_ms"] > 0 and figures["failover_seconds"] > 0
+    assert figures["failover_target_seconds"] == figures["interval"] + 5
 
 
 def test_parse_times_the_reader_and_whole_processes(results: dict[str, dict[str, Any]]) -> None:
