@@ -12,7 +12,10 @@ so the figures measure sharing that wait, not how many cores the machine has.
    with `--daemons` (target: at least 2.5x with 3). The schedule (`--interval`, 1 s) asks for
    more cycles than even all daemons can run, so the count is what they can do, not what the
    schedule asks. Every daemon schedules every register; the lock decides who runs it, so the
-   gain comes from running more cycles at once, not from skipping work.
+   gain comes from running more cycles at once, not from skipping work. Beside it, the CPU per
+   cycle of the daemons and of this process (the fakes): a daemon runs at most 8 cycles at
+   once, so 1 daemon does at most 8 / (latency + the cycle's own time) a second; more daemons
+   run more at once until the machine's cores are spent, at cores / CPU per cycle.
 2. **lock overhead**: a register lock taken and released on the database (`Store.lock`) while
    the daemons run, the mean over `--lock-samples` (target: at most 5 ms per cycle).
 3. **failover**: the daemon holding a register is killed with SIGKILL in the middle of a
