@@ -52,6 +52,8 @@ TOKENS = tuple(f"daemon-{n}-token" for n in range(DAEMONS))
 STALL_S = 20.0
 """How long the killed daemon's create is left unanswered: far longer than finding and killing
 it takes, so it dies waiting."""
+POLL_S = 0.25
+"""Between checks of every register or of the run history: they cost CPU the daemons need."""
 FILE_TITLE = "Register 0 item 1, retitled in the file"
 TRACKER_TITLE = "Register 0 item 2, retitled in the tracker"
 ADDED = "- [ ] **Register 0 item added while a daemon dies** - body\n"
@@ -203,7 +205,7 @@ def test_three_daemons_share_twenty_registers_and_take_over_from_a_killed_one(
         config = write_config(tmp_path, fakes, url)
         daemons = [start_daemon(config, token) for token in TOKENS]
         try:
-            wait_until(lambda: synced(tmp_path, fakes), "every register synced", 60)
+            wait_until(lambda: synced(tmp_path, fakes), "every register synced", 60, POLL_S)
             with store.lock("r0", 30):  # no cycle of r0 reads half of the edits
                 edit_register_zero(tmp_path, fakes[0])
                 caught = stall_the_next_create(fakes[0])
@@ -213,11 +215,13 @@ def test_three_daemons_share_twenty_registers_and_take_over_from_a_killed_one(
                 lambda: first_run_after(store, "r0", killed_at) is not None,
                 "another daemon ran r0",
                 60,
+                POLL_S,
             )
             wait_until(
                 lambda: synced(tmp_path, fakes) and (TRACKER_TITLE, 1) in items_of(tmp_path, 0),
                 "every register synced again, the tracker's edit in the file",
                 60,
+                POLL_S,
             )
         finally:
             stop_gracefully(daemons)

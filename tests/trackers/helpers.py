@@ -44,13 +44,16 @@ def create_all(tracker: Tracker, drafts: Sequence[IssueDraft]) -> list[RemoteIss
     return issues
 
 
-def wait_until(check: Callable[[], bool], what: str, patience: float = 10.0) -> None:
+def wait_until(
+    check: Callable[[], bool], what: str, patience: float = 10.0, poll: float = 0.02
+) -> None:
     """Until `check()` holds: what a fake was told to do or answer late lands a moment after
-    the client gave up. Bounded: a fake that never gets there fails the test."""
+    the client gave up. Bounded: a fake that never gets there fails the test. `poll`: seconds
+    between checks, longer for a check that costs CPU the processes it waits for need."""
     deadline = time.monotonic() + patience
     while not check():
         assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
+        time.sleep(poll)
 
 
 def settled(fake: FakeTracker) -> None:
