@@ -28,6 +28,7 @@ from syncer.register.spans import (
     FIELD_RE,
     STRUCK_RE,
     TRAILING_LINKS_RE,
+    TRIMMED,
     is_struck,
     lead_title,
     tag_priority,
@@ -39,7 +40,9 @@ from syncer.register.vocabulary import (
     is_work_section,
 )
 
-ENTRY_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
+ENTRY_RE = re.compile(
+    rf"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{{1,9}}[.)])[ \t]+(?P<text>(?:{TRIMMED})?)[ \t]*$"
+)
 _LEAD_TAG_RE = re.compile(
     r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|\((?P<paren>[^)\r\n]{1,24})\)"
     r"|(?P<word>[^\W\d_][\w' -]{0,20}?):|(?P<caps>[A-Z]{2,12}))(?=[ \t])"

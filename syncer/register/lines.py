@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_RE = re.compile(
@@ -20,34 +21,40 @@ _FRONT_MATTER_RE = re.compile(
 
 @dataclass
 class Lines:
-    """Where each line's content starts and ends in the original text (newlines excluded)."""
+    """Each line's content (`rows`) and where it starts and ends in the original text
+    (newlines excluded). The rows are split once: item readers look at a line many times."""
 
     text: str
+    rows: list[str] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Lines:
-        lines = cls(text)
-        pos = 0
-        for match in NEWLINE_RE.finditer(text):
-            lines.starts.append(pos)
-            lines.ends.append(match.start())
-            pos = match.end()
-        lines.starts.append(pos)
-        lines.ends.append(len(text))
+        if "\r" in text:
+            rows = NEWLINE_RE.split(text)
+            breaks = [len(b) for b in NEWLINE_RE.findall(text)]
+        else:  # most documents: one split in C
+            rows = text.split("\n")
+            breaks = [1] * (len(rows) - 1)
+        widths = [0] * (2 * len(rows) - 1)
+        widths[0::2] = map(len, rows)
+        widths[1::2] = breaks
+        offsets = list(accumulate(widths, initial=0))  # start, end, start, end... of each row
+        lines = cls(text, rows, offsets[0::2], offsets[1::2])
         if text.startswith("\ufeff"):
             lines.starts[0] = 1
+            rows[0] = rows[0][1:]
         return lines
 
     def __getitem__(self, i: int) -> str:
-        return self.text[self.starts[i] : self.ends[i]]
+        return self.rows[i]
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.rows)
 
     def blank(self, i: int) -> bool:
-        return not self[i].strip()
+        return not self.rows[i].strip()
 
 
 def without_front_matter(text: str) -> str:

@@ -16,18 +16,21 @@ from syncer.register.vocabulary import (
     TAG_RE,
 )
 
+TRIMMED = r".*[^ \t]"
+"""Text up to the last character that is not a space or tab: what a lazy `.*?` before `[ \t]*$`
+reads, found in one greedy run instead of trying the line's end at every character."""
 ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 FIELD_RE = re.compile(
-    BOLD_FIELD_LEAD + r"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>.*?)[ \t]*$"
+    BOLD_FIELD_LEAD + rf"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>(?:{TRIMMED})?)[ \t]*$"
 )
-PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + r":[ \t]+(?P<value>\S.*?)[ \t]*$")
+PLAIN_FIELD_RE = re.compile(PLAIN_FIELD_LEAD + rf":[ \t]+(?P<value>\S(?:{TRIMMED})?)[ \t]*$")
 """`Status: Done`, `- Priority: high`: a field only when its key is item vocabulary."""
 CHECKBOX_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX~/-])\]"
-    r"(?:[ \t]+(?P<text>.*?))?[ \t]*$"
+    rf"(?:[ \t]+(?P<text>{TRIMMED}))?[ \t]*$"
 )
 BARE_CHECKBOX_RE = re.compile(
-    r"^(?P<indent>)(?P<marker>)\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*?))?[ \t]*$"
+    rf"^(?P<indent>)(?P<marker>)\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>{TRIMMED}))?[ \t]*$"
 )
 """A `[ ] task` line with no list marker: Markdown renders it as text, people mean a task."""
 LEAD_RE = re.compile(
