@@ -70,8 +70,11 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
         if entry.parent != -1:
             continue
         heading = doc.governing(entry.first)
-        if only_work_sections and not wanted.setdefault(heading, _work_section(doc, heading)):
-            continue
+        if only_work_sections:
+            if heading not in wanted:
+                wanted[heading] = _work_section(doc, heading)
+            if not wanted[heading]:
+                continue
         match = _entry(doc, entry, n + 1 < len(listed) and listed[n + 1].parent == n)
         if match is not None:
             by_section.setdefault(heading, []).append((entry, match))

@@ -176,6 +176,8 @@ class Document:
         return found
 
     def links_in(self, at: Span) -> list[Link]:
+        if self.text.find("](", at[0], at[1]) < 0:  # no link at all: most lines
+            return []
         return [
             Link(m.group("text"), m.group("url"), (m.start(), m.end()))
             for m in TRACKER_LINK_RE.finditer(self.text, at[0], at[1])
@@ -184,6 +186,8 @@ class Document:
     def inline_links(self, start: int, end: int) -> list[Link]:
         """Visible and hidden tracker links written inside [start, end), in text order."""
         found = self.links_in((start, end))
+        if self.text.find("<!--", start, end) < 0:
+            return found
         found += [
             Link(m.group("text"), m.group("url"), (m.start(), m.end()), hidden=True)
             for m in HIDDEN_LINK_RE.finditer(self.text, start, end)

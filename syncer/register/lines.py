@@ -68,5 +68,8 @@ def without_front_matter(text: str) -> str:
 
 def newline_of(text: str) -> str:
     """The document's most common line break, for new lines to use."""
-    found = Counter(m.group(0) for m in NEWLINE_RE.finditer(text[:200_000]))
+    head = text[:200_000]
+    if "\r" not in head:
+        return "\n"
+    found = Counter(m.group(0) for m in NEWLINE_RE.finditer(head))
     return found.most_common(1)[0][0] if found else "\n"

@@ -65,8 +65,11 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     )
 
 
+_SLUG_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def _slug(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower())
+    words = _SLUG_WORD_RE.findall(title.lower())
     return "-".join(words)[:80].strip("-") or "item"
 
 

@@ -14,15 +14,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 Words = frozenset[str]
+_WORD_RE = re.compile(r"\w+")
 
 
 def title_words(title: str) -> Words:
-    words = re.findall(r"\w+", title.lower())
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+    return frozenset(
+        [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD_RE.findall(title.lower())]
+    )
 
 
-def _key(word: str) -> str:
-    return word[:3]
+def _keys(words: Words) -> frozenset[str]:
+    """The words' 3-letter keys: two words are alike only if their keys are equal (see
+    `_alike`), so a set of words is within another only if its keys are."""
+    return frozenset([w[:3] for w in words])
 
 
 def _alike(a: str, b: str) -> bool:
@@ -40,30 +44,38 @@ def _alike(a: str, b: str) -> bool:
     return shared >= 5 and shared * 5 >= min(len(a), len(b)) * 3
 
 
-def _within(small: Words, large: Words) -> bool:
-    return all(any(_alike(a, b) for b in large) for a in small)
+def _within(
+    small: Words, small_keys: frozenset[str], large: Words, large_keys: frozenset[str]
+) -> bool:
+    return small_keys <= large_keys and all(any(_alike(a, b) for b in large) for a in small)
 
 
 class TitleIndex:
     def __init__(self, titles: Iterable[str]) -> None:
         self.items: list[Words] = [w for w in map(title_words, titles) if w]
-        self.postings: dict[str, set[int]] = defaultdict(set)
-        for i, words in enumerate(self.items):
-            for word in words:
-                self.postings[_key(word)].add(i)
+        self.keys = [_keys(words) for words in self.items]
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, keys in enumerate(self.keys):
+            for key in keys:
+                self.postings[key].append(i)
         # each item filed once, under its rarest key: found when a row holds that key
+        counts = {key: len(found) for key, found in self.postings.items()}
         self.by_rarest: dict[str, list[int]] = defaultdict(list)
-        for i, words in enumerate(self.items):
-            rarest = min((_key(w) for w in words), key=lambda k: len(self.postings[k]))
-            self.by_rarest[rarest].append(i)
+        for i, keys in enumerate(self.keys):
+            self.by_rarest[min(keys, key=counts.__getitem__)].append(i)
 
     def restates(self, title: str) -> bool:
         row = title_words(title)
         if not row:
             return False
-        keys = {_key(w) for w in row}
+        keys = _keys(row)
         rarest = min(keys, key=lambda k: len(self.postings.get(k, ())))
+        items, item_keys = self.items, self.keys
         for i in self.postings.get(rarest, ()):
-            if _within(row, self.items[i]):
+            if _within(row, keys, items[i], item_keys[i]):
                 return True
-        return any(_within(self.items[i], row) for key in keys for i in self.by_rarest.get(key, ()))
+        return any(
+            _within(items[i], item_keys[i], row, keys)
+            for key in keys
+            for i in self.by_rarest.get(key, ())
+        )
