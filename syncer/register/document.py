@@ -30,14 +30,15 @@ class Document:
     def __init__(self, text: str, rules: RegisterRules) -> None:
         self.text = text
         self.rules = rules
+        self.lines = Lines.of(text)
+        non_ascii = self.lines.non_ascii()  # neither looks across lines
         self.vocab = Vocabulary.default(rules.status_words, rules.priority_words)
-        legend = legend_words(text, self.vocab)
+        legend = legend_words(text, self.vocab, non_ascii)
         if legend:
             words = {**legend, **rules.status_words}
             self.vocab = Vocabulary.default(words, rules.priority_words)
         self.item_keys = ITEM_KEYS | {normalize_key(k) for k in rules.item_fields}
-        self.lines = Lines.of(text)
-        self.damage = detect(text)
+        self.damage = detect(non_ascii)
         self.blocks = read_blocks(text)
         self.headings = self._headings()
         self.heading_lines = [h.line for h in self.headings]

@@ -53,6 +53,13 @@ class Lines:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def non_ascii(self) -> str:
+        """The lines holding anything but ASCII (the first with its byte order mark), one a
+        line: all the text that can be damaged or hold a status emoji, which is read in a
+        fraction of the time the whole document would take (`str.isascii` is a flag)."""
+        first = self.text[: self.ends[0]]
+        return "\n".join([first, *(row for row in self.rows[1:] if not row.isascii())])
+
     def blank(self, i: int) -> bool:
         return not self.rows[i].strip()
 
