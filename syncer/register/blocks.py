@@ -8,15 +8,16 @@ blockquotes are not listed, so nothing inside them is ever read as an item.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from syncer.register.commonmark import block_markdown
 from syncer.register.lines import without_front_matter
 
 
-@dataclass(frozen=True)
-class ListEntry:
+class ListEntry(NamedTuple):
     """One list item: its lines [first, end), its parent entry (-1 at the top) and whether it
-    is numbered (`1.`) rather than bulleted."""
+    is numbered (`1.`) rather than bulleted. (A tuple: a register has thousands of them, made
+    while markdown-it's tokens are alive.)"""
 
     first: int
     end: int
@@ -66,22 +67,24 @@ def read_blocks(text: str) -> Blocks:
         kind = tok.type
         if kind not in _READ:
             continue
-        where = tok.map
-        if kind == "heading_open" and where:
-            blocks.headings.append((where[0], int(tok.tag[1])))
-        elif kind == "paragraph_open" and tok.level == 0 and where:
-            blocks.top_paragraph_lines.extend(range(where[0], where[1]))
-            blocks.top_paragraphs.append((where[0], where[1]))
+        where = tok.map  # the most frequent kinds first
+        if kind == "paragraph_open":
+            if tok.level == 0 and where:
+                blocks.top_paragraph_lines.extend(range(where[0], where[1]))
+                blocks.top_paragraphs.append((where[0], where[1]))
+        elif kind == "list_item_open":
+            if where:
+                stack.append(len(blocks.list_items))
+                parent = stack[-2] if len(stack) > 1 else -1
+                blocks.list_items.append(ListEntry(where[0], where[1], parent, ordered[-1]))
+        elif kind == "list_item_close":
+            stack.pop()
         elif kind in ("bullet_list_open", "ordered_list_open"):
             ordered.append(kind == "ordered_list_open")
         elif kind in ("bullet_list_close", "ordered_list_close"):
             ordered.pop()
-        elif kind == "list_item_open" and where:
-            stack.append(len(blocks.list_items))
-            parent = stack[-2] if len(stack) > 1 else -1
-            blocks.list_items.append(ListEntry(where[0], where[1], parent, ordered[-1]))
-        elif kind == "list_item_close":
-            stack.pop()
+        elif kind == "heading_open" and where:
+            blocks.headings.append((where[0], int(tok.tag[1])))
         elif kind == "hr" and where:
             blocks.rules.add(where[0])
         elif kind == "table_open" and tok.level == 0:

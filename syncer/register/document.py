@@ -42,6 +42,7 @@ class Document:
         self.blocks = read_blocks(text)
         self.headings = self._headings()
         self.heading_lines = [h.line for h in self.headings]
+        self.heading_line_set = frozenset(self.heading_lines)
         self.parents = self._heading_parents()
         self.children: list[list[int]] = [[] for _ in self.headings]
         for i, parent in enumerate(self.parents):
@@ -147,7 +148,7 @@ class Document:
         """The body as a tracker gets it (see `body_escape`), structural field lines aside."""
         kept = [self.lines[i] for i in range(first, last + 1) if i not in skip]
         text = self.repair("\n".join(kept)).strip("\n")
-        after_text = not self.lines.blank(first - 1) and first not in self.heading_lines
+        after_text = not self.lines.blank(first - 1) and first not in self.heading_line_set
         return unescape_body(text, self.item_keys, after_text)
 
     def nested(self, first: int, last: int, indent: int) -> str:
@@ -161,6 +162,8 @@ class Document:
 
     def hidden_links(self, first: int, last: int) -> list[Link]:
         found: list[Link] = []
+        if self.text.find("<!--", self.lines.starts[first], self.lines.ends[last]) < 0:
+            return found  # no comment at all: most items
         for line in range(first, last + 1):
             raw = self.lines[line]
             if "<!--" in raw:

@@ -44,10 +44,8 @@ def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
     value_at = (base + match.start("value"), base + match.end("value"))
     line_at = (base, doc.lines.ends[line])
     value = read_value(doc.repair(doc.text[value_at[0] : value_at[1]]))
-    style = "{name}".join(
-        part.replace("{", "{{").replace("}", "}}")
-        for part in (raw[: match.start("key")], raw[match.end("key") : match.start("value")])
-    )
-    return FieldLine(
-        line, normalize_key(name), Field(name, value, value_at, line_at, style + "{value}")
-    )
+    lead, between = raw[: match.start("key")], raw[match.end("key") : match.start("value")]
+    if "{" in raw or "}" in raw:  # braces are the template's own: written doubled
+        lead, between = (part.replace("{", "{{").replace("}", "}}") for part in (lead, between))
+    style = lead + "{name}" + between + "{value}"
+    return FieldLine(line, normalize_key(name), Field(name, value, value_at, line_at, style))

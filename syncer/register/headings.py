@@ -28,6 +28,9 @@ from syncer.register.vocabulary import (
     STATUS_KEYS,
 )
 
+_STRUCTURAL_KEYS = STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS
+"""Fields syncer writes itself: their lines are not part of the body a tracker gets."""
+
 
 def heading_item_end(doc: Document, i: int, is_item: list[bool]) -> int:
     """0-based last line owned: up to the next heading of the same or a higher level, or
@@ -69,7 +72,7 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     status = status or (Status.TODO if value else section_state or Status.TODO)
     links = [link for f in own if f.key in LINK_KEYS for link in doc.links_in(f.field.at)]
     links += doc.hidden_links(first, last)
-    structural = {f.line for f in own if f.key in STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS}
+    structural = {f.line for f in own if f.key in _STRUCTURAL_KEYS}
     body_first = first + 1
     field_rows = {f.line for f in own}
     while body_first <= last and (body_first in field_rows or doc.lines.blank(body_first)):

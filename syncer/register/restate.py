@@ -29,6 +29,15 @@ def _keys(words: Words) -> frozenset[str]:
     return frozenset([w[:3] for w in words])
 
 
+_KEY_RE = re.compile(r"(\w{1,3})\w*")
+
+
+def _title_keys(title: str) -> frozenset[str]:
+    """`_keys(title_words(title))` without making the words (a plural's `s` never reaches
+    its key): one search a title, for the thousands of titles an index holds."""
+    return frozenset(_KEY_RE.findall(title.lower()))
+
+
 def _alike(a: str, b: str) -> bool:
     """Equal, one a 3+ letter prefix of the other, or one stem in two forms (a shared start of
     5+ letters, most of the shorter word: "implementar" / "implementación")."""
@@ -44,16 +53,19 @@ def _alike(a: str, b: str) -> bool:
     return shared >= 5 and shared * 5 >= min(len(a), len(b)) * 3
 
 
-def _within(
-    small: Words, small_keys: frozenset[str], large: Words, large_keys: frozenset[str]
-) -> bool:
-    return small_keys <= large_keys and all(any(_alike(a, b) for b in large) for a in small)
+def _covers(small: Words, large: Words) -> bool:
+    """Whether every word of `small` is alike a word of `large`."""
+    return all(any(_alike(a, b) for b in large) for a in small)
 
 
 class TitleIndex:
     def __init__(self, titles: Iterable[str]) -> None:
-        self.items: list[Words] = [w for w in map(title_words, titles) if w]
-        self.keys = [_keys(words) for words in self.items]
+        found = [(title, keys) for title in titles if (keys := _title_keys(title))]
+        self.titles = [title for title, _ in found]
+        self.keys = [keys for _, keys in found]
+        """The keys of each title: a title is within another only if its keys are (the words,
+        which take longer to read, are read only for titles that pass)."""
+        self.words: dict[int, Words] = {}
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, keys in enumerate(self.keys):
             for key in keys:
@@ -64,18 +76,23 @@ class TitleIndex:
         for i, keys in enumerate(self.keys):
             self.by_rarest[min(keys, key=counts.__getitem__)].append(i)
 
+    def _words(self, i: int) -> Words:
+        if i not in self.words:
+            self.words[i] = title_words(self.titles[i])
+        return self.words[i]
+
     def restates(self, title: str) -> bool:
         row = title_words(title)
         if not row:
             return False
         keys = _keys(row)
         rarest = min(keys, key=lambda k: len(self.postings.get(k, ())))
-        items, item_keys = self.items, self.keys
+        item_keys = self.keys
         for i in self.postings.get(rarest, ()):
-            if _within(row, keys, items[i], item_keys[i]):
+            if keys <= item_keys[i] and _covers(row, self._words(i)):
                 return True
         return any(
-            _within(items[i], item_keys[i], row, keys)
+            item_keys[i] <= keys and _covers(self._words(i), row)
             for key in keys
             for i in self.by_rarest.get(key, ())
         )
