@@ -29,7 +29,7 @@ class ListEntry(NamedTuple):
 class Blocks:
     headings: list[tuple[int, int]] = field(default_factory=list)  # (line, level)
     top_paragraph_lines: list[int] = field(default_factory=list)
-    top_paragraphs: list[tuple[int, int]] = field(default_factory=list)  # [first, end)
+    top_paragraphs: dict[int, int] = field(default_factory=dict)  # first line → the line after
     list_items: list[ListEntry] = field(default_factory=list)
     tables: list[tuple[int, list[int]]] = field(default_factory=list)  # (header, rows)
     rules: set[int] = field(default_factory=set)  # thematic breaks
@@ -58,7 +58,17 @@ with one set lookup, which keeps the walk a small part of the tokenizing it foll
 
 
 def read_blocks(text: str) -> Blocks:
-    blocks = Blocks()
+    """The blocks, read in one walk over markdown-it's tokens.
+
+    The walk keeps plain numbers only and makes its tuples once the tokens are gone: every
+    container made while hundreds of thousands of tokens are alive counts towards a garbage
+    collection, and a full one would look through all of them."""
+    headings: list[int] = []  # line, level, line, level...
+    paragraphs: list[int] = []  # first, end, first, end...
+    entries: list[int] = []  # first, end, parent, numbered (0/1)...
+    paragraph_lines: list[int] = []
+    rules: set[int] = set()
+    tables: list[tuple[int, list[int]]] = []
     stack: list[int] = []
     ordered: list[bool] = []
     in_head = False
@@ -70,13 +80,14 @@ def read_blocks(text: str) -> Blocks:
         where = tok.map  # the most frequent kinds first
         if kind == "paragraph_open":
             if tok.level == 0 and where:
-                blocks.top_paragraph_lines.extend(range(where[0], where[1]))
-                blocks.top_paragraphs.append((where[0], where[1]))
+                paragraph_lines.extend(range(where[0], where[1]))
+                paragraphs += where
         elif kind == "list_item_open":
             if where:
-                stack.append(len(blocks.list_items))
-                parent = stack[-2] if len(stack) > 1 else -1
-                blocks.list_items.append(ListEntry(where[0], where[1], parent, ordered[-1]))
+                stack.append(len(entries) // 4)
+                entries += where
+                entries.append(stack[-2] if len(stack) > 1 else -1)
+                entries.append(ordered[-1])
         elif kind == "list_item_close":
             stack.pop()
         elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -84,9 +95,9 @@ def read_blocks(text: str) -> Blocks:
         elif kind in ("bullet_list_close", "ordered_list_close"):
             ordered.pop()
         elif kind == "heading_open" and where:
-            blocks.headings.append((where[0], int(tok.tag[1])))
+            headings += (where[0], int(tok.tag[1]))
         elif kind == "hr" and where:
-            blocks.rules.add(where[0])
+            rules.add(where[0])
         elif kind == "table_open" and tok.level == 0:
             table = (-1, [])
         elif kind == "thead_open":
@@ -99,6 +110,18 @@ def read_blocks(text: str) -> Blocks:
             else:
                 table[1].append(where[0])
         elif kind == "table_close" and table is not None:
-            blocks.tables.append(table)
+            tables.append(table)
             table = None
-    return blocks
+    return Blocks(
+        headings=list(zip(headings[0::2], headings[1::2], strict=True)),
+        top_paragraph_lines=paragraph_lines,
+        top_paragraphs=dict(zip(paragraphs[0::2], paragraphs[1::2], strict=True)),
+        list_items=[
+            ListEntry(first, end, parent, bool(numbered))
+            for first, end, parent, numbered in zip(
+                entries[0::4], entries[1::4], entries[2::4], entries[3::4], strict=True
+            )
+        ],
+        tables=tables,
+        rules=rules,
+    )

@@ -121,10 +121,7 @@ def _essay(doc: Document, heading: int, entries: int) -> bool:
     start = doc.headings[heading].line if heading != -1 else 0
     end = doc.headings[heading + 1].line - 1 if heading + 1 < len(doc.headings) else len(doc.lines)
     prose = [line for line in range(start, end) if line in doc.paragraph_lines]
-    intro = next(
-        (last - first for first, last in doc.blocks.top_paragraphs if prose and first == prose[0]),
-        0,
-    )
+    intro = doc.paragraph_end.get(prose[0], prose[0]) - prose[0] if prose else 0
     return len(prose) - intro > entries
 
 

@@ -47,14 +47,19 @@ def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
 def bare_checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     """`[ ] task` lines opening a line of a top-level paragraph: each is a task, and the lines
     after it up to the next one continue it."""
+    rows = doc.lines.rows
     found = [
         (line, match)
         for line in doc.blocks.top_paragraph_lines
-        if (match := BARE_CHECKBOX_RE.match(doc.lines[line])) and not inside(owned, line + 1)
+        if rows[line].startswith("[")
+        and (match := BARE_CHECKBOX_RE.match(rows[line]))
+        and not inside(owned, line + 1)
     ]
-    items = []
+    items: list[Item] = []
+    if not found:
+        return items
     paragraph_end = {
-        line: end for first, end in doc.blocks.top_paragraphs for line in range(first, end)
+        line: end for first, end in doc.paragraph_end.items() for line in range(first, end)
     }
     for n, (line, match) in enumerate(found):
         end = paragraph_end[line]

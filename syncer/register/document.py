@@ -49,7 +49,7 @@ class Document:
             if parent != -1:
                 self.children[parent].append(i)
         self.paragraph_lines = frozenset(self.blocks.top_paragraph_lines)
-        self.paragraph_end = dict(self.blocks.top_paragraphs)
+        self.paragraph_end = self.blocks.top_paragraphs
         """First line of each top-level paragraph → the line after it."""
         self.table_headers = sorted(header for header, _ in self.blocks.tables)
         self.doc_title = self._find_doc_title()
