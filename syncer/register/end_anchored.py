@@ -21,6 +21,7 @@ class EndAnchored:
     ) -> None:
         self.pattern = pattern
         self.ends = frozenset(ends)
+        assert not any(c.isalnum() for c in ends + (blank or ""))
         self.blank = blank
         """What may follow the last character that decides (a line break too: `$` matches
         before one); None: any whitespace."""
@@ -28,9 +29,12 @@ class EndAnchored:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         end = min(endpos, len(text))
-        tail = text[pos:end].rstrip(self.blank)
-        if tail and tail[-1] in self.ends:
-            return self.pattern.search(text, pos, endpos)
-        if self.unless and text.find(self.unless, pos, end) >= 0:
+        last = text[end - 1] if pos < end else ""
+        if last.isalnum():  # most texts: neither an ending nor blank
+            deciding = False
+        else:
+            tail = text[pos:end].rstrip(self.blank)
+            deciding = bool(tail) and tail[-1] in self.ends
+        if deciding or (self.unless and text.find(self.unless, pos, end) >= 0):
             return self.pattern.search(text, pos, endpos)
         return None

@@ -81,11 +81,13 @@ def _with_unique_keys(items: list[Item]) -> tuple[Item, ...]:
         f"{_slug(item.section[-1]) if item.section else 'top'}/{slug}" if counts[slug] > 1 else slug
         for item, slug in zip(items, base, strict=True)
     ]
-    seen: Counter[str] = Counter()
-    unique = []
-    for key in keys:
-        seen[key] += 1
-        unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    unique = keys
+    if len(set(keys)) < len(keys):  # same title in the same section: a counter
+        seen: Counter[str] = Counter()
+        unique = []
+        for key in keys:
+            seen[key] += 1
+            unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     for item, key in zip(items, unique, strict=True):
         # the items were made by this parse and have not left it: naming them in place spares
         # copying ten thousand frozen items with `dataclasses.replace`
