@@ -8,21 +8,21 @@ blockquotes are not listed, so nothing inside them is ever read as an item.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from syncer.register.commonmark import block_markdown
 from syncer.register.lines import without_front_matter
 
 
-class ListEntry(NamedTuple):
-    """One list item: its lines [first, end), its parent entry (-1 at the top) and whether it
-    is numbered (`1.`) rather than bulleted. (A tuple: a register has thousands of them, made
-    while markdown-it's tokens are alive.)"""
+@dataclass
+class ListItems:
+    """The list items in document order, as columns: item `i` holds lines
+    [`first[i]`, `end[i]`) and is nested in item `parent[i]` (-1 at the top). Columns of
+    numbers, not an object an item: a register has thousands, and each object would count
+    towards the garbage collections that look through everything the parse holds."""
 
-    first: int
-    end: int
-    parent: int
-    ordered: bool
+    first: list[int] = field(default_factory=list)
+    end: list[int] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Blocks:
     headings: list[tuple[int, int]] = field(default_factory=list)  # (line, level)
     top_paragraph_lines: list[int] = field(default_factory=list)
     top_paragraphs: dict[int, int] = field(default_factory=dict)  # first line → the line after
-    list_items: list[ListEntry] = field(default_factory=list)
+    list_items: ListItems = field(default_factory=ListItems)
     tables: list[tuple[int, list[int]]] = field(default_factory=list)  # (header, rows)
     rules: set[int] = field(default_factory=set)  # thematic breaks
 
@@ -39,10 +39,6 @@ _READ = frozenset(
     {
         "heading_open",
         "paragraph_open",
-        "bullet_list_open",
-        "ordered_list_open",
-        "bullet_list_close",
-        "ordered_list_close",
         "list_item_open",
         "list_item_close",
         "hr",
@@ -65,12 +61,11 @@ def read_blocks(text: str) -> Blocks:
     collection, and a full one would look through all of them."""
     headings: list[int] = []  # line, level, line, level...
     paragraphs: list[int] = []  # first, end, first, end...
-    entries: list[int] = []  # first, end, parent, numbered (0/1)...
+    entries: list[int] = []  # first, end, parent, first, end, parent...
     paragraph_lines: list[int] = []
     rules: set[int] = set()
     tables: list[tuple[int, list[int]]] = []
     stack: list[int] = []
-    ordered: list[bool] = []
     in_head = False
     table: tuple[int, list[int]] | None = None
     for tok in block_markdown().parse(without_front_matter(text.removeprefix("\ufeff"))):
@@ -84,16 +79,11 @@ def read_blocks(text: str) -> Blocks:
                 paragraphs += where
         elif kind == "list_item_open":
             if where:
-                stack.append(len(entries) // 4)
+                stack.append(len(entries) // 3)
                 entries += where
                 entries.append(stack[-2] if len(stack) > 1 else -1)
-                entries.append(ordered[-1])
         elif kind == "list_item_close":
             stack.pop()
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            ordered.append(kind == "ordered_list_open")
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            ordered.pop()
         elif kind == "heading_open" and where:
             headings += (where[0], int(tok.tag[1]))
         elif kind == "hr" and where:
@@ -116,12 +106,7 @@ def read_blocks(text: str) -> Blocks:
         headings=list(zip(headings[0::2], headings[1::2], strict=True)),
         top_paragraph_lines=paragraph_lines,
         top_paragraphs=dict(zip(paragraphs[0::2], paragraphs[1::2], strict=True)),
-        list_items=[
-            ListEntry(first, end, parent, bool(numbered))
-            for first, end, parent, numbered in zip(
-                entries[0::4], entries[1::4], entries[2::4], entries[3::4], strict=True
-            )
-        ],
+        list_items=ListItems(entries[0::3], entries[1::3], entries[2::3]),
         tables=tables,
         rules=rules,
     )

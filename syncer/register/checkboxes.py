@@ -29,18 +29,18 @@ are in progress."""
 
 def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
-    entries = doc.blocks.list_items
-    checkbox = [CHECKBOX_RE.match(doc.lines[e.first]) for e in entries]
-    for idx, entry in enumerate(entries):
-        match = checkbox[idx]
-        if match is None or inside(owned, entry.first + 1):
+    listed, rows = doc.blocks.list_items, doc.lines.rows
+    checkbox = [CHECKBOX_RE.match(rows[f]) if "[" in rows[f] else None for f in listed.first]
+    for idx, match in enumerate(checkbox):
+        first = listed.first[idx]
+        if match is None or inside(owned, first + 1):
             continue
-        ancestor = entry.parent
+        ancestor = listed.parent[idx]
         while ancestor != -1 and checkbox[ancestor] is None:
-            ancestor = entries[ancestor].parent
+            ancestor = listed.parent[ancestor]
         if ancestor != -1:
             continue  # a sub-task of a checkbox item: part of its body
-        items.append(_checkbox_item(doc, entry.first, doc.trim(entry.first, entry.end), match))
+        items.append(_checkbox_item(doc, first, doc.trim(first, listed.end[idx]), match))
     return items
 
 

@@ -23,7 +23,10 @@ class FieldLine:
 def field_lines(doc: Document) -> list[FieldLine]:
     """Every field line of the document outside code, quotes and nested lists."""
     candidates = set(doc.blocks.top_paragraph_lines)
-    candidates.update(e.first for e in doc.blocks.list_items if e.parent == -1)
+    listed = doc.blocks.list_items
+    candidates.update(
+        first for first, up in zip(listed.first, listed.parent, strict=True) if up == -1
+    )
     found = []
     for line in sorted(candidates):
         raw = doc.lines[line]
