@@ -28,10 +28,13 @@ def field_lines(doc: Document) -> list[FieldLine]:
         first for first, up in zip(listed.first, listed.parent, strict=True) if up == -1
     )
     found = []
+    rows = doc.lines.rows
     for line in sorted(candidates):
-        raw = doc.lines[line]
+        raw = rows[line]
+        if ":" not in raw:  # both kinds need their colon: most lines are passed over here
+            continue
         match = FIELD_RE.match(raw) if "**" in raw or "__" in raw else None
-        if match is None and ":" in raw:
+        if match is None and (": " in raw or ":\t" in raw):
             match = PLAIN_FIELD_RE.match(raw)
             if match and normalize_key(doc.repair(match.group("key"))) not in doc.item_keys:
                 match = None

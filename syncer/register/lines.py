@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, filterfalse, islice
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_RE = re.compile(
@@ -57,8 +57,8 @@ class Lines:
         """The lines holding anything but ASCII (the first with its byte order mark), one a
         line: all the text that can be damaged or hold a status emoji, which is read in a
         fraction of the time the whole document would take (`str.isascii` is a flag)."""
-        first = self.text[: self.ends[0]]
-        return "\n".join([first, *(row for row in self.rows[1:] if not row.isascii())])
+        rows = filterfalse(str.isascii, islice(self.rows, 1, None))
+        return "\n".join([self.text[: self.ends[0]], *rows])
 
     def blank(self, i: int) -> bool:
         return not self.rows[i].strip()

@@ -38,6 +38,7 @@ LEAD_RE = re.compile(
     r"(?P<open>\*\*|__|~~)(?P<title>(?:\\.|[^\\])+?)(?P=open)"
     r"(?P<sep>[ \t]*[-\u2013\u2014:][ \t]*)?"
 )
+_LEADS = ("**", "__", "~~")
 """A title set apart by bold (`**Title** - summary`) or struck through (dropped); an escaped
 `\\*` or `\\~` inside does not close it."""
 STRUCK_RE = re.compile(r"~~(?P<inner>(?:\\.|[^~\\])(?:.*(?:\\.|[^~\\]))?)~~")
@@ -112,7 +113,7 @@ def is_struck(text: str, at: Span) -> bool:
 def lead_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
     """(title span, summary span) of an item line: `**Title** - summary`, `~~Title~~ …`
     (the title without its tildes), or plain text."""
-    lead = LEAD_RE.match(text, start, end)
+    lead = LEAD_RE.match(text, start, end) if text.startswith(_LEADS, start) else None
     if lead is None:
         return (start, end), None
     title_at = (lead.start("title"), lead.end("title"))
