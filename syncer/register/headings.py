@@ -28,6 +28,7 @@ from syncer.register.vocabulary import (
     STATUS_KEYS,
 )
 
+_DECOR = DECOR_EMOJI + " "
 _STRUCTURAL_KEYS = STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS
 """Fields syncer writes itself: their lines are not part of the body a tracker gets."""
 
@@ -148,4 +149,4 @@ def _strip_decor(doc: Document, raw: str, leading: bool) -> str:
     meaning = doc.repair(raw)
     if meaning != raw:  # damaged: decorations are multi-character, strip nothing
         return raw
-    return raw.lstrip(DECOR_EMOJI + " ") if leading else raw.rstrip(DECOR_EMOJI + " ")
+    return raw.lstrip(_DECOR) if leading else raw.rstrip(_DECOR)

@@ -44,14 +44,17 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     items = heading_items + boxes + tables
     if not (items or all_boxes or item_tables):  # the file itself is the list
         items = bullet_items(doc)
-    else:  # a section titled as a list of work, holding nothing else, is one
+    elif listed := bullet_items(doc, only_work_sections=True):
+        # a section titled as a list of work, holding nothing else, is one
         taken = {doc.governing(i.line - 1) for i in items}
         items += [
             i
-            for i in bullet_items(doc, only_work_sections=True)
+            for i in listed
             if not inside(owned, i.line) and doc.governing(i.line - 1) not in taken
         ]
-    items = sorted((i for i in items if doc.rules.admits(i.section)), key=lambda i: i.at[0])
+    if doc.rules.include_sections or doc.rules.exclude_sections:
+        items = [i for i in items if doc.rules.admits(i.section)]
+    items.sort(key=lambda i: i.at[0])
     return Register(
         text=text,
         items=_with_unique_keys(items),
