@@ -66,17 +66,18 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
     `## Pendientes`, `## 待办`) that hold nothing else."""
     listed = doc.blocks.list_items
     parents = listed.parent
-    wanted: dict[int, bool] = {}
+    work = {
+        i for i, h in enumerate(doc.headings) if only_work_sections and is_work_section(h.title)
+    }
+    if only_work_sections and not work:
+        return []  # most documents: no such section to look in
     by_section: dict[int, list[tuple[_Entry, re.Match[str]]]] = {}
     for n, first in enumerate(listed.first):
         if parents[n] != -1:
             continue
         heading = doc.governing(first)
-        if only_work_sections:
-            if heading not in wanted:
-                wanted[heading] = _work_section(doc, heading)
-            if not wanted[heading]:
-                continue
+        if only_work_sections and heading not in work:
+            continue
         match = _entry(doc, first, n + 1 < len(parents) and parents[n + 1] == n)
         if match is not None:
             by_section.setdefault(heading, []).append(((first, listed.end[n]), match))
@@ -86,10 +87,6 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
             continue
         items.extend(_bullet_item(doc, entry, match, heading) for entry, match in found)
     return sorted(items, key=lambda item: item.line)
-
-
-def _work_section(doc: Document, heading: int) -> bool:
-    return heading != -1 and is_work_section(doc.headings[heading].title)
 
 
 def _entry(doc: Document, first: int, nested: bool) -> re.Match[str] | None:
