@@ -16,7 +16,7 @@ from syncer.register.items import Heading, Link, Span
 from syncer.register.legend import legend_words
 from syncer.register.lines import Lines
 from syncer.register.rules import RegisterRules
-from syncer.register.spans import ATX_RE, HIDDEN_LINK_RE, TRACKER_LINK_RE
+from syncer.register.spans import ATX_RE, HIDDEN_LINK_RE, OPEN_ATX_RE, TRACKER_LINK_RE
 from syncer.register.vocabulary import (
     ITEM_KEYS,
     Vocabulary,
@@ -65,13 +65,14 @@ class Document:
         found = []
         for line, level in self.blocks.headings:
             start, end = self.lines.starts[line], self.lines.ends[line]
-            atx = ATX_RE.match(self.lines[line])
+            raw = self.lines[line]
+            closed = raw.rstrip(" \t").endswith("#")
+            atx = ATX_RE.match(raw) if closed else OPEN_ATX_RE.match(raw)
             if atx and atx.group("text") is not None:
                 start, end = start + atx.start("text"), start + atx.end("text")
             elif atx:
                 start = end
             else:  # setext: the text line, trimmed
-                raw = self.lines[line]
                 start += len(raw) - len(raw.lstrip())
                 end -= len(raw) - len(raw.rstrip())
             found.append(Heading(line + 1, level, self.repair(self.text[start:end]), (start, end)))

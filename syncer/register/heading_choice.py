@@ -98,6 +98,8 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
 def _legend(doc: Document, value: str) -> bool:
     """Whether a field value lists the choices (`open | in_progress | done`, `High/Medium/Low`):
     a legend line explaining the fields, not an item's field."""
+    if not _CHOICES_RE.search(value):
+        return False  # one part: most values
     parts = [p.strip(" `*_").lower() for p in _CHOICES_RE.split(value)]
     vocab = doc.vocab
     return len(parts) >= 2 and all(

@@ -21,6 +21,9 @@ TRIMMED = r".*[^ \t]"
 """Text up to the last character that is not a space or tab: what a lazy `.*?` before `[ \t]*$`
 reads, found in one greedy run instead of trying the line's end at every character."""
 ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
+OPEN_ATX_RE = re.compile(rf"^ {{0,3}}(?P<hashes>#{{1,6}})(?:[ \t]+(?P<text>{TRIMMED}))?[ \t]*$")
+"""`ATX_RE` for a heading that does not end with `#` (no closing sequence), in one greedy
+run; its text is None rather than empty when there is none."""
 FIELD_RE = re.compile(
     BOLD_FIELD_LEAD + rf"(?::(?P=open)|(?P=open)[ \t]*:)[ \t]*(?P<value>(?:{TRIMMED})?)[ \t]*$"
 )
