@@ -18,17 +18,18 @@ class ListItems:
     """The list items in document order, as columns: item `i` holds lines
     [`first[i]`, `end[i]`) and is nested in item `parent[i]` (-1 at the top). Columns of
     numbers, not an object an item: a register has thousands, and each object would count
-    towards the garbage collections that look through everything the parse holds."""
+    towards the garbage collections that look through everything the parse holds (tuples of
+    numbers, which they stop looking through)."""
 
-    first: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    parent: list[int] = field(default_factory=list)
+    first: tuple[int, ...] = ()
+    end: tuple[int, ...] = ()
+    parent: tuple[int, ...] = ()
 
 
 @dataclass
 class Blocks:
     headings: list[tuple[int, int]] = field(default_factory=list)  # (line, level)
-    top_paragraph_lines: list[int] = field(default_factory=list)
+    top_paragraph_lines: tuple[int, ...] = ()
     top_paragraphs: dict[int, int] = field(default_factory=dict)  # first line → the line after
     list_items: ListItems = field(default_factory=ListItems)
     tables: list[tuple[int, list[int]]] = field(default_factory=list)  # (header, rows)
@@ -104,9 +105,9 @@ def read_blocks(text: str) -> Blocks:
             table = None
     return Blocks(
         headings=list(zip(headings[0::2], headings[1::2], strict=True)),
-        top_paragraph_lines=paragraph_lines,
+        top_paragraph_lines=tuple(paragraph_lines),
         top_paragraphs=dict(zip(paragraphs[0::2], paragraphs[1::2], strict=True)),
-        list_items=ListItems(entries[0::3], entries[1::3], entries[2::3]),
+        list_items=ListItems(tuple(entries[0::3]), tuple(entries[1::3]), tuple(entries[2::3])),
         tables=tables,
         rules=rules,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate, filterfalse, islice
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
@@ -19,15 +19,19 @@ _FRONT_MATTER_RE = re.compile(
 """YAML (`---`) or TOML (`+++`) front matter opening the document with a `key:` line."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Lines:
     """Each line's content (`rows`) and where it starts and ends in the original text
-    (newlines excluded). The rows are split once: item readers look at a line many times."""
+    (newlines excluded). The rows are split once: item readers look at a line many times.
+
+    Tuples, not lists: a tuple of strings or numbers leaves the garbage collector's watch the
+    first time it is looked at, where a list of a hundred thousand lines would be walked
+    through again by every full collection while the parse runs."""
 
     text: str
-    rows: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
+    rows: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
 
     @classmethod
     def of(cls, text: str) -> Lines:
@@ -41,11 +45,10 @@ class Lines:
         widths[0::2] = map(len, rows)
         widths[1::2] = breaks
         offsets = list(accumulate(widths, initial=0))  # start, end, start, end... of each row
-        lines = cls(text, rows, offsets[0::2], offsets[1::2])
         if text.startswith("\ufeff"):
-            lines.starts[0] = 1
+            offsets[0] = 1
             rows[0] = rows[0][1:]
-        return lines
+        return cls(text, tuple(rows), tuple(offsets[0::2]), tuple(offsets[1::2]))
 
     def __getitem__(self, i: int) -> str:
         return self.rows[i]
