@@ -13,7 +13,7 @@ from syncer.register.spans import FIELD_RE, PLAIN_FIELD_RE
 from syncer.register.vocabulary import normalize_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldLine:
     line: int
     key: str
