@@ -13,23 +13,25 @@ from syncer.register.commonmark import block_markdown
 from syncer.register.lines import without_front_matter
 
 
-@dataclass(frozen=True)
-class ListEntry:
-    """One list item: its lines [first, end), its parent entry (-1 at the top) and whether it
-    is numbered (`1.`) rather than bulleted."""
+@dataclass
+class ListItems:
+    """The list items in document order, as columns: item `i` holds lines
+    [`first[i]`, `end[i]`) and is nested in item `parent[i]` (-1 at the top). Columns of
+    numbers, not an object an item: a register has thousands, and each object would count
+    towards the garbage collections that look through everything the parse holds (tuples of
+    numbers, which they stop looking through)."""
 
-    first: int
-    end: int
-    parent: int
-    ordered: bool
+    first: tuple[int, ...] = ()
+    end: tuple[int, ...] = ()
+    parent: tuple[int, ...] = ()
 
 
 @dataclass
 class Blocks:
     headings: list[tuple[int, int]] = field(default_factory=list)  # (line, level)
-    top_paragraph_lines: list[int] = field(default_factory=list)
-    top_paragraphs: list[tuple[int, int]] = field(default_factory=list)  # [first, end)
-    list_items: list[ListEntry] = field(default_factory=list)
+    top_paragraph_lines: tuple[int, ...] = ()
+    top_paragraphs: dict[int, int] = field(default_factory=dict)  # first line → the line after
+    list_items: ListItems = field(default_factory=ListItems)
     tables: list[tuple[int, list[int]]] = field(default_factory=list)  # (header, rows)
     rules: set[int] = field(default_factory=set)  # thematic breaks
 
@@ -38,10 +40,6 @@ _READ = frozenset(
     {
         "heading_open",
         "paragraph_open",
-        "bullet_list_open",
-        "ordered_list_open",
-        "bullet_list_close",
-        "ordered_list_close",
         "list_item_open",
         "list_item_close",
         "hr",
@@ -57,33 +55,40 @@ with one set lookup, which keeps the walk a small part of the tokenizing it foll
 
 
 def read_blocks(text: str) -> Blocks:
-    blocks = Blocks()
+    """The blocks, read in one walk over markdown-it's tokens.
+
+    The walk keeps plain numbers only and makes its tuples once the tokens are gone: every
+    container made while hundreds of thousands of tokens are alive counts towards a garbage
+    collection, and a full one would look through all of them."""
+    headings: list[int] = []  # line, level, line, level...
+    paragraphs: list[int] = []  # first, end, first, end...
+    entries: list[int] = []  # first, end, parent, first, end, parent...
+    paragraph_lines: list[int] = []
+    rules: set[int] = set()
+    tables: list[tuple[int, list[int]]] = []
     stack: list[int] = []
-    ordered: list[bool] = []
     in_head = False
     table: tuple[int, list[int]] | None = None
     for tok in block_markdown().parse(without_front_matter(text.removeprefix("\ufeff"))):
         kind = tok.type
         if kind not in _READ:
             continue
-        where = tok.map
-        if kind == "heading_open" and where:
-            blocks.headings.append((where[0], int(tok.tag[1])))
-        elif kind == "paragraph_open" and tok.level == 0 and where:
-            blocks.top_paragraph_lines.extend(range(where[0], where[1]))
-            blocks.top_paragraphs.append((where[0], where[1]))
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            ordered.append(kind == "ordered_list_open")
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            ordered.pop()
-        elif kind == "list_item_open" and where:
-            stack.append(len(blocks.list_items))
-            parent = stack[-2] if len(stack) > 1 else -1
-            blocks.list_items.append(ListEntry(where[0], where[1], parent, ordered[-1]))
+        where = tok.map  # the most frequent kinds first
+        if kind == "paragraph_open":
+            if tok.level == 0 and where:
+                paragraph_lines.extend(range(where[0], where[1]))
+                paragraphs += where
+        elif kind == "list_item_open":
+            if where:
+                stack.append(len(entries) // 3)
+                entries += where
+                entries.append(stack[-2] if len(stack) > 1 else -1)
         elif kind == "list_item_close":
             stack.pop()
+        elif kind == "heading_open" and where:
+            headings += (where[0], int(tok.tag[1]))
         elif kind == "hr" and where:
-            blocks.rules.add(where[0])
+            rules.add(where[0])
         elif kind == "table_open" and tok.level == 0:
             table = (-1, [])
         elif kind == "thead_open":
@@ -96,6 +101,13 @@ def read_blocks(text: str) -> Blocks:
             else:
                 table[1].append(where[0])
         elif kind == "table_close" and table is not None:
-            blocks.tables.append(table)
+            tables.append(table)
             table = None
-    return blocks
+    return Blocks(
+        headings=list(zip(headings[0::2], headings[1::2], strict=True)),
+        top_paragraph_lines=tuple(paragraph_lines),
+        top_paragraphs=dict(zip(paragraphs[0::2], paragraphs[1::2], strict=True)),
+        list_items=ListItems(tuple(entries[0::3]), tuple(entries[1::3]), tuple(entries[2::3])),
+        tables=tables,
+        rules=rules,
+    )

@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 
 from syncer.model import Status
-from syncer.register.blocks import ListEntry
 from syncer.register.document import Document
 from syncer.register.escape import read_value
 from syncer.register.items import Item, ItemKind, Span
@@ -28,6 +27,7 @@ from syncer.register.spans import (
     FIELD_RE,
     STRUCK_RE,
     TRAILING_LINKS_RE,
+    TRIMMED,
     is_struck,
     lead_title,
     tag_priority,
@@ -39,13 +39,17 @@ from syncer.register.vocabulary import (
     is_work_section,
 )
 
-ENTRY_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])[ \t]+(?P<text>.*?)[ \t]*$")
+ENTRY_RE = re.compile(
+    rf"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{{1,9}}[.)])[ \t]+(?P<text>(?:{TRIMMED})?)[ \t]*$"
+)
 _LEAD_TAG_RE = re.compile(
     r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|\((?P<paren>[^)\r\n]{1,24})\)"
     r"|(?P<word>[^\W\d_][\w' -]{0,20}?):|(?P<caps>[A-Z]{2,12}))(?=[ \t])"
 )
 """A status leading an entry: `[DONE]`, `(WIP)`, `open:`, an all-caps `OK`."""
 _TRAIL_TAG_RE = re.compile(r"[ \t]+[\(\[](?P<tag>[^\)\]\r\n]{1,24})[\)\]]$")
+_Entry = tuple[int, int]
+"""A list entry's lines, [first, end)."""
 _LINK_ONLY_RE = re.compile(r"^\[[^\]]*\]\([^)]*\)$")
 
 
@@ -61,17 +65,22 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
     (`only_work_sections`) those of sections titled as a list of work (`## TODO`, `## Backlog`,
     `## Pendientes`, `## 待办`) that hold nothing else."""
     listed = doc.blocks.list_items
-    wanted: dict[int, bool] = {}
-    by_section: dict[int, list[tuple[ListEntry, re.Match[str]]]] = {}
-    for n, entry in enumerate(listed):
-        if entry.parent != -1:
+    parents = listed.parent
+    work = {
+        i for i, h in enumerate(doc.headings) if only_work_sections and is_work_section(h.title)
+    }
+    if only_work_sections and not work:
+        return []  # most documents: no such section to look in
+    by_section: dict[int, list[tuple[_Entry, re.Match[str]]]] = {}
+    for n, first in enumerate(listed.first):
+        if parents[n] != -1:
             continue
-        heading = doc.governing(entry.first)
-        if only_work_sections and not wanted.setdefault(heading, _work_section(doc, heading)):
+        heading = doc.governing(first)
+        if only_work_sections and heading not in work:
             continue
-        match = _entry(doc, entry, n + 1 < len(listed) and listed[n + 1].parent == n)
+        match = _entry(doc, first, n + 1 < len(parents) and parents[n + 1] == n)
         if match is not None:
-            by_section.setdefault(heading, []).append((entry, match))
+            by_section.setdefault(heading, []).append(((first, listed.end[n]), match))
     items: list[Item] = []
     for heading, found in by_section.items():
         if _essay(doc, heading, len(found)) or _questions(found):
@@ -80,18 +89,14 @@ def bullet_items(doc: Document, only_work_sections: bool = False) -> list[Item]:
     return sorted(items, key=lambda item: item.line)
 
 
-def _work_section(doc: Document, heading: int) -> bool:
-    return heading != -1 and is_work_section(doc.headings[heading].title)
-
-
-def _entry(doc: Document, entry: ListEntry, nested: bool) -> re.Match[str] | None:
+def _entry(doc: Document, first: int, nested: bool) -> re.Match[str] | None:
     """The entry's first line, if it may be an item (`nested`: a list is nested in it)."""
-    raw = doc.lines[entry.first]
+    raw = doc.lines[first]
     match = ENTRY_RE.match(raw)
     if match is None or not match.group("text") or CHECKBOX_RE.match(raw):
         return None
     text = match.group("text")
-    heading = doc.governing(entry.first)
+    heading = doc.governing(first)
     if any(is_meta_section(title) for title in _path(doc, heading)):
         return None
     if text.rstrip("*_ ").endswith(":") and nested:
@@ -115,21 +120,18 @@ def _essay(doc: Document, heading: int, entries: int) -> bool:
     start = doc.headings[heading].line if heading != -1 else 0
     end = doc.headings[heading + 1].line - 1 if heading + 1 < len(doc.headings) else len(doc.lines)
     prose = [line for line in range(start, end) if line in doc.paragraph_lines]
-    intro = next(
-        (last - first for first, last in doc.blocks.top_paragraphs if prose and first == prose[0]),
-        0,
-    )
+    intro = doc.paragraph_end.get(prose[0], prose[0]) - prose[0] if prose else 0
     return len(prose) - intro > entries
 
 
-def _questions(found: list[tuple[ListEntry, re.Match[str]]]) -> bool:
+def _questions(found: list[tuple[_Entry, re.Match[str]]]) -> bool:
     """A list of questions (every entry ends in `?`) asks, it does not list work; one entry
     ending in `?` may be a task with a doubt."""
     return len(found) > 1 and all(match.group("text").rstrip().endswith("?") for _, match in found)
 
 
-def _bullet_item(doc: Document, entry: ListEntry, match: re.Match[str], heading: int) -> Item:
-    first, last = entry.first, doc.trim(entry.first, entry.end)
+def _bullet_item(doc: Document, entry: _Entry, match: re.Match[str], heading: int) -> Item:
+    first, last = entry[0], doc.trim(entry[0], entry[1])
     base = doc.lines.starts[first]
     text_at = (base + match.start("text"), base + match.end("text"))
     trailing = TRAILING_LINKS_RE.search(doc.text, text_at[0], text_at[1])

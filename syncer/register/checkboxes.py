@@ -29,32 +29,37 @@ are in progress."""
 
 def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
-    entries = doc.blocks.list_items
-    checkbox = [CHECKBOX_RE.match(doc.lines[e.first]) for e in entries]
-    for idx, entry in enumerate(entries):
-        match = checkbox[idx]
-        if match is None or inside(owned, entry.first + 1):
+    listed, rows = doc.blocks.list_items, doc.lines.rows
+    checkbox = [CHECKBOX_RE.match(rows[f]) if "[" in rows[f] else None for f in listed.first]
+    for idx, match in enumerate(checkbox):
+        first = listed.first[idx]
+        if match is None or inside(owned, first + 1):
             continue
-        ancestor = entry.parent
+        ancestor = listed.parent[idx]
         while ancestor != -1 and checkbox[ancestor] is None:
-            ancestor = entries[ancestor].parent
+            ancestor = listed.parent[ancestor]
         if ancestor != -1:
             continue  # a sub-task of a checkbox item: part of its body
-        items.append(_checkbox_item(doc, entry.first, doc.trim(entry.first, entry.end), match))
+        items.append(_checkbox_item(doc, first, doc.trim(first, listed.end[idx]), match))
     return items
 
 
 def bare_checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     """`[ ] task` lines opening a line of a top-level paragraph: each is a task, and the lines
     after it up to the next one continue it."""
+    rows = doc.lines.rows
     found = [
         (line, match)
         for line in doc.blocks.top_paragraph_lines
-        if (match := BARE_CHECKBOX_RE.match(doc.lines[line])) and not inside(owned, line + 1)
+        if rows[line].startswith("[")
+        and (match := BARE_CHECKBOX_RE.match(rows[line]))
+        and not inside(owned, line + 1)
     ]
-    items = []
+    items: list[Item] = []
+    if not found:
+        return items
     paragraph_end = {
-        line: end for first, end in doc.blocks.top_paragraphs for line in range(first, end)
+        line: end for first, end in doc.paragraph_end.items() for line in range(first, end)
     }
     for n, (line, match) in enumerate(found):
         end = paragraph_end[line]

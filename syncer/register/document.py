@@ -16,7 +16,7 @@ from syncer.register.items import Heading, Link, Span
 from syncer.register.legend import legend_words
 from syncer.register.lines import Lines
 from syncer.register.rules import RegisterRules
-from syncer.register.spans import ATX_RE, HIDDEN_LINK_RE, TRACKER_LINK_RE
+from syncer.register.spans import ATX_RE, HIDDEN_LINK_RE, OPEN_ATX_RE, TRACKER_LINK_RE
 from syncer.register.vocabulary import (
     ITEM_KEYS,
     Vocabulary,
@@ -30,24 +30,26 @@ class Document:
     def __init__(self, text: str, rules: RegisterRules) -> None:
         self.text = text
         self.rules = rules
+        self.lines = Lines.of(text)
+        non_ascii = self.lines.non_ascii()  # neither looks across lines
         self.vocab = Vocabulary.default(rules.status_words, rules.priority_words)
-        legend = legend_words(text, self.vocab)
+        legend = legend_words(text, self.vocab, non_ascii)
         if legend:
             words = {**legend, **rules.status_words}
             self.vocab = Vocabulary.default(words, rules.priority_words)
         self.item_keys = ITEM_KEYS | {normalize_key(k) for k in rules.item_fields}
-        self.lines = Lines.of(text)
-        self.damage = detect(text)
+        self.damage = detect(non_ascii)
         self.blocks = read_blocks(text)
         self.headings = self._headings()
         self.heading_lines = [h.line for h in self.headings]
+        self.heading_line_set = frozenset(self.heading_lines)
         self.parents = self._heading_parents()
         self.children: list[list[int]] = [[] for _ in self.headings]
         for i, parent in enumerate(self.parents):
             if parent != -1:
                 self.children[parent].append(i)
         self.paragraph_lines = frozenset(self.blocks.top_paragraph_lines)
-        self.paragraph_end = dict(self.blocks.top_paragraphs)
+        self.paragraph_end = self.blocks.top_paragraphs
         """First line of each top-level paragraph → the line after it."""
         self.table_headers = sorted(header for header, _ in self.blocks.tables)
         self.doc_title = self._find_doc_title()
@@ -63,13 +65,14 @@ class Document:
         found = []
         for line, level in self.blocks.headings:
             start, end = self.lines.starts[line], self.lines.ends[line]
-            atx = ATX_RE.match(self.lines[line])
+            raw = self.lines[line]
+            closed = raw.rstrip(" \t").endswith("#")
+            atx = ATX_RE.match(raw) if closed else OPEN_ATX_RE.match(raw)
             if atx and atx.group("text") is not None:
                 start, end = start + atx.start("text"), start + atx.end("text")
             elif atx:
                 start = end
             else:  # setext: the text line, trimmed
-                raw = self.lines[line]
                 start += len(raw) - len(raw.lstrip())
                 end -= len(raw) - len(raw.rstrip())
             found.append(Heading(line + 1, level, self.repair(self.text[start:end]), (start, end)))
@@ -146,7 +149,7 @@ class Document:
         """The body as a tracker gets it (see `body_escape`), structural field lines aside."""
         kept = [self.lines[i] for i in range(first, last + 1) if i not in skip]
         text = self.repair("\n".join(kept)).strip("\n")
-        after_text = not self.lines.blank(first - 1) and first not in self.heading_lines
+        after_text = not self.lines.blank(first - 1) and first not in self.heading_line_set
         return unescape_body(text, self.item_keys, after_text)
 
     def nested(self, first: int, last: int, indent: int) -> str:
@@ -160,6 +163,8 @@ class Document:
 
     def hidden_links(self, first: int, last: int) -> list[Link]:
         found: list[Link] = []
+        if self.text.find("<!--", self.lines.starts[first], self.lines.ends[last]) < 0:
+            return found  # no comment at all: most items
         for line in range(first, last + 1):
             raw = self.lines[line]
             if "<!--" in raw:
@@ -176,6 +181,8 @@ class Document:
         return found
 
     def links_in(self, at: Span) -> list[Link]:
+        if self.text.find("](", at[0], at[1]) < 0:  # no link at all: most lines
+            return []
         return [
             Link(m.group("text"), m.group("url"), (m.start(), m.end()))
             for m in TRACKER_LINK_RE.finditer(self.text, at[0], at[1])
@@ -184,6 +191,8 @@ class Document:
     def inline_links(self, start: int, end: int) -> list[Link]:
         """Visible and hidden tracker links written inside [start, end), in text order."""
         found = self.links_in((start, end))
+        if self.text.find("<!--", start, end) < 0:
+            return found
         found += [
             Link(m.group("text"), m.group("url"), (m.start(), m.end()), hidden=True)
             for m in HIDDEN_LINK_RE.finditer(self.text, start, end)

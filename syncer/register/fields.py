@@ -13,7 +13,7 @@ from syncer.register.spans import FIELD_RE, PLAIN_FIELD_RE
 from syncer.register.vocabulary import normalize_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldLine:
     line: int
     key: str
@@ -23,12 +23,18 @@ class FieldLine:
 def field_lines(doc: Document) -> list[FieldLine]:
     """Every field line of the document outside code, quotes and nested lists."""
     candidates = set(doc.blocks.top_paragraph_lines)
-    candidates.update(e.first for e in doc.blocks.list_items if e.parent == -1)
+    listed = doc.blocks.list_items
+    candidates.update(
+        first for first, up in zip(listed.first, listed.parent, strict=True) if up == -1
+    )
     found = []
+    rows = doc.lines.rows
     for line in sorted(candidates):
-        raw = doc.lines[line]
+        raw = rows[line]
+        if ":" not in raw:  # both kinds need their colon: most lines are passed over here
+            continue
         match = FIELD_RE.match(raw) if "**" in raw or "__" in raw else None
-        if match is None and ":" in raw:
+        if match is None and (": " in raw or ":\t" in raw):
             match = PLAIN_FIELD_RE.match(raw)
             if match and normalize_key(doc.repair(match.group("key"))) not in doc.item_keys:
                 match = None
@@ -44,10 +50,8 @@ def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
     value_at = (base + match.start("value"), base + match.end("value"))
     line_at = (base, doc.lines.ends[line])
     value = read_value(doc.repair(doc.text[value_at[0] : value_at[1]]))
-    style = "{name}".join(
-        part.replace("{", "{{").replace("}", "}}")
-        for part in (raw[: match.start("key")], raw[match.end("key") : match.start("value")])
-    )
-    return FieldLine(
-        line, normalize_key(name), Field(name, value, value_at, line_at, style + "{value}")
-    )
+    lead, between = raw[: match.start("key")], raw[match.end("key") : match.start("value")]
+    if "{" in raw or "}" in raw:  # braces are the template's own: written doubled
+        lead, between = (part.replace("{", "{{").replace("}", "}}") for part in (lead, between))
+    style = lead + "{name}" + between + "{value}"
+    return FieldLine(line, normalize_key(name), Field(name, value, value_at, line_at, style))

@@ -38,7 +38,6 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
     for f in fields:
         own.setdefault(doc.governing(f.line), []).append(f)
     own = {i: _leading(doc, i, found) for i, found in own.items()}
-    meta = {i for i, h in enumerate(doc.headings) if is_meta_section(h.title)}
     for i, found in own.items():
         names = [
             f.field.name
@@ -47,17 +46,30 @@ def item_headings(doc: Document, fields: list[FieldLine]) -> dict[int, str]:
         ]
         if names and i not in (-1, doc.doc_title):
             chosen[i] = f"heading with item fields ({', '.join(dict.fromkeys(names))})"
-    shapes = [_shapes(doc, i, own.get(i, [])) for i in range(len(doc.headings))]
+    shapes: dict[int, list[str]] = {}
+
+    def shapes_of(i: int) -> list[str]:
+        if i not in shapes:
+            shapes[i] = _shapes(doc, i, own.get(i, []))
+        return shapes[i]
+
     groups: dict[tuple[int, int], list[int]] = {}
     for i, heading in enumerate(doc.headings):
         if i != doc.doc_title:
             groups.setdefault((doc.parents[i], heading.level), []).append(i)
-    for members in groups.values():
-        shared = Counter(shape for i in members for shape in shapes[i])
-        for i in members:
-            if i in chosen or i in meta or _inside_item(doc, i, chosen):
-                continue
-            alike = [s for s in shapes[i] if shared[s] >= 2 or s == "an ID prefix"]
+    for members in groups.values():  # a group's ancestors are decided before it
+        undecided = [
+            i
+            for i in members
+            if i not in chosen
+            and not _inside_item(doc, i, chosen)
+            and not is_meta_section(doc.headings[i].title)
+        ]
+        if not any(shapes_of(i) for i in undecided):
+            continue  # nothing to share: the siblings' shapes need not be looked at
+        shared = Counter(shape for i in members for shape in shapes_of(i))
+        for i in undecided:
+            alike = [s for s in shapes_of(i) if shared[s] >= 2 or s == "an ID prefix"]
             if alike:
                 chosen[i] = f"heading alike its siblings ({alike[0]})"
     return {i: why for i, why in chosen.items() if not _inside_item(doc, i, chosen)}
@@ -86,6 +98,8 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
 def _legend(doc: Document, value: str) -> bool:
     """Whether a field value lists the choices (`open | in_progress | done`, `High/Medium/Low`):
     a legend line explaining the fields, not an item's field."""
+    if not _CHOICES_RE.search(value):
+        return False  # one part: most values
     parts = [p.strip(" `*_").lower() for p in _CHOICES_RE.split(value)]
     vocab = doc.vocab
     return len(parts) >= 2 and all(
@@ -108,7 +122,8 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> list[str]:
     heading = doc.headings[i]
     first = heading.line  # 0-based line after the heading
     end = doc.headings[i + 1].line - 1 if i + 1 < len(doc.headings) else len(doc.lines)
-    content = [line for line in range(first, end) if not doc.lines.blank(line)]
+    rows = doc.lines.rows
+    content = any(rows[line].strip() for line in range(first, end))
     children = doc.children[i]
     shapes: list[str] = []
     raw = doc.text[heading.at[0] : heading.at[1]]
@@ -131,19 +146,25 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> list[str]:
         content
         and not children
         and doc.parents[i] not in (-1, doc.doc_title)
-        and _opens_with_prose(doc, content, fields)
-        and not any(CHECKBOX_RE.match(doc.lines[line]) for line in content)
         and bisect_left(doc.table_headers, first) == bisect_left(doc.table_headers, end)
+        and _opens_with_prose(doc, first, end, fields)
+        and not any(
+            "[" in rows[line] and CHECKBOX_RE.match(rows[line]) for line in range(first, end)
+        )
     ):
         shapes.append("prose body under a group heading")
     return shapes
 
 
-def _opens_with_prose(doc: Document, content: list[int], fields: list[FieldLine]) -> bool:
-    """Whether the first line after the leading field lines is a paragraph's."""
+def _opens_with_prose(doc: Document, first: int, end: int, fields: list[FieldLine]) -> bool:
+    """Whether the first line of [first, end) after the leading field lines is a paragraph's."""
     field_rows = {f.line for f in fields}
-    first = next((line for line in content if line not in field_rows), None)
-    return first is not None and first in doc.paragraph_lines
+    rows = doc.lines.rows
+    opening = next(
+        (line for line in range(first, end) if rows[line].strip() and line not in field_rows),
+        None,
+    )
+    return opening is not None and opening in doc.paragraph_lines
 
 
 def _struck_or_marked(doc: Document, raw: str) -> bool:

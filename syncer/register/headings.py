@@ -28,6 +28,10 @@ from syncer.register.vocabulary import (
     STATUS_KEYS,
 )
 
+_DECOR = DECOR_EMOJI + " "
+_STRUCTURAL_KEYS = STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS
+"""Fields syncer writes itself: their lines are not part of the body a tracker gets."""
+
 
 def heading_item_end(doc: Document, i: int, is_item: list[bool]) -> int:
     """0-based last line owned: up to the next heading of the same or a higher level, or
@@ -69,7 +73,7 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     status = status or (Status.TODO if value else section_state or Status.TODO)
     links = [link for f in own if f.key in LINK_KEYS for link in doc.links_in(f.field.at)]
     links += doc.hidden_links(first, last)
-    structural = {f.line for f in own if f.key in STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS}
+    structural = {f.line for f in own if f.key in _STRUCTURAL_KEYS}
     body_first = first + 1
     field_rows = {f.line for f in own}
     while body_first <= last and (body_first in field_rows or doc.lines.blank(body_first)):
@@ -145,4 +149,4 @@ def _strip_decor(doc: Document, raw: str, leading: bool) -> str:
     meaning = doc.repair(raw)
     if meaning != raw:  # damaged: decorations are multi-character, strip nothing
         return raw
-    return raw.lstrip(DECOR_EMOJI + " ") if leading else raw.rstrip(DECOR_EMOJI + " ")
+    return raw.lstrip(_DECOR) if leading else raw.rstrip(_DECOR)

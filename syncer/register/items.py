@@ -25,7 +25,7 @@ class ItemKind(StrEnum):
     """A plain list entry, an item only in a document with no structured items."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """A `**Name**: value` line (or a table cell) of an item, with where its value sits."""
 
@@ -38,7 +38,7 @@ class Field:
     a new field beside it takes the same shape; empty for cells and inline tokens."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link from an item to a tracker issue, as written in the register."""
 
@@ -48,7 +48,7 @@ class Link:
     hidden: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     key: str
     kind: ItemKind
@@ -86,7 +86,7 @@ class Item:
         return next((f for f in self.fields if f.name.lower() == wanted), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     line: int
     level: int

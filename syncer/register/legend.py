@@ -18,11 +18,16 @@ _AFTER_RE = re.compile(
 )
 
 
-def legend_words(text: str, vocab: Vocabulary) -> dict[str, Status]:
+def legend_words(text: str, vocab: Vocabulary, non_ascii: str | None = None) -> dict[str, Status]:
     """Status emoji → the state the document's legend gives it, where that differs from the
     vocabulary's. A legend entry is an emoji followed (across a table cell border, a colon or a
-    dash) by words that are nothing but a status ("not started", "in review")."""
+    dash) by words that are nothing but a status ("not started", "in review").
+
+    `non_ascii`: the text's lines that hold anything but ASCII (`Lines.non_ascii`), all there
+    is to look through when every emoji is (a configured word may not be)."""
     emoji = sorted((w for w in vocab.status_words if not w[0].isalnum() and len(w) <= 2), key=len)
+    if non_ascii is not None and not any(e.isascii() for e in emoji):
+        text = non_ascii
     if not emoji or not any(e in text for e in emoji):
         return {}
     pattern = re.compile("|".join(re.escape(e) for e in reversed(emoji)))

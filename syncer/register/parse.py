@@ -44,14 +44,17 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     items = heading_items + boxes + tables
     if not (items or all_boxes or item_tables):  # the file itself is the list
         items = bullet_items(doc)
-    else:  # a section titled as a list of work, holding nothing else, is one
+    elif listed := bullet_items(doc, only_work_sections=True):
+        # a section titled as a list of work, holding nothing else, is one
         taken = {doc.governing(i.line - 1) for i in items}
         items += [
             i
-            for i in bullet_items(doc, only_work_sections=True)
+            for i in listed
             if not inside(owned, i.line) and doc.governing(i.line - 1) not in taken
         ]
-    items = sorted((i for i in items if doc.rules.admits(i.section)), key=lambda i: i.at[0])
+    if doc.rules.include_sections or doc.rules.exclude_sections:
+        items = [i for i in items if doc.rules.admits(i.section)]
+    items.sort(key=lambda i: i.at[0])
     return Register(
         text=text,
         items=_with_unique_keys(items),
@@ -65,8 +68,11 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
     )
 
 
+_SLUG_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def _slug(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower())
+    words = _SLUG_WORD_RE.findall(title.lower())
     return "-".join(words)[:80].strip("-") or "item"
 
 
@@ -78,11 +84,13 @@ def _with_unique_keys(items: list[Item]) -> tuple[Item, ...]:
         f"{_slug(item.section[-1]) if item.section else 'top'}/{slug}" if counts[slug] > 1 else slug
         for item, slug in zip(items, base, strict=True)
     ]
-    seen: Counter[str] = Counter()
-    unique = []
-    for key in keys:
-        seen[key] += 1
-        unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    unique = keys
+    if len(set(keys)) < len(keys):  # same title in the same section: a counter
+        seen: Counter[str] = Counter()
+        unique = []
+        for key in keys:
+            seen[key] += 1
+            unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     for item, key in zip(items, unique, strict=True):
         # the items were made by this parse and have not left it: naming them in place spares
         # copying ten thousand frozen items with `dataclasses.replace`

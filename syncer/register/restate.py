@@ -14,15 +14,28 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 Words = frozenset[str]
+_WORD_RE = re.compile(r"\w+")
 
 
 def title_words(title: str) -> Words:
-    words = re.findall(r"\w+", title.lower())
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+    return frozenset(
+        [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD_RE.findall(title.lower())]
+    )
 
 
-def _key(word: str) -> str:
-    return word[:3]
+def _keys(words: Words) -> frozenset[str]:
+    """The words' 3-letter keys: two words are alike only if their keys are equal (see
+    `_alike`), so a set of words is within another only if its keys are."""
+    return frozenset([w[:3] for w in words])
+
+
+_KEY_RE = re.compile(r"(\w{1,3})\w*")
+
+
+def _title_keys(title: str) -> frozenset[str]:
+    """`_keys(title_words(title))` without making the words (a plural's `s` never reaches
+    its key): one search a title, for the thousands of titles an index holds."""
+    return frozenset(_KEY_RE.findall(title.lower()))
 
 
 def _alike(a: str, b: str) -> bool:
@@ -40,30 +53,46 @@ def _alike(a: str, b: str) -> bool:
     return shared >= 5 and shared * 5 >= min(len(a), len(b)) * 3
 
 
-def _within(small: Words, large: Words) -> bool:
+def _covers(small: Words, large: Words) -> bool:
+    """Whether every word of `small` is alike a word of `large`."""
     return all(any(_alike(a, b) for b in large) for a in small)
 
 
 class TitleIndex:
     def __init__(self, titles: Iterable[str]) -> None:
-        self.items: list[Words] = [w for w in map(title_words, titles) if w]
-        self.postings: dict[str, set[int]] = defaultdict(set)
-        for i, words in enumerate(self.items):
-            for word in words:
-                self.postings[_key(word)].add(i)
+        found = [(title, keys) for title in titles if (keys := _title_keys(title))]
+        self.titles = [title for title, _ in found]
+        self.keys = [keys for _, keys in found]
+        """The keys of each title: a title is within another only if its keys are (the words,
+        which take longer to read, are read only for titles that pass)."""
+        self.words: dict[int, Words] = {}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, keys in enumerate(self.keys):
+            for key in keys:
+                self.postings[key].append(i)
         # each item filed once, under its rarest key: found when a row holds that key
+        counts = {key: len(found) for key, found in self.postings.items()}
         self.by_rarest: dict[str, list[int]] = defaultdict(list)
-        for i, words in enumerate(self.items):
-            rarest = min((_key(w) for w in words), key=lambda k: len(self.postings[k]))
-            self.by_rarest[rarest].append(i)
+        for i, keys in enumerate(self.keys):
+            self.by_rarest[min(keys, key=counts.__getitem__)].append(i)
+
+    def _words(self, i: int) -> Words:
+        if i not in self.words:
+            self.words[i] = title_words(self.titles[i])
+        return self.words[i]
 
     def restates(self, title: str) -> bool:
         row = title_words(title)
         if not row:
             return False
-        keys = {_key(w) for w in row}
+        keys = _keys(row)
         rarest = min(keys, key=lambda k: len(self.postings.get(k, ())))
+        item_keys = self.keys
         for i in self.postings.get(rarest, ()):
-            if _within(row, self.items[i]):
+            if keys <= item_keys[i] and _covers(row, self._words(i)):
                 return True
-        return any(_within(self.items[i], row) for key in keys for i in self.by_rarest.get(key, ()))
+        return any(
+            item_keys[i] <= keys and _covers(self._words(i), row)
+            for key in keys
+            for i in self.by_rarest.get(key, ())
+        )

@@ -7,6 +7,9 @@ import re
 from itertools import pairwise
 
 _PIPE_RE = re.compile(r"\|")
+_BORDER_RE = re.compile(r"\\.|`(?:\\.|[^`\\])*`?|(?P<pipe>\|)", re.DOTALL)
+"""An escape (a backslash and what it escapes), code (up to its closing backtick), or a pipe
+outside both: a cell border."""
 
 
 def row_cells(line: str) -> list[tuple[int, int, str]]:
@@ -27,20 +30,8 @@ def row_cells(line: str) -> list[tuple[int, int, str]]:
 
 
 def _pipes(line: str) -> list[int]:
-    """Where the cell borders are: every pipe, except escaped ones and those inside code."""
+    """Where the cell borders are: every pipe, except escaped ones and those inside code (a
+    backtick opens code up to the next one, or to the line's end)."""
     if "\\" not in line and "`" not in line:  # most rows: every pipe is a border
         return [m.start() for m in _PIPE_RE.finditer(line)]
-    bounds: list[int] = []
-    in_code = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif ch == "|" and not in_code:
-            bounds.append(i)
-        i += 1
-    return bounds
+    return [m.start() for m in _BORDER_RE.finditer(line) if m.group("pipe")]

@@ -30,7 +30,7 @@ def table_items(
     placeholder row still says the register is a table, an empty one)."""
     items: list[Item] = []
     tables = 0
-    known = TitleIndex(item.title for item in others)
+    known: TitleIndex | None = None  # built once, for the first item table
     columns = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
     for header, rows in doc.blocks.tables:
         if header < 0 or not rows or inside(owned, header + 1):
@@ -40,12 +40,45 @@ def table_items(
         if title_col is None:
             continue
         tables += 1
-        table = [
-            item for row in rows if (item := _row_item(doc, row, names, title_col)) is not None
-        ]
+        known = known or TitleIndex(item.title for item in others)
+        header_of = _Header(names, title_col, doc.governing(header))
+        table = [item for row in rows if (item := _row_item(doc, row, header_of)) is not None]
         if not _restates_most(table, known):  # else a summary view of items already held
             items.extend(table)
     return items, tables
+
+
+class _Header:
+    """A table's columns as its rows are read: names, the title column, and the columns whose
+    cells are the row's status and priority (the last such column the row reaches); and the
+    heading its rows are under (a table holds no heading)."""
+
+    def __init__(self, names: list[str], title_col: int, heading: int) -> None:
+        self.heading = heading
+        self.names = names
+        self.title_col = title_col
+        self.title_name = names[title_col]
+        self.reason = f"row of a table with title column {self.title_name!r}"
+        keys = [plain(name) for name in names]
+        self.status_cols = [c for c, k in enumerate(keys) if k in STATUS_KEYS and c != title_col]
+        self.priority_cols = [
+            c for c, k in enumerate(keys) if k in PRIORITY_KEYS and c != title_col
+        ]
+        self.roles: dict[int, tuple[int, int]] = {}
+
+    def name(self, col: int) -> str:
+        return self.names[col] if col < len(self.names) else f"Column {col + 1}"
+
+    def status_and_priority(self, width: int) -> tuple[int, int]:
+        """The status and priority columns of a row of `width` cells (-1: none)."""
+        if width not in self.roles:
+            self.roles[width] = (_last(self.status_cols, width), _last(self.priority_cols, width))
+        return self.roles[width]
+
+
+def _last(cols: list[int], width: int) -> int:
+    """The last of `cols` a row of `width` cells reaches, or -1."""
+    return next((c for c in reversed(cols) if c < width), -1)
 
 
 def _restates_most(table: list[Item], known: TitleIndex) -> bool:
@@ -79,8 +112,9 @@ def _title_column(names: list[str], columns: tuple[str, ...]) -> int | None:
 def _placeholder_row(row: list[tuple[int, int, str]], title_col: int) -> bool:
     """A row standing for "nothing yet": every other cell a dash, and the title a dash or a
     "no …" (`| - | - |`, `| - | No critical debt | - |`)."""
-    others = [raw for col, (_, _, raw) in enumerate(row) if col != title_col]
-    if not others or not all(_dash(raw) for raw in others) or title_col >= len(row):
+    if len(row) < 2 or title_col >= len(row):
+        return False  # no cell but the title, or none for it
+    if not all(_dash(raw) for col, (_, _, raw) in enumerate(row) if col != title_col):
         return False
     title = row[title_col][2]
     return _dash(title) or is_placeholder(title) or title.lower().split()[0] in NEGATIONS
@@ -90,26 +124,28 @@ def _dash(raw: str) -> bool:
     return bool(raw) and not raw.strip("-\u2013\u2014 ")
 
 
-def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item | None:
+def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
     row_cells = cells(doc.lines[row])
+    title_col = header.title_col
     if title_col >= len(row_cells) or _placeholder_row(row_cells, title_col):
         return None
-    base = doc.lines.starts[row]
+    base, row_end = doc.lines.starts[row], doc.lines.ends[row]
+    row_at = (base, row_end)
+    status_col, priority_col = header.status_and_priority(len(row_cells))
     fields, status_cell, priority_cell = [], None, None
-    title_cell: tuple[int, int, str] | None = None
     for col, (start, end, raw) in enumerate(row_cells):
-        name = names[col] if col < len(names) else f"Column {col + 1}"
-        at = (base + start, base + end)
-        cell = Field(name, read_value(doc.repair(raw)), at, (base, doc.lines.ends[row]))
-        key = plain(name)
-        if col == title_col:
-            title_cell = (at[0], at[1], raw)
-        elif key in STATUS_KEYS:
+        name = header.name(col)
+        if name == header.title_name and col not in (status_col, priority_col):
+            continue  # the title, or a column named as it is: not a field
+        cell = Field(name, read_value(doc.repair(raw)), (base + start, base + end), row_at)
+        if col == status_col:
             status_cell = cell
-        elif key in PRIORITY_KEYS:
+        elif col == priority_col:
             priority_cell = cell
-        fields.append(cell)
-    assert title_cell is not None
+        if name != header.title_name:
+            fields.append(cell)
+    start, end, _ = row_cells[title_col]
+    title_cell = (base + start, base + end)
     links = doc.inline_links(title_cell[0], title_cell[1])
     trailing = TRAILING_LINKS_RE.search(doc.text, title_cell[0], title_cell[1])
     title_at = (title_cell[0], trailing.start() if trailing else title_cell[1])
@@ -125,8 +161,7 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
     title = read_value(doc.repair(doc.text[title_at[0] : title_at[1]]).strip())
     if not title:
         return None
-    heading = doc.governing(row)
-    section_prio, section_state = doc.inherited(heading)
+    section_prio, section_state = doc.inherited(header.heading)
     if status_cell is not None and status_cell.value:
         status = doc.vocab.status_of(status_cell.value) or Status.TODO
         raw_status = status_cell.value
@@ -137,7 +172,6 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
         status = Status.DONE if struck else section_state or Status.TODO
         raw_status = "~~" if struck else ""
     priority = (priority_cell and doc.vocab.priority_of(priority_cell.value)) or section_prio
-    title_name = names[title_col]
     return Item(
         key=title,
         kind=ItemKind.TABLE_ROW,
@@ -147,15 +181,15 @@ def _row_item(doc: Document, row: int, names: list[str], title_col: int) -> Item
         priority=priority,
         line=row + 1,
         span=(row + 1, row + 1),
-        section=doc.section(heading),
+        section=doc.section(header.heading),
         body="",
-        fields=tuple(f for f in fields if f.name != title_name),
+        fields=tuple(fields),
         links=tuple(links),
-        reason=f"row of a table with title column {title_name!r}",
-        at=(base, doc.lines.ends[row]),
+        reason=header.reason,
+        at=row_at,
         title_at=title_at,
         status_at=status_cell.at if status_cell else marker.span("word") if marker else None,
         priority_at=priority_cell.at if priority_cell else None,
-        body_at=(doc.lines.ends[row], doc.lines.ends[row]),
+        body_at=(row_end, row_end),
         status_in_title=marker is not None,
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from syncer.model import Priority, Status
 from syncer.register import languages
+from syncer.register.end_anchored import EndAnchored
 
 CLOSED_UNFIXED = (
     "won't fix", "won\u2019t fix", "wont fix", "wontfix", "won't do", "won\u2019t do", "wont do",
@@ -104,7 +105,9 @@ ID_COLUMNS = frozenset(("id", "#", "no", "nr", "n", "№", "key", "ref", "编号
 
 TAG_RE = re.compile(r"[\(\[]\s*(?P<tag>P[0-4])\s*[\)\]]", re.IGNORECASE)
 """A `(P1)` / `[P0]` priority tag anywhere."""
-PRIORITY_TAG_RE = re.compile(r"\s*" + TAG_RE.pattern + r"\s*$", re.IGNORECASE)
+PRIORITY_TAG_RE = EndAnchored(
+    re.compile(r"\s*" + TAG_RE.pattern + r"\s*$", re.IGNORECASE), ends=")]", blank=None
+)
 """A priority tag ending a title ("Multi-Tenant Architecture (P0)")."""
 
 BOLD_FIELD_LEAD = (
@@ -120,7 +123,9 @@ MARKER_LEAD_RE = re.compile(
     r"(?:\[(?P<bracket>[^\]\r\n]{1,24})\]|(?P<word>[^\W\d_][\w' -]{0,20}?):)[ \t]+"
 )
 """What may be a status marker leading a heading (`[WIP] Title`, `DONE: Title`)."""
-MARKER_TRAIL_RE = re.compile(r"[ \t]+[\(\[](?P<word>[^\)\]\r\n]{1,24})[\)\]]$")
+MARKER_TRAIL_RE = EndAnchored(
+    re.compile(r"[ \t]+[\(\[](?P<word>[^\)\]\r\n]{1,24})[\)\]]$"), ends=")]", blank="\n"
+)
 """What may be a status marker ending a heading (`Title (blocked)`)."""
 DECOR_EMOJI = "✅✔☑🟢🟡🔴🟠🚧❌⚠⭕⬜🔄⏳\ufe0f"
 """Status emoji that decorate a heading's edges (`✅ Title`): never part of its title."""
@@ -158,6 +163,17 @@ class Vocabulary:
 
     status_words: Mapping[str, Status]
     priority_words: Mapping[str, Priority]
+    _statuses: dict[str, Status | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """`status_of`'s answers so far (and `priority_of`'s, `is_marker`'s below): a register
+    repeats its few status and priority phrases thousands of times, and each is a search
+    through hundreds of words. Each parse builds its own vocabulary, so no answer outlives the
+    document it was read for."""
+    _priorities: dict[str, Priority | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _markers: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def default(
@@ -178,16 +194,22 @@ class Vocabulary:
         return match
 
     def status_of(self, text: str) -> Status | None:
-        match = self.status_match(text)
-        return None if match is None else self.status_words[match.group(0).lower()]
+        if text not in self._statuses:
+            match = self.status_match(text)
+            found = None if match is None else self.status_words[match.group(0).lower()]
+            self._statuses[text] = found
+        return self._statuses[text]
 
     def priority_match(self, text: str) -> re.Match[str] | None:
         match: re.Match[str] | None = self._priority_re.search(text)  # type: ignore[attr-defined]
         return match
 
     def priority_of(self, text: str) -> Priority | None:
-        match = self.priority_match(text)
-        return None if match is None else self.priority_words[match.group(0).lower()]
+        if text not in self._priorities:
+            match = self.priority_match(text)
+            found = None if match is None else self.priority_words[match.group(0).lower()]
+            self._priorities[text] = found
+        return self._priorities[text]
 
     def covers(self, text: str) -> bool:
         """Whether `text` is nothing but status words (a reusable status phrase)."""
@@ -196,8 +218,11 @@ class Vocabulary:
 
     def is_marker(self, text: str) -> bool:
         """Whether a bit of a heading is nothing but a status (`WIP`, `✅`, `blocked`)."""
-        meaning = text.strip()
-        return bool(meaning) and self.covers(meaning) and bool(self.status_of(meaning))
+        if text not in self._markers:
+            meaning = text.strip()
+            found = bool(meaning) and self.covers(meaning) and bool(self.status_of(meaning))
+            self._markers[text] = found
+        return self._markers[text]
 
     def reusable(self, text: str) -> bool:
         """Whether `text` is a status phrase to write again for its state: only status words,
