@@ -20,9 +20,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
 from syncer.state.advisory import AdvisoryLocks
-from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
+from syncer.state.engine import SCHEMA_VERSION_KEY, EngineStatements, open_migrated, writer
+from syncer.state.glance import Glance
 from syncer.state.history import History
-from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
+from syncer.state.lock import RegisterLocks, ThreadLocks, locks_beside, runner_name
 from syncer.state.records import (
     ConflictRecord,
     ConflictState,
@@ -68,6 +69,11 @@ class Store:
     def history(self) -> History:
         """Reads of past runs and writes, for reports (`syncer.state.history`)."""
         return History(self._engine)
+
+    @property
+    def glance(self) -> Glance:
+        """The idle check's plain-SQL reads and writes (`syncer.state.glance`)."""
+        return Glance(EngineStatements(self._engine))
 
     @property
     def schema_version(self) -> int:
@@ -427,7 +433,7 @@ def _locks_for(engine: Engine) -> RegisterLocks:
     if engine.dialect.name == "postgresql":
         return AdvisoryLocks(engine)
     database = engine.url.database
-    return FileLocks(Path(f"{database}.locks")) if database else ThreadLocks()
+    return locks_beside(database) if database else ThreadLocks()
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:

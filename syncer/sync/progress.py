@@ -12,17 +12,21 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from syncer.model import RemoteIssue
 from syncer.redact import scrub
-from syncer.state.store import Store
-from syncer.sync.identity import Target
-from syncer.sync.job import RegisterJob, TargetSpec
-from syncer.sync.operations import Plan
-from syncer.sync.register_edits import Added, Gone, NewLink
-from syncer.sync.values import Reading
-from syncer.trackers.base import AuthError, Tracker
+from syncer.trackers.base import AuthError
+
+if TYPE_CHECKING:
+    from syncer.model import Changes, RemoteIssue
+    from syncer.state.records import LinkRecord
+    from syncer.state.store import Store
+    from syncer.sync.identity import Target
+    from syncer.sync.job import RegisterJob, TargetSpec
+    from syncer.sync.operations import Plan
+    from syncer.sync.register_edits import Added, Gone, NewLink
+    from syncer.sync.values import Reading
+    from syncer.trackers.base import Tracker, TrackerError
 
 Outcome = Literal["ok", "error", "auth", "refused", "conflicts", "busy", "interrupted"]
 
@@ -110,6 +114,13 @@ class CycleState:
     auth_failed: bool = False
     plan: Plan | None = None
     register_written: bool = False
+    read_ahead: dict[str, Changes | TrackerError] = field(default_factory=dict)
+    """What the idle check already read of the trackers (`syncer.sync.idle.ReadAhead`)."""
+    links_after: list[LinkRecord] = field(default_factory=list)
+    """Every link of the register as the cycle left it."""
+    settled_text: str = ""
+    """The fingerprint of the register text read, once the cycle got through its last step
+    with the text unchanged and every cursor moved (`syncer.sync.cycle._settled`)."""
 
     def spec(self, name: str) -> TargetSpec:
         return self.job.spec(name)

@@ -56,7 +56,11 @@ def _read_target(
     """One target's changed issues and linked ones without a base, with its next cursor; None
     when its listing failed."""
     try:
-        changes = spec.tracker.list_changed(cycle.store.cursor(cycle.job.name, spec.name))
+        changes = cycle.read_ahead.pop(spec.name, None)
+        if isinstance(changes, TrackerError):
+            raise changes
+        if changes is None:
+            changes = spec.tracker.list_changed(cycle.store.cursor(cycle.job.name, spec.name))
     except TrackerError as exc:
         cycle.fail(spec.name, "reading issues", exc)
         return None
