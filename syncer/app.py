@@ -41,7 +41,6 @@ from syncer.trackers.base import Tracker
 if TYPE_CHECKING:
     from syncer.state.store import Store
     from syncer.trackers.http import RequestHook as TrackerRequestHook
-    from syncer.trackers.pacing import WriteLedger
 
 RequestHook = Callable[[str, str], None]
 """(target name, HTTP method): called for every request a tracker adapter sends."""
@@ -60,10 +59,27 @@ def pacing_key(target: TargetConfig, token: str) -> str:
     return f"{target.kind}:{digest[:16]}"
 
 
-def write_ledger(store: Store | Callable[[], Store], key: str, kind: str) -> WriteLedger:
+@dataclass(frozen=True)
+class StoredLedger:
+    """One pacing key's writes in the store (a `syncer.trackers.pacing.WriteLedger`): shared
+    by every process on this database, so a restarted daemon or back-to-back runs pace
+    together. The key is derived from a token, never the token itself. The store is reached
+    through `store()` at the first write, so a run that writes nothing need not open it."""
+
+    store: Callable[[], Store]
+    key: str
+
+    def recent(self, since: float) -> list[float]:
+        return self.store().recent_writes(self.key, since)
+
+    def record(self, at: float) -> None:
+        self.store().record_write(self.key, at)
+
+
+def write_ledger(store: Store | Callable[[], Store], key: str, kind: str) -> StoredLedger:
     """The store's ledger of one kind of write (`writes`, `creates`) of pacing key `key`; the
-    store may be given as a function that opens it, called only now."""
-    return (store if not callable(store) else store()).write_ledger(f"{key}:{kind}")
+    store may be given as the function that opens it."""
+    return StoredLedger(store if callable(store) else lambda: store, f"{key}:{kind}")
 
 
 def build_tracker(
@@ -252,12 +268,20 @@ class App:
 
     def prune(self) -> Pruned:
         """Drop the history older than the configuration keeps (after the cycles recorded
-        theirs). The deployment chooses how long history is kept, so it is not the engine's."""
-        pruned = self.store.prune(
-            now=datetime.now(UTC),
-            keep_for=timedelta(days=self.settings.state_keep_days),
-            keep_runs=self.settings.state_keep_runs,
-        )
+        theirs). The deployment chooses how long history is kept, so it is not the engine's.
+        A SQLite state not opened yet is first asked whether anything is old enough, so an
+        idle run does not load the ORM to delete nothing."""
+        now = datetime.now(UTC)
+        keep_for = timedelta(days=self.settings.state_keep_days)
+        keep_runs = self.settings.state_keep_runs
+        path = _sqlite_file(self.settings)
+        if self._store is None and path is not None:
+            try:
+                if not Glance(SqliteStatements(path)).prune_due(now, keep_for, keep_runs):
+                    return Pruned()
+            except sqlite3.Error:
+                pass  # the store says why, if it cannot prune either
+        pruned = self.store.prune(now=now, keep_for=keep_for, keep_runs=keep_runs)
         deleted = asdict(pruned)
         if any(deleted.values()):
             log.get().info("pruned", **deleted)

@@ -19,12 +19,13 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from syncer.state.lock import runner_name
+from syncer.state.records import DELIVERIES_KEPT_FOR, WRITES_KEPT_FOR
 
 Params = Mapping[str, object]
 Statement = tuple[str, Params]
@@ -48,6 +49,14 @@ _SET_MARK = (
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
 _DROP_MARK = "DELETE FROM meta WHERE key = :mark"
+_PRUNE_DUE = """
+SELECT
+  EXISTS (SELECT 1 FROM runs GROUP BY register HAVING COUNT(*) > :keep_runs)
+  OR EXISTS (SELECT 1 FROM outbox WHERE state != 'pending' AND created_at < :cutoff)
+  OR EXISTS (SELECT 1 FROM conflicts WHERE state = 'resolved' AND resolved_at < :cutoff)
+  OR EXISTS (SELECT 1 FROM deliveries WHERE received_at < :deliveries)
+  OR EXISTS (SELECT 1 FROM writes WHERE at < :writes)
+"""
 _RUN = (
     "INSERT INTO runs (register, started_at, finished_at, counts, error, notes, runner) "
     "VALUES (:register, :started, :finished, '{}', '', :notes, :runner)"
@@ -125,6 +134,18 @@ class Glance:
             "runner": runner_name(),
         }
         self._db.write([*statements, (_RUN, run)])
+
+    def prune_due(self, now: datetime, keep_for: timedelta, keep_runs: int) -> bool:
+        """Whether `Store.prune` with these arguments might delete anything: it is asked
+        (and the ORM loaded) only then. Errs towards yes: the prune itself decides."""
+        params = {
+            "keep_runs": keep_runs,
+            "cutoff": stamp(now - keep_for),
+            "deliveries": stamp(now - DELIVERIES_KEPT_FOR),
+            "writes": now.timestamp() - WRITES_KEPT_FOR,
+        }
+        [(due,)] = self._db.rows(_PRUNE_DUE, params)
+        return bool(due)
 
     def mark(self, register: str, settled: Settled | None) -> None:
         """Set the register's settled mark, or remove it (None)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -416,10 +415,6 @@ class Store:
             session.add(WriteRow(key=key, at=at))
             trim_writes(session, key, at)
 
-    def write_ledger(self, key: str) -> WriteLedger:
-        """The writes of one pacing key, as a tracker's write pacer reads and records them."""
-        return WriteLedger(self, key)
-
     # --- retention -----------------------------------------------------------------------------
 
     def prune(self, *, now: datetime, keep_for: timedelta, keep_runs: int) -> Pruned:
@@ -455,19 +450,3 @@ def _save_link(session: Session, link: LinkRecord) -> None:
     row.in_file = link.in_file
     row.unsettled = sorted(link.unsettled)
     session.add(row)
-
-
-@dataclass(frozen=True)
-class WriteLedger:
-    """One pacing key's writes in the store: shared by every process on this database, so a
-    restarted daemon or back-to-back runs pace together. The key is derived from a token,
-    never the token itself."""
-
-    store: Store
-    key: str
-
-    def recent(self, since: float) -> list[float]:
-        return self.store.recent_writes(self.key, since)
-
-    def record(self, at: float) -> None:
-        self.store.record_write(self.key, at)
