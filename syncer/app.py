@@ -309,6 +309,9 @@ class App:
 
 
 def _sqlite_file(settings: Settings) -> Path | None:
-    """The state's SQLite file, None for a server database or an in-memory one."""
+    """The state's SQLite file when it exists; None for a file still to be made (the store
+    makes it, or says why it cannot), a server database or an in-memory one."""
     where = parse_location(settings.state)
-    return where if isinstance(where, Path) and str(where) != MEMORY else None
+    if isinstance(where, Path) and str(where) != MEMORY and where.is_file():
+        return where
+    return None
