@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -309,9 +310,11 @@ class App:
 
 
 def _sqlite_file(settings: Settings) -> Path | None:
-    """The state's SQLite file when it exists; None for a file still to be made (the store
-    makes it, or says why it cannot), a server database or an in-memory one."""
+    """The state's SQLite file when it exists and can be written, with its folder (where the
+    locks are); None for a file still to be made or one that cannot be used (the store makes
+    it, or says why not), a server database or an in-memory one."""
     where = parse_location(settings.state)
-    if isinstance(where, Path) and str(where) != MEMORY and where.is_file():
-        return where
-    return None
+    if not isinstance(where, Path) or str(where) == MEMORY or not where.is_file():
+        return None
+    usable = os.access(where, os.R_OK | os.W_OK) and os.access(where.parent, os.W_OK | os.X_OK)
+    return where if usable else None

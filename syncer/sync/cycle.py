@@ -126,6 +126,7 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
     register = parse(read_at.text, job.rules)
     if not dry_run:
         settle_outbox(cycle, register)
+    cycle.load_links()
     targets, cursors = read_targets(cycle, register)
     options = replace(
         job.options,
@@ -140,16 +141,15 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
     write_trackers(cycle, the_plan, register)
     final, written = _write_register(cycle, register, the_plan, read_at)
     _record_conflicts(cycle, the_plan)
-    links = store.links(job.name)
-    advanced = advanced_links(
-        links,
-        final,
-        the_plan,
-        cycle.views,
-        Written({**cycle.read, **cycle.latest}, cycle.pushed, written, frozenset(cycle.unread)),
+    cycle.save_links(
+        advanced_links(
+            list(cycle.links.values()),
+            final,
+            the_plan,
+            cycle.views,
+            Written({**cycle.read, **cycle.latest}, cycle.pushed, written, frozenset(cycle.unread)),
+        )
     )
-    store.save_links(advanced)
-    cycle.links_after = list({(r.target, r.ref): r for r in [*links, *advanced]}.values())
     waiting = {op.target for op in the_plan.of(RecordConflict) if op.taken == "open"}
     for target in targets:
         # A cursor moves only when all it brought in was taken in (written, no failure, no
@@ -176,7 +176,8 @@ def _settled(cycle: CycleState, report: CycleReport) -> bool:
         and not report.register_written
         and not cycle.failed_targets | cycle.unread
         and all(
-            link.base_tracker and link.in_file and not link.unsettled for link in cycle.links_after
+            link.base_tracker and link.in_file and not link.unsettled
+            for link in cycle.links.values()
         )
         and not cycle.store.pending(cycle.job.name)
     )
@@ -213,12 +214,12 @@ def _write_register(
         return register, False
     for added, item in placed:  # only now: an item that never reached the file has no link
         reading = cycle.reading(added.target)
-        cycle.store.save_link(
+        cycle.save_links([
             LinkRecord(
                 job.name, added.target, added.issue.ref, added.issue.url, item.key,
                 reading.item(item), reading.issue(added.issue), added.issue.version,
             )
-        )  # fmt: skip
+        ])  # fmt: skip
         cycle.counts["items_added"] += 1
     cycle.counts["register_edits"] += edited.edits
     cycle.register_written = True
