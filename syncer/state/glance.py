@@ -30,6 +30,8 @@ from syncer.state.records import DELIVERIES_KEPT_FOR, WRITES_KEPT_FOR
 Params = Mapping[str, object]
 Statement = tuple[str, Params]
 
+RUNS_SLACK = 10
+"""Runs past `state_keep_runs` an idle run lets wait for the next prune: a tenth of it."""
 BUSY_TIMEOUT_S = 5.0
 """How long a statement waits for another process's write (as the store's connections do)."""
 
@@ -51,7 +53,7 @@ _SET_MARK = (
 _DROP_MARK = "DELETE FROM meta WHERE key = :mark"
 _PRUNE_DUE = """
 SELECT
-  EXISTS (SELECT 1 FROM runs GROUP BY register HAVING COUNT(*) > :keep_runs)
+  EXISTS (SELECT 1 FROM runs GROUP BY register HAVING COUNT(*) > :runs_due)
   OR EXISTS (SELECT 1 FROM outbox WHERE state != 'pending' AND created_at < :cutoff)
   OR EXISTS (SELECT 1 FROM conflicts WHERE state = 'resolved' AND resolved_at < :cutoff)
   OR EXISTS (SELECT 1 FROM deliveries WHERE received_at < :deliveries)
@@ -136,10 +138,12 @@ class Glance:
         self._db.write([*statements, (_RUN, run)])
 
     def prune_due(self, now: datetime, keep_for: timedelta, keep_runs: int) -> bool:
-        """Whether `Store.prune` with these arguments might delete anything: it is asked
-        (and the ORM loaded) only then. Errs towards yes: the prune itself decides."""
+        """Whether `Store.prune` with these arguments has enough to delete to be worth loading
+        the ORM for: anything older than it keeps, or a register's runs past `keep_runs` by a
+        tenth (`RUNS_SLACK`). Without that slack a full table would be pruned of one run by
+        every idle run; with it, one idle run in a tenth of `keep_runs` prunes them all back."""
         params = {
-            "keep_runs": keep_runs,
+            "runs_due": keep_runs + keep_runs // RUNS_SLACK,
             "cutoff": stamp(now - keep_for),
             "deliveries": stamp(now - DELIVERIES_KEPT_FOR),
             "writes": now.timestamp() - WRITES_KEPT_FOR,
