@@ -5,6 +5,9 @@ daemon run registers, against the three fakes."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,7 @@ from syncer.sync.idle import IDLE_NOTE
 from syncer.sync.progress import CycleReport
 from syncer.trackers.base import Tracker
 
+ROOT = Path(__file__).resolve().parents[2]
 REGISTER = "# Debt\n\n## Work\n\n- [ ] Alpha cleanup\n- [ ] Beta cleanup\n"
 EXTRA = {
     "github": "seconds_between_writes = 0\n",
@@ -199,3 +203,22 @@ def test_what_reconcile_prints_is_the_same_idle_or_not(settled: Setup, flags: li
     *idle, was_idle = reconcile(*flags)
     assert was_idle
     assert idle == full
+
+
+def test_an_idle_reconcile_loads_neither_the_parser_nor_the_orm(settled: Setup) -> None:
+    """What makes it light: the process never imports SQLAlchemy or the register's parser."""
+    script = (
+        "import runpy, sys\n"
+        f"sys.argv = ['syncer', 'reconcile', '--config', {str(settled.config)!r}]\n"
+        "try:\n    runpy.run_module('syncer.cli', run_name='__main__')\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'syncer.register.parsing',"
+        " 'syncer.sync.plan', 'markdown_it') if m in sys.modules]\n"
+        "print('loaded:', loaded)\n"
+    )
+    env = {**os.environ, **settled.env, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert "loaded: []" in done.stdout, done.stdout + done.stderr
+    assert settled.last_notes() == (IDLE_NOTE,)
