@@ -71,9 +71,9 @@ def check_idle(job: RegisterJob, glance: Glance, *, dry_run: bool = False) -> Id
             answers[spec.name] = exc
             return Idle(read_ahead=answers)
         answers[spec.name] = changes
-        if changes.issues:
+        if changes.issues or changes.cursor is None:  # None: a full read comes next
             return Idle(read_ahead=answers)
-        if changes.cursor is not None and changes.cursor != quiet.cursors[spec.name]:
+        if changes.cursor != quiet.cursors[spec.name]:
             moved[spec.name] = changes.cursor
     if not dry_run:
         glance.record_idle(job.name, started, moved, IDLE_NOTE)
