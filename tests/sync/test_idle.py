@@ -180,7 +180,7 @@ def test_the_daemon_s_open_store_takes_the_same_idle_path(settled: Setup) -> Non
         before = settled.requests()
         report = app.run("debt")
         assert settled.requests() - before == 1
-        assert not report.plan.operations if report.plan else False
+        assert report.plan is not None and not report.plan.operations
     assert settled.last_notes() == (IDLE_NOTE,)
 
 
