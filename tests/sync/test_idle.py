@@ -5,7 +5,6 @@ daemon run registers, against the three fakes."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,10 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncer.app import App, build_tracker
+from syncer.app import App
 from syncer.cli import app
 from syncer.config import load_config
-from syncer.fakes.control import FakeTracker
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
@@ -26,57 +24,26 @@ from syncer.register import parse
 from syncer.state.store import Store
 from syncer.sync.idle import IDLE_NOTE
 from syncer.sync.progress import CycleReport
-from syncer.trackers.base import Tracker
+from tests.reliability.conftest import Setup
 
-ROOT = Path(__file__).resolve().parents[2]
 REGISTER = "# Debt\n\n## Work\n\n- [ ] Alpha cleanup\n- [ ] Beta cleanup\n"
-EXTRA = {
-    "github": "seconds_between_writes = 0\n",
-    "gitlab": "",
-    "jira": "",
-}
 
 
 @dataclass
-class Setup:
-    """A register linked to its issues on one fake, settled: the next cycle is idle."""
+class Idling(Setup):
+    """The reliability suite's setup (a register, a config, a fake), run as `reconcile` runs
+    it (the store opened on demand), with what these tests look at."""
 
-    folder: Path
-    fake: FakeTracker
-    kind: str
-    env: dict[str, str]
-
-    @property
-    def config(self) -> Path:
-        return self.folder / "syncer.toml"
-
-    @property
-    def register(self) -> Path:
-        return self.folder / "TECH_DEBT.md"
-
-    def write_config(self, extra: str = "") -> None:
-        self.config.write_text(
-            f'state = "syncer.sqlite"\n{extra}[[registers]]\nname = "debt"\n'
-            'path = "TECH_DEBT.md"\n[[registers.targets]]\n'
-            f'kind = "{self.kind}"\nrepo = "{self.fake.repo}"\n'
-            f'base_url = "{self.fake.server.base_url}"\ntoken_env = "FAKE_TOKEN"\n'
-            f"{EXTRA[self.kind]}retry = {{ max_wait_seconds = 0.5 }}\n",
-            "utf-8",
-        )
-
-    def run(self, dry_run: bool = False) -> CycleReport:
-        with App.build(load_config(self.config, self.env), self.env, open_store=False) as app:
+    def reconcile(self, dry_run: bool = False) -> CycleReport:
+        env = self.env()
+        with App.build(load_config(self.config, env), env, open_store=False) as app:
             return app.run("debt", dry_run=dry_run)
 
     def last_notes(self) -> tuple[str, ...]:
-        with Store(self.folder / "syncer.sqlite") as store:
+        with Store(self.state) as store:
             run = store.last_run("debt")
         assert run is not None
         return run.notes
-
-    def tracker(self) -> Tracker:
-        target = load_config(self.config, self.env).registers[0].targets[0]
-        return build_tracker(target, self.env)
 
     def requests(self) -> int:
         return sum(1 for r in self.fake.server.requests if r.path not in CONNECTING)
@@ -93,90 +60,89 @@ idle or not: not the idle check's."""
 
 
 @pytest.fixture(params=sorted(FAKES))
-def settled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+def settled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Idling]:
     kind = str(request.param)
     fake_class = FAKES[kind]
     with fake_class() as fake:
-        (tmp_path / "TECH_DEBT.md").write_text(REGISTER, "utf-8")
-        setup = Setup(tmp_path, fake, kind, {"FAKE_TOKEN": fake.token})
-        setup.write_config()
+        setup = Idling(tmp_path, fake, kind)
+        setup.write(REGISTER)
         for _ in range(3):  # create and link; read the creates back; settled
-            report = setup.run()
+            report = setup.reconcile()
             assert not report.errors, report.errors
         assert setup.register.read_text("utf-8").count("](") == 2, "both items are linked"
         yield setup
 
 
-def test_an_idle_cycle_sends_one_request_and_does_not_parse(settled: Setup) -> None:
+def test_an_idle_cycle_sends_one_request_and_does_not_parse(settled: Idling) -> None:
     before = settled.requests()
-    report = settled.run()
+    report = settled.reconcile()
     assert settled.requests() - before == 1, "one 'changed since?' request, nothing else"
     assert settled.last_notes() == (IDLE_NOTE,), "the run history says nothing changed"
     assert report.outcome == "ok" and report.plan is not None and not report.plan.operations
     assert not report.counts and not report.notes and not report.register_written
 
 
-def test_a_person_editing_the_file_runs_the_full_cycle(settled: Setup) -> None:
+def test_a_person_editing_the_file_runs_the_full_cycle(settled: Idling) -> None:
     ref = settled.issue_ref("Alpha cleanup")
     settled.register.write_text(
         settled.register.read_text("utf-8").replace("Alpha cleanup", "Alpha tidy-up"), "utf-8"
     )
-    report = settled.run()
+    report = settled.reconcile()
     assert report.counts.get("updated") == 1
     assert settled.last_notes() != (IDLE_NOTE,)
     assert settled.tracker().get(ref).title == "Alpha tidy-up"
 
 
-def test_an_issue_edited_in_the_tracker_runs_the_full_cycle(settled: Setup) -> None:
+def test_an_issue_edited_in_the_tracker_runs_the_full_cycle(settled: Idling) -> None:
     settled.fake.human_edit(settled.issue_ref("Beta cleanup"), title="Beta, edited there")
-    report = settled.run()
+    report = settled.reconcile()
     assert report.counts.get("register_edits") == 1
     assert "- [ ] Beta, edited there" in settled.register.read_text("utf-8")
     assert settled.last_notes() != (IDLE_NOTE,)
 
 
-def test_a_pending_write_runs_the_full_cycle_which_settles_it(settled: Setup) -> None:
+def test_a_pending_write_runs_the_full_cycle_which_settles_it(settled: Idling) -> None:
     with Store(settled.folder / "syncer.sqlite") as store:
         store.add_intent("debt", settled.kind, "update", "alpha-cleanup", "t1", "{}")
-    settled.run()
+    settled.reconcile()
     assert settled.last_notes() != (IDLE_NOTE,)
     with Store(settled.folder / "syncer.sqlite") as store:
         assert store.pending("debt") == []
 
 
-def test_a_configuration_change_runs_the_full_cycle(settled: Setup) -> None:
-    settled.write_config('conflict_policy = "tracker-wins"\n')
-    settled.run()
+def test_a_configuration_change_runs_the_full_cycle(settled: Idling) -> None:
+    settled.write(settled.register.read_text("utf-8"), conflict_policy="tracker-wins")
+    settled.reconcile()
     assert settled.last_notes() != (IDLE_NOTE,)
-    settled.run()
+    settled.reconcile()
     assert settled.last_notes() == (IDLE_NOTE,), "idle again once a cycle settled under it"
 
 
-def test_a_failed_cycle_leaves_no_mark_so_the_next_is_full(settled: Setup) -> None:
+def test_a_failed_cycle_leaves_no_mark_so_the_next_is_full(settled: Idling) -> None:
     settled.register.write_text(settled.register.read_text("utf-8") + "- [ ] Gamma\n", "utf-8")
     settled.fake.fail_next(20, status=500)
-    assert settled.run().errors
+    assert settled.reconcile().errors
     settled.fake.clear_faults()
     settled.register.write_text(
         settled.register.read_text("utf-8").replace("- [ ] Gamma\n", ""), "utf-8"
     )
     before = settled.requests()
-    settled.run()
+    settled.reconcile()
     assert settled.last_notes() != (IDLE_NOTE,)
     assert settled.requests() - before >= 1
 
 
-def test_a_dry_run_of_an_idle_register_records_nothing(settled: Setup) -> None:
+def test_a_dry_run_of_an_idle_register_records_nothing(settled: Idling) -> None:
     notes = settled.last_notes()
-    report = settled.run(dry_run=True)
+    report = settled.reconcile(dry_run=True)
     assert report.plan is not None and not report.plan.operations
     assert settled.last_notes() == notes, "a dry run records no run"
 
 
-def test_the_daemon_s_open_store_takes_the_same_idle_path(settled: Setup) -> None:
+def test_the_daemon_s_open_store_takes_the_same_idle_path(settled: Idling) -> None:
     """The daemon keeps its store open: the check runs through the store's own engine."""
-    settings = load_config(settled.config, settled.env)
-    with App.build(settings, settled.env) as app:
+    settings = load_config(settled.config, settled.env())
+    with App.build(settings, settled.env()) as app:
         before = settled.requests()
         report = app.run("debt")
         assert settled.requests() - before == 1
@@ -185,13 +151,13 @@ def test_the_daemon_s_open_store_takes_the_same_idle_path(settled: Setup) -> Non
 
 
 @pytest.mark.parametrize("flags", [["--dry-run"], ["--json"], ["--dry-run", "--json"], []])
-def test_what_reconcile_prints_is_the_same_idle_or_not(settled: Setup, flags: list[str]) -> None:
+def test_what_reconcile_prints_is_the_same_idle_or_not(settled: Idling, flags: list[str]) -> None:
     """An idle cycle prints what a full cycle finding nothing prints, in every format; its
     log line says it was idle."""
 
     def reconcile(*extra: str) -> tuple[int, str, bool]:
         command = ["reconcile", "--config", str(settled.config), *extra]
-        env = {**settled.env, "SYNCER_LOG_LEVEL": "info"}  # the cycle's log line, with --json too
+        env = {**settled.env(), "SYNCER_LOG_LEVEL": "info"}  # the cycle's log line, with --json too
         result = CliRunner().invoke(app, command, env=env)
         return result.exit_code, result.stdout, "idle" in result.stderr
 
@@ -205,7 +171,7 @@ def test_what_reconcile_prints_is_the_same_idle_or_not(settled: Setup, flags: li
     assert idle == full
 
 
-def test_an_idle_reconcile_loads_neither_the_parser_nor_the_orm(settled: Setup) -> None:
+def test_an_idle_reconcile_loads_neither_the_parser_nor_the_orm(settled: Idling) -> None:
     """What makes it light: the process never imports SQLAlchemy or the register's parser."""
     script = (
         "import runpy, sys\n"
@@ -216,7 +182,7 @@ def test_an_idle_reconcile_loads_neither_the_parser_nor_the_orm(settled: Setup) 
         " 'syncer.sync.plan', 'markdown_it') if m in sys.modules]\n"
         "print('loaded:', loaded)\n"
     )
-    env = {**os.environ, **settled.env, "PYTHONPATH": str(ROOT)}
+    env = settled.env()
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
