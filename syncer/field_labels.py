@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from syncer.register.edit_fields import value_lead
+from syncer.register.leads import value_lead
 
 LONGEST_VALUE = 40
 """A field whose leading words run longer is prose (`Impact: Tests do not clean up…`), not a

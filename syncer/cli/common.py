@@ -13,6 +13,7 @@ wait for SQLAlchemy and three tracker SDKs to load.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,9 +75,10 @@ def describe_source(settings: Settings) -> str:
 
 @contextmanager
 def state_errors(settings: Settings) -> Iterator[None]:
-    """The state database failing (unreadable, read-only, from a newer syncer) is one line."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """The state database failing (unreadable, read-only, from a newer syncer) is one line.
 
+    SQLAlchemy is not imported for this: a run that never opened the store (an idle cycle,
+    `syncer.sync.idle`) cannot have raised its errors, and should not pay for loading it."""
     from syncer.redact import scrub
     from syncer.state.location import StoreError, shown
 
@@ -84,7 +86,10 @@ def state_errors(settings: Settings) -> Iterator[None]:
         yield
     except StoreError as exc:
         fail(str(exc), EXIT_ERROR)
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        database = sys.modules.get("sqlalchemy.exc")
+        if database is None or not isinstance(exc, database.SQLAlchemyError):
+            raise
         reason = scrub(str(getattr(exc, "orig", None) or exc))
         fail(f"{shown(settings.state)}: the state database cannot be used: {reason}", EXIT_ERROR)
 

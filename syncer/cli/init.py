@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from syncer.cli.common import EXIT_ERROR, EXIT_USAGE, fail
-from syncer.draft_config import draft_toml, register_name
-from syncer.register import parse
-from syncer.register.survey import Survey, survey
-from syncer.remote_guess import guess_target, shown_remote
 from syncer.sources.files import RegisterFileError, read_register
+
+if TYPE_CHECKING:
+    from syncer.register.survey import Survey
 
 USUAL_NAMES = ("TECH_DEBT.md", "TECHNICAL_DEBT.md", "TECH-DEBT.md", "TODO.md", "DEBT.md")
 """Where a register usually is, looked for in the current folder when no file is named."""
@@ -36,6 +35,10 @@ def init_command(
 ) -> None:
     """Read a register, show what syncer finds in it and why, and draft a syncer.toml."""
     from syncer.config import DEFAULT_CONFIG  # pydantic-settings: loaded once a command needs it
+    from syncer.draft_config import draft_toml, register_name  # the parser: `init` only
+    from syncer.register import parse
+    from syncer.register.survey import survey
+    from syncer.remote_guess import guess_target, shown_remote
 
     config = config or DEFAULT_CONFIG
     if config.exists():

@@ -14,16 +14,11 @@ import logging
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
 
 KINDS = (
     ("created", "created"),
@@ -43,6 +38,14 @@ class ProgressBar:
     """A rich progress bar per register, on stderr."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import (  # a terminal's bar only: not for a log line per batch
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         self._bar = Progress(
             TextColumn("{task.fields[register]}"),
             BarColumn(),

@@ -62,7 +62,7 @@ def reconcile(
     reports: list[CycleReport] = []
     with state_errors(settings), _stopping_on_signals(stop):
         try:
-            app = App.build(settings, only=register)
+            app = App.build(settings, only=register, open_store=False)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
         shown = ProgressBar(err) if err.is_terminal and not as_json else None

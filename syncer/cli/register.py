@@ -14,11 +14,11 @@ import typer
 
 from syncer.cli.common import EXIT_USAGE, ConfigOption, fail, out, settings_from
 from syncer.cli.output import show_table
-from syncer.register import Item, RegisterRules, parse
 from syncer.sources.files import RegisterFileError, read_register
 
 if TYPE_CHECKING:
     from syncer.config import RegisterConfig, Settings
+    from syncer.register import Item, RegisterRules
 
 RegisterOption = Annotated[
     str | None,
@@ -55,6 +55,7 @@ def configured_rules(
     rules while the user asked for a configuration would show what no cycle will read.
     """
     from syncer.config import ConfigError  # pydantic-settings: only when a config is read
+    from syncer.register import RegisterRules
 
     if config is None and name is None:
         if file is None:
@@ -93,6 +94,8 @@ def parse_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
 ) -> None:
     """Show the items found in a register, and why each was recognized."""
+    from syncer.register import parse  # the parser: not for every command that imports this
+
     file, rules = configured_rules(file, config, register_name)
     try:
         register = parse(read_register(file), rules)

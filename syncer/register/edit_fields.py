@@ -19,6 +19,7 @@ from syncer.register.body_escape import (
 )
 from syncer.register.escape import Place, fits_after_title, written_value
 from syncer.register.items import Field, Item, ItemKind, Register
+from syncer.register.leads import value_lead
 from syncer.register.spans import HANDLE
 from syncer.register.splice import (
     BODY,
@@ -67,19 +68,6 @@ def field_edits(register: Register, key: str, name: str, value: str) -> Splices:
     if item.kind is not ItemKind.HEADING:
         raise EditError(f"{item.title!r} has no {name!r} field to write")
     return insert_field(register, item, name, written_value(register, new, place))
-
-
-_REMARK_RE = re.compile(r"\s*(?:[(\[,;|]|\s[-\u2013\u2014]\s|\.(?:\s|$))")
-"""Where a field value's leading words end and a remark starts: `Medium (2 weeks)`,
-`Low, unless…`, `High - risky`, `Done. Shipped`."""
-
-
-def value_lead(value: str) -> str:
-    """A field value's leading words, before any remark: `Medium (2 weeks)` → `Medium`.
-
-    What a level-like field (`Effort`, `Impact`) says, as a label or a tracker field would
-    say it; the remark after it is the person's and is never rewritten."""
-    return _REMARK_RE.split(value.strip(), maxsplit=1)[0].strip()
 
 
 def lead_edits(register: Register, key: str, name: str, lead: str) -> Splices:

@@ -336,6 +336,11 @@ class FileSource:
         modified = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         return RegisterText(text, fingerprint(text), modified)
 
+    def fingerprint(self) -> str:
+        """The bytes hashed: the same as `read`'s fingerprint of them, as the text is their
+        exact UTF-8 decoding (a file that is not UTF-8 never ends a cycle settled)."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
     def write(self, text: str, read: RegisterText, message: str) -> None:
         """`message` says what changed; a file has nowhere to keep it."""
         write_register(self.path, text, read.fingerprint)

@@ -32,6 +32,13 @@ class RegisterSource(Protocol):
         """The register's text now; `RegisterFileError` when it cannot be read."""
         ...
 
+    def fingerprint(self) -> str | None:
+        """The `fingerprint` a `read` now would give, when it is had without fetching
+        anything (a file's bytes hashed); None when only a full read can tell (a git register
+        must pull first). The idle check (`syncer.sync.idle`) compares it; `OSError` when the
+        file cannot be read."""
+        ...
+
     def write(self, text: str, read: RegisterText, message: str) -> None:
         """Replace the text `read` with `text`; `message` says what changed (a commit's).
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from syncer.state.advisory import APPLICATION_PREFIX, advisory_key
+from syncer.state.glance import Params, Statement
 from syncer.state.location import StoreError, is_database_url, parse_location, shown
 from syncer.state.lock import runner_name
 from syncer.state.migrations import MIGRATIONS, Migration
@@ -26,6 +28,7 @@ from syncer.state.sqlite import open_sqlite, why_unusable
 
 __all__ = [
     "SCHEMA_VERSION_KEY",
+    "EngineStatements",
     "StoreError",
     "migrate",
     "open_engine",
@@ -137,3 +140,20 @@ def _why_unusable(engine: Engine, error: DBAPIError) -> str:
     # PostgreSQL's first line says what failed; the next ones quote the statement.
     reason = str(error.orig).strip().splitlines()[0]
     return f"the state database cannot be used ({reason})"
+
+
+class EngineStatements:
+    """`syncer.state.glance.Statements` on an engine: the idle check's plain SQL on a store
+    that is not a SQLite file (PostgreSQL, an in-memory database), writes serialized as all."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def rows(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        with self._engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), dict(params))]
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        with writer(self._engine).begin() as connection:
+            for sql, params in statements:
+                connection.execute(text(sql), dict(params))

@@ -44,6 +44,12 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def locks_beside(database: str | Path) -> FileLocks:
+    """The file locks of the SQLite state `database`: a folder `<database>.locks` beside it
+    (the store's, and the idle check's before the store is opened)."""
+    return FileLocks(Path(f"{database}.locks"))
+
+
 class FileLocks:
     """flock(2) on one file per register, in a folder beside the state database.
 

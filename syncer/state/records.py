@@ -9,11 +9,24 @@ terms, so a format conversion never shows up as a change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 Base = dict[str, str | None]
 """Field name (title, status, priority, body, …) → value at the last agreement."""
+
+
+DELIVERIES_KEPT_FOR = timedelta(days=7)
+"""How long a webhook delivery id is remembered, whatever `Store.prune` is told to keep.
+
+A delivery id only serves to recognise a redelivery, and trackers redeliver within days: GitHub
+never retries on its own and offers manual redelivery of the past 3 days (Enterprise Server: 7),
+GitLab resends from a hook's recent events (kept about a week), Jira retries a failed delivery
+shortly after. A redelivery comes at most that long after the event, so at most that long after
+syncer first saw it; a week covers the longest window, and an id older than that is dead weight."""
+
+WRITES_KEPT_FOR = 3600.0
+"""Seconds a tracker write is remembered for pacing: the longest limit window (GitHub's hour)."""
 
 
 @dataclass(frozen=True)

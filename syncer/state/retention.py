@@ -6,23 +6,26 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, or_, select
 
-from syncer.state.records import ConflictState, OutboxState, Pruned
+from syncer.state.records import (
+    DELIVERIES_KEPT_FOR,
+    WRITES_KEPT_FOR,
+    ConflictState,
+    OutboxState,
+    Pruned,
+)
 from syncer.state.tables import ConflictRow, DeliveryRow, OutboxRow, RunRow, WriteRow
 
 DELIVERIES_KEPT = 10_000
 """Webhook delivery ids remembered per source: far more than any retry window needs."""
 
-DELIVERIES_KEPT_FOR = timedelta(days=7)
-"""How long a webhook delivery id is remembered, whatever `Store.prune` is told to keep.
-
-A delivery id only serves to recognise a redelivery, and trackers redeliver within days: GitHub
-never retries on its own and offers manual redelivery of the past 3 days (Enterprise Server: 7),
-GitLab resends from a hook's recent events (kept about a week), Jira retries a failed delivery
-shortly after. A redelivery comes at most that long after the event, so at most that long after
-syncer first saw it; a week covers the longest window, and an id older than that is dead weight."""
-
-WRITES_KEPT_FOR = 3600.0
-"""Seconds a tracker write is remembered for pacing: the longest limit window (GitHub's hour)."""
+__all__ = [
+    "DELIVERIES_KEPT",
+    "DELIVERIES_KEPT_FOR",
+    "WRITES_KEPT_FOR",
+    "prune_history",
+    "trim_deliveries",
+    "trim_writes",
+]
 
 
 def prune_history(session: Session, now: datetime, keep_for: timedelta, keep_runs: int) -> Pruned:

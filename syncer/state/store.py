@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -20,9 +19,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
 from syncer.state.advisory import AdvisoryLocks
-from syncer.state.engine import SCHEMA_VERSION_KEY, open_migrated, writer
+from syncer.state.engine import SCHEMA_VERSION_KEY, EngineStatements, open_migrated, writer
+from syncer.state.glance import Glance
 from syncer.state.history import History
-from syncer.state.lock import FileLocks, RegisterLocks, ThreadLocks, runner_name
+from syncer.state.lock import RegisterLocks, ThreadLocks, locks_beside, runner_name
 from syncer.state.records import (
     ConflictRecord,
     ConflictState,
@@ -68,6 +68,11 @@ class Store:
     def history(self) -> History:
         """Reads of past runs and writes, for reports (`syncer.state.history`)."""
         return History(self._engine)
+
+    @property
+    def glance(self) -> Glance:
+        """The idle check's plain-SQL reads and writes (`syncer.state.glance`)."""
+        return Glance(EngineStatements(self._engine))
 
     @property
     def schema_version(self) -> int:
@@ -410,10 +415,6 @@ class Store:
             session.add(WriteRow(key=key, at=at))
             trim_writes(session, key, at)
 
-    def write_ledger(self, key: str) -> WriteLedger:
-        """The writes of one pacing key, as a tracker's write pacer reads and records them."""
-        return WriteLedger(self, key)
-
     # --- retention -----------------------------------------------------------------------------
 
     def prune(self, *, now: datetime, keep_for: timedelta, keep_runs: int) -> Pruned:
@@ -427,7 +428,7 @@ def _locks_for(engine: Engine) -> RegisterLocks:
     if engine.dialect.name == "postgresql":
         return AdvisoryLocks(engine)
     database = engine.url.database
-    return FileLocks(Path(f"{database}.locks")) if database else ThreadLocks()
+    return locks_beside(database) if database else ThreadLocks()
 
 
 def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:
@@ -449,19 +450,3 @@ def _save_link(session: Session, link: LinkRecord) -> None:
     row.in_file = link.in_file
     row.unsettled = sorted(link.unsettled)
     session.add(row)
-
-
-@dataclass(frozen=True)
-class WriteLedger:
-    """One pacing key's writes in the store: shared by every process on this database, so a
-    restarted daemon or back-to-back runs pace together. The key is derived from a token,
-    never the token itself."""
-
-    store: Store
-    key: str
-
-    def recent(self, since: float) -> list[float]:
-        return self.store.recent_writes(self.key, since)
-
-    def record(self, at: float) -> None:
-        self.store.record_write(self.key, at)

@@ -20,6 +20,7 @@ from syncer.sources.source import RegisterText
 from syncer.state.records import LinkRecord
 from syncer.state.store import Store
 from syncer.sync.bases import Written, advanced_links
+from syncer.sync.idle import ReadAhead, settled
 from syncer.sync.job import RegisterJob
 from syncer.sync.operations import Plan, RecordConflict
 from syncer.sync.plan import plan
@@ -42,6 +43,7 @@ def run_cycles(
     force: bool = False,
     stop: StopFlag | None = None,
     busy_retries: int = BUSY_RETRIES,
+    read_ahead: ReadAhead | None = None,
 ) -> CycleReport:
     """One cycle, re-run right away (at most `busy_retries` times) while a person's save mid-
     cycle keeps its register write out.
@@ -50,10 +52,13 @@ def run_cycles(
     the file has them, an item renamed or removed meanwhile cannot be told apart from a new
     one. A fresh cycle re-reads the file as the person left it and re-plans, as any later one
     would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
-    and conflicts of the last (what is still wrong now).
+    and conflicts of the last (what is still wrong now). `read_ahead`: what the idle check
+    read of the trackers (`syncer.sync.idle`), taken by the first cycle instead of asking again.
     """
     stop = stop if stop is not None else StopFlag()
-    report = last = run_cycle(job, store, dry_run=dry_run, force=force, stop=stop)
+    report = last = run_cycle(
+        job, store, dry_run=dry_run, force=force, stop=stop, read_ahead=read_ahead
+    )
     for _ in range(busy_retries):
         if dry_run or stop or not last.counts.get("register_busy"):
             break
@@ -74,9 +79,17 @@ def run_cycle(
     dry_run: bool = False,
     force: bool = False,
     stop: StopFlag | None = None,
+    read_ahead: ReadAhead | None = None,
 ) -> CycleReport:
-    run = None if dry_run else store.start_run(job.name)
+    """One full cycle (the module docstring says its order). Unless a dry run, it takes the
+    register's settled mark away first and leaves it again only when it ends settled
+    (`_settled`), so the idle check never trusts a cycle that failed or stopped halfway."""
+    run = None
+    if not dry_run:
+        store.glance.mark(job.name, None)
+        run = store.start_run(job.name)
     cycle = CycleState(job, store, stop=stop if stop is not None else StopFlag(), force=force)
+    cycle.read_ahead = dict(read_ahead or {})
     report = None
     try:
         _cycle(cycle, dry_run)
@@ -91,6 +104,8 @@ def run_cycle(
             )
             error = error or (f"refused: {report.refused}" if report.refused else "")
             store.finish_run(run.id, dict(report.counts), error[:2000], report.notes)
+            if _settled(cycle, report):
+                store.glance.mark(job.name, settled(job, cycle.settled_text))
         log.get().info(
             "cycle",
             register=job.name,
@@ -111,6 +126,7 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
     register = parse(read_at.text, job.rules)
     if not dry_run:
         settle_outbox(cycle, register)
+    cycle.load_links()
     targets, cursors = read_targets(cycle, register)
     options = replace(
         job.options,
@@ -125,9 +141,9 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
     write_trackers(cycle, the_plan, register)
     final, written = _write_register(cycle, register, the_plan, read_at)
     _record_conflicts(cycle, the_plan)
-    store.save_links(
+    cycle.save_links(
         advanced_links(
-            store.links(job.name),
+            list(cycle.links.values()),
             final,
             the_plan,
             cycle.views,
@@ -140,6 +156,31 @@ def _cycle(cycle: CycleState, dry_run: bool) -> None:
         # conflict left open, not stopped): else the same issues are read again next time.
         if target.name not in cycle.failed_targets | waiting and written and not cycle.stop:
             store.set_cursor(job.name, target.name, cursors[target.name])
+    if final.text == read_at.text and all(cursors.get(t.name) for t in targets):
+        cycle.settled_text = read_at.fingerprint
+
+
+def _settled(cycle: CycleState, report: CycleReport) -> bool:
+    """Whether the cycle left nothing for the next one to act on, so that the next one may
+    stop at the idle check when nothing changes: it planned nothing, wrote nothing, counted,
+    noted or refused nothing, read every target and moved every cursor, left no link without
+    a base or with a field the register has not taken, and no write pending."""
+    plan = report.plan
+    return bool(
+        cycle.settled_text
+        and plan is not None
+        and not plan.operations
+        and report.outcome == "ok"
+        and not report.notes
+        and not any(report.counts.values())
+        and not report.register_written
+        and not cycle.failed_targets | cycle.unread
+        and all(
+            link.base_tracker and link.in_file and not link.unsettled
+            for link in cycle.links.values()
+        )
+        and not cycle.store.pending(cycle.job.name)
+    )
 
 
 def _write_register(
@@ -173,12 +214,12 @@ def _write_register(
         return register, False
     for added, item in placed:  # only now: an item that never reached the file has no link
         reading = cycle.reading(added.target)
-        cycle.store.save_link(
+        cycle.save_links([
             LinkRecord(
                 job.name, added.target, added.issue.ref, added.issue.url, item.key,
                 reading.item(item), reading.issue(added.issue), added.issue.version,
             )
-        )  # fmt: skip
+        ])  # fmt: skip
         cycle.counts["items_added"] += 1
     cycle.counts["register_edits"] += edited.edits
     cycle.register_written = True

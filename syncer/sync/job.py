@@ -7,16 +7,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syncer.model import RemoteIssue
-from syncer.register import RegisterRules
+from syncer.register.rules import RegisterRules
 from syncer.sources.files import FileSource
-from syncer.sources.source import RegisterSource
-from syncer.state.records import LinkRecord
-from syncer.sync.identity import Target
-from syncer.sync.plan import PlanOptions
-from syncer.sync.values import People, Reading
-from syncer.trackers.base import Tracker
+from syncer.sync.options import PlanOptions
+
+if TYPE_CHECKING:
+    from syncer.model import RemoteIssue
+    from syncer.sources.source import RegisterSource
+    from syncer.state.records import LinkRecord
+    from syncer.sync.identity import Target
+    from syncer.sync.values import People, Reading
+    from syncer.trackers.base import Tracker
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class TargetSpec:
     sync_label: str = "tech-debt"
 
     def reading(self, people: People) -> Reading:
+        from syncer.sync.values import Reading
+
         return Reading(self.due_date_field, self.user_map, people, self.field_labels)
 
     def view(
@@ -40,6 +45,9 @@ class TargetSpec:
         links: Sequence[LinkRecord],
         people: People | None = None,
     ) -> Target:
+        from syncer.sync.identity import Target
+        from syncer.sync.values import People
+
         reading = self.reading(people or People())
         return Target(
             self.name,
@@ -62,6 +70,9 @@ class RegisterJob:
     hidden_links: bool = False
     source: RegisterSource | None = None
     """Where the register is read and written; none: the file at `path`."""
+    config_fingerprint: str = ""
+    """What the register's cycles depend on in the configuration, hashed (`syncer.app`): the
+    idle check runs a full cycle when it is not what the last settled cycle saw."""
 
     @cached_property
     def register_source(self) -> RegisterSource:
@@ -70,6 +81,8 @@ class RegisterJob:
     @cached_property
     def people(self) -> People:
         """Every name the targets' user maps know: computed once, read per item and field."""
+        from syncer.sync.values import People
+
         return People.of([target.user_map for target in self.targets])
 
     def spec(self, name: str) -> TargetSpec:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from syncer.model import RemoteIssue
 from syncer.register import Field, Item, NewItem, Register
-from syncer.register.edit_fields import cased_like, value_lead
+from syncer.register.edit_fields import cased_like
+from syncer.register.leads import value_lead
 from syncer.sync.identity import Target
 from syncer.sync.values import DUE_DATE_FIELDS, OWNER_FIELDS
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from syncer.model import IssueDraft, RemoteIssue
-from syncer.register import NewItem
-from syncer.sync.merge import Outcome, Value
+
+if TYPE_CHECKING:
+    from syncer.register import NewItem
+    from syncer.sync.merge import Outcome, Value
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from syncer.model import IssueDraft, IssueState, RemoteIssue
 from syncer.register import Item, Register
@@ -23,7 +23,7 @@ from syncer.sync.identity import (
     resolve_links,
     where,
 )
-from syncer.sync.merge import Outcome, Policy, Value, merge_field
+from syncer.sync.merge import Outcome, Value, merge_field
 from syncer.sync.new_items import new_item
 from syncer.sync.operations import (
     AddItem,
@@ -39,16 +39,8 @@ from syncer.sync.operations import (
     UpdateIssue,
     WriteRegister,
 )
+from syncer.sync.options import PlanOptions
 from syncer.sync.values import FIELDS, Reading, item_due_date
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    policy: Policy = Policy.REGISTER_WINS
-    new_items_section: str | None = None
-    register_url: str = ""
-    force: bool = False
-    register_mtime: datetime | None = None
 
 
 @dataclass

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from syncer.model import RemoteIssue
 from syncer.redact import scrub
-from syncer.state.store import Store
-from syncer.sync.identity import Target
-from syncer.sync.job import RegisterJob, TargetSpec
-from syncer.sync.operations import Plan
-from syncer.sync.register_edits import Added, Gone, NewLink
-from syncer.sync.values import Reading
-from syncer.trackers.base import AuthError, Tracker
+from syncer.trackers.base import AuthError
+
+if TYPE_CHECKING:
+    from syncer.model import Changes, RemoteIssue
+    from syncer.state.records import LinkRecord
+    from syncer.state.store import Store
+    from syncer.sync.identity import Target
+    from syncer.sync.job import RegisterJob, TargetSpec
+    from syncer.sync.operations import Plan
+    from syncer.sync.register_edits import Added, Gone, NewLink
+    from syncer.sync.values import Reading
+    from syncer.trackers.base import Tracker, TrackerError
 
 Outcome = Literal["ok", "error", "auth", "refused", "conflicts", "busy", "interrupted"]
 
@@ -110,6 +114,30 @@ class CycleState:
     auth_failed: bool = False
     plan: Plan | None = None
     register_written: bool = False
+    read_ahead: dict[str, Changes | TrackerError] = field(default_factory=dict)
+    """What the idle check already read of the trackers (`syncer.sync.idle.ReadAhead`)."""
+    links: dict[tuple[str, str], LinkRecord] = field(default_factory=dict)
+    """Every link of the register by (target, ref), in the store's order: read once a cycle
+    (`load_links`, after the outbox is settled) and kept current as the cycle saves and drops
+    links, rather than read again by each step that needs them."""
+    settled_text: str = ""
+    """The fingerprint of the register text read, once the cycle got through its last step
+    with the text unchanged and every cursor moved (`syncer.sync.cycle._settled`)."""
+
+    def load_links(self) -> None:
+        self.links = {(link.target, link.ref): link for link in self.store.links(self.job.name)}
+
+    def links_of(self, target: str) -> list[LinkRecord]:
+        return [link for link in self.links.values() if link.target == target]
+
+    def save_links(self, links: Sequence[LinkRecord]) -> None:
+        """Store `links` (inserted, or replacing what is stored for their refs), and know them."""
+        self.store.save_links(links)
+        self.links.update(((link.target, link.ref), link) for link in links)
+
+    def drop_link(self, target: str, ref: str) -> None:
+        self.store.drop_link(self.job.name, target, ref)
+        self.links.pop((target, ref), None)
 
     def spec(self, name: str) -> TargetSpec:
         return self.job.spec(name)

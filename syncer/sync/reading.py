@@ -32,14 +32,14 @@ def read_targets(
     (it failed), but the links the store holds for it still reach the file, so an item renamed
     meanwhile keeps its issue.
     """
-    job, store = cycle.job, cycle.store
+    job = cycle.job
     targets: list[Target] = []
     cursors: dict[str, str | None] = {}
     for spec in job.targets:
-        links = store.links(job.name, spec.name)
+        links = cycle.links_of(spec.name)
         read = _read_target(cycle, spec, links, register)
         if any(gone.target == spec.name for gone in cycle.gone):
-            links = store.links(job.name, spec.name)  # without the links just dropped
+            links = cycle.links_of(spec.name)  # without the links just dropped
         if read is None or spec.name in cycle.failed_targets:
             cycle.unread.add(spec.name)
             targets.append(spec.view({}, links, job.people))
@@ -56,7 +56,11 @@ def _read_target(
     """One target's changed issues and linked ones without a base, with its next cursor; None
     when its listing failed."""
     try:
-        changes = spec.tracker.list_changed(cycle.store.cursor(cycle.job.name, spec.name))
+        changes = cycle.read_ahead.pop(spec.name, None)
+        if isinstance(changes, TrackerError):
+            raise changes
+        if changes is None:
+            changes = spec.tracker.list_changed(cycle.store.cursor(cycle.job.name, spec.name))
     except TrackerError as exc:
         cycle.fail(spec.name, "reading issues", exc)
         return None
@@ -114,7 +118,7 @@ def issue_missing(cycle: CycleState, target: str, ref: str, exc: NotFound) -> No
                 " issues really are gone)",
             )
             return
-        for other in [r.ref for r in cycle.store.links(cycle.job.name, target) if r.ref != ref]:
+        for other in [r.ref for r in cycle.links_of(target) if r.ref != ref]:
             try:
                 cycle.tracker(target).get(other)
             except NotFound:
@@ -130,7 +134,7 @@ def _unlink(
     count: str = "deleted_in_tracker",
 ) -> None:
     """Forget the link and take it out of the file; the item itself, status and all, stays."""
-    cycle.store.drop_link(cycle.job.name, target, ref)
+    cycle.drop_link(target, ref)
     cycle.gone.append(Gone(target, ref))
     cycle.note(f"{target}: issue {ref} {why}; unlinked")
     cycle.counts[count] += 1
@@ -138,7 +142,7 @@ def _unlink(
 
 def _looks_lost(cycle: CycleState, target: str, ref: str) -> bool:
     """Every other linked issue probed (a few) answers 404 too."""
-    others = [r.ref for r in cycle.store.links(cycle.job.name, target) if r.ref != ref]
+    others = [r.ref for r in cycle.links_of(target) if r.ref != ref]
     if not others:
         return False
     tracker = cycle.tracker(target)

@@ -108,12 +108,12 @@ def _create(
         issue, error = result.issue, result.error
         if issue is not None:
             kept_values(cycle, target, issue, op.draft)
-            store.save_link(
+            cycle.save_links([
                 LinkRecord(
                     job.name, target, issue.ref, issue.url, op.item_key,
                     reading.item(register.item(op.item_key)), reading.issue(issue), issue.version,
                 )
-            )  # fmt: skip
+            ])  # fmt: skip
             store.complete(entry.id, issue.ref)
             cycle.new_links.append(NewLink(target, op.item_key, issue))
             cycle.counts["created"] += 1
@@ -241,7 +241,7 @@ def close_issue(cycle: CycleState, target: str, ref: str, item_key: str, comment
     tracker.comment(ref, comment)
     tracker.update(ref, IssueChange(status=Status.DONE), cycle.issue(target, ref))
     store.complete(entry.id, "closed")
-    store.drop_link(job.name, target, ref)
+    cycle.drop_link(target, ref)
 
 
 def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
@@ -255,12 +255,12 @@ def _adopt(cycle: CycleState, op: AdoptIssue, register: Register) -> None:
         change = change_for(differing, reading, op.issue)
         issue = cycle.tracker(op.target).update(op.issue.ref, change, op.issue)
         kept_values(cycle, op.target, issue, change)
-    cycle.store.save_link(
+    cycle.save_links([
         LinkRecord(
             cycle.job.name, op.target, issue.ref, issue.url, item.key,
             wanted, reading.issue(issue), issue.version, in_file=op.in_file,
         )
-    )  # fmt: skip
+    ])  # fmt: skip
     cycle.latest[(op.target, issue.ref)] = issue
     if not op.in_file:
         cycle.new_links.append(NewLink(op.target, item.key, issue))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from syncer.app import StoredLedger
 from syncer.cli import app
 from syncer.state.lock import RegisterBusy
 from syncer.state.store import Store
@@ -120,17 +121,17 @@ def test_the_wait_ends_as_soon_as_the_holder_lets_go(location: str | Path) -> No
 def test_the_write_ledger_remembers_the_last_hour_per_key(location: str | Path) -> None:
     now = time.time()
     with Store(location) as store:
-        ledger = store.write_ledger("github:abc")
+        ledger = StoredLedger(lambda: store, "github:abc")
         for ago in (4000, 3000, 10, 5):
             ledger.record(now - ago)
-        store.write_ledger("github:other").record(now)
+        StoredLedger(lambda: store, "github:other").record(now)
     with Store(location) as reopened:
-        assert reopened.write_ledger("github:abc").recent(now - 3600) == [
+        assert StoredLedger(lambda: reopened, "github:abc").recent(now - 3600) == [
             now - 3000,
             now - 10,
             now - 5,
         ]
-        assert reopened.write_ledger("github:other").recent(now - 60) == [now]
+        assert StoredLedger(lambda: reopened, "github:other").recent(now - 60) == [now]
         assert reopened.recent_writes("github:abc", 0) == [now - 3000, now - 10, now - 5], (
             "a write older than every pacing window is forgotten"
         )

@@ -18,7 +18,8 @@ from syncer.register import Item, Register, parse
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import Target
 from syncer.sync.operations import AddItem, AdoptIssue, Operation, Plan
-from syncer.sync.plan import PlanOptions, plan
+from syncer.sync.options import PlanOptions
+from syncer.sync.plan import plan
 from syncer.sync.values import People, Reading
 
 REGISTER = "debt"

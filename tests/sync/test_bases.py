@@ -14,7 +14,7 @@ from syncer.sync.bases import Written, advanced_links
 from syncer.sync.identity import Target
 from syncer.sync.merge import Policy
 from syncer.sync.operations import Plan, UpdateIssue
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from tests.sync.build import LATER, issue, md_link, planned, register, synced, target
 
 TEXT = f"""

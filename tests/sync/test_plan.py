@@ -21,7 +21,7 @@ from syncer.sync.operations import (
     WriteRegister,
     describe,
 )
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from tests.sync.build import issue, md_link, planned, register, synced, target
 
 TITLES = ("Remove dead code", "Pin dependencies", "Drop Python 3.9", "Split the settings module")

@@ -14,7 +14,7 @@ from syncer.register import Register
 from syncer.sync.identity import Target
 from syncer.sync.merge import Policy
 from syncer.sync.operations import Operation, RecordConflict, UpdateIssue, WriteRegister
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from syncer.sync.values import People
 from tests.sync.build import (
     BETWEEN,

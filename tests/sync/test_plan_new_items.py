@@ -15,7 +15,7 @@ from syncer.sync.operations import (
     CloseDuplicate,
     CreateIssue,
 )
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from tests.sync.build import issue, link, md_link, planned, register, target
 
 FLAKY = register(

@@ -26,7 +26,7 @@ from syncer.sync.operations import (
     UpdateIssue,
     WriteRegister,
 )
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from syncer.sync.values import People
 from tests.sync.build import (
     SYNC_LABEL,

@@ -78,7 +78,7 @@ from syncer.sync.cycle import run_cycle
 from syncer.sync.job import RegisterJob, TargetSpec
 from syncer.sync.merge import Policy
 from syncer.sync.operations import describe
-from syncer.sync.plan import PlanOptions
+from syncer.sync.options import PlanOptions
 from syncer.sync.progress import CycleReport
 from syncer.trackers.base import Tracker
 

@@ -78,6 +78,10 @@ class GitSource:
         modified = self.repository.changed_at(head, self.config.path)
         return RegisterText(text, fingerprint(text), modified, revision=head)
 
+    def fingerprint(self) -> None:
+        """Only a fetch can tell what the branch holds now: never idle without a full read."""
+        return
+
     def write(self, text: str, read: RegisterText, message: str) -> None:
         if self.propose is not None:
             self._propose(text, read, message)

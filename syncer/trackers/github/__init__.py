@@ -20,18 +20,21 @@ newest one already returned, so a poll costs pages in proportion to what changed
 size of the repository. The cursor (`poll`, opaque JSON) keeps the query's `since`, the first page's
 ETag, and the newest `updated_at` returned with the issues returned at that very second.
 
-The client (`GitHubTracker`) is imported on first use, so importing the package (its config model,
-its mapping) does not load PyGithub.
+The client (`GitHubTracker`) and the mapping are imported on first use, so importing the
+package (its config model) loads neither PyGithub nor what the mapping needs.
 """
 
 from typing import TYPE_CHECKING
 
 from syncer.lazy import lazy_names
-from syncer.trackers.github.mapping import is_pull_request, issue_from_json
 
 if TYPE_CHECKING:
     from syncer.trackers.github.client import GitHubTracker
+    from syncer.trackers.github.mapping import is_pull_request, issue_from_json
 
 __all__ = ["GitHubTracker", "is_pull_request", "issue_from_json"]
 
-__getattr__ = lazy_names(__name__, {"GitHubTracker": "client"})
+__getattr__ = lazy_names(
+    __name__,
+    {"GitHubTracker": "client", "is_pull_request": "mapping", "issue_from_json": "mapping"},
+)

@@ -9,18 +9,20 @@ sleeps with `time.sleep`, reads `Retry-After` only as whole seconds and never bo
 wait, while syncer must stay within `RetryPolicy.max_wait_seconds` and hand the cycle back
 (`RateLimited`) when GitLab asks for longer.
 
-The client (`GitLabTracker`) is imported on first use, so importing the package (its config model,
-its mapping) does not load python-gitlab.
+The client (`GitLabTracker`) and the mapping are imported on first use, so importing the
+package (its config model) loads neither python-gitlab nor what the mapping needs.
 """
 
 from typing import TYPE_CHECKING
 
 from syncer.lazy import lazy_names
-from syncer.trackers.gitlab.mapping import issue_from_api, issue_from_hook
 
 if TYPE_CHECKING:
     from syncer.trackers.gitlab.client import GitLabTracker
+    from syncer.trackers.gitlab.mapping import issue_from_api, issue_from_hook
 
 __all__ = ["GitLabTracker", "issue_from_api", "issue_from_hook"]
 
-__getattr__ = lazy_names(__name__, {"GitLabTracker": "client"})
+__getattr__ = lazy_names(
+    __name__, {"GitLabTracker": "client", "issue_from_api": "mapping", "issue_from_hook": "mapping"}
+)

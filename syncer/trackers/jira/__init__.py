@@ -46,18 +46,18 @@ Jira specifics it translates, so nothing above it needs to know:
 - **Secrets.** `JIRAError`'s text includes the request headers, token and all; it is never
   shown, chained or logged: errors are rebuilt from the status code and the response body.
 
-The client (`JiraTracker`) is imported on first use, so importing the package (its config model,
-its mapping) does not load the jira library.
+The client (`JiraTracker`) and the mapping are imported on first use, so importing the
+package (its config model) loads neither the jira library nor what the mapping needs.
 """
 
 from typing import TYPE_CHECKING
 
 from syncer.lazy import lazy_names
-from syncer.trackers.jira.mapping import issue_from_json
 
 if TYPE_CHECKING:
     from syncer.trackers.jira.client import JiraTracker
+    from syncer.trackers.jira.mapping import issue_from_json
 
 __all__ = ["JiraTracker", "issue_from_json"]
 
-__getattr__ = lazy_names(__name__, {"JiraTracker": "client"})
+__getattr__ = lazy_names(__name__, {"JiraTracker": "client", "issue_from_json": "mapping"})

@@ -39,11 +39,11 @@ from syncer.trackers.jira.mapping import (
     marker_phrase,
     place_of,
     split_description,
+    wiki,
 )
 from syncer.trackers.jira.people import People
 from syncer.trackers.jira.screens import Screens, refused_by_screen
 from syncer.trackers.jira.workflow import Workflow
-from syncer.trackers.markup import markdown_to_jira
 
 BULK_LIMIT = 50
 """Jira's limit on issues per bulk-create request."""
@@ -329,7 +329,7 @@ class JiraTracker:
             edits["summary"] = change.title
         if change.body is not None:
             _, footer, _ = split_description(str(fields.get("description") or ""))
-            edits["description"] = join_description(markdown_to_jira(change.body), footer)
+            edits["description"] = join_description(wiki(change.body), footer)
         if change.labels is not None or change.field_labels:
             edits["labels"] = self._labels_out(self._labels_after(fields, change))
         if change.priority is not None:
@@ -346,7 +346,7 @@ class JiraTracker:
 
     def comment(self, ref: str, text: str) -> None:
         """Not repeated after an unanswered attempt: a doubled comment is worse than an error."""
-        body = markdown_to_jira(text)
+        body = wiki(text)
         self._calls.call(
             f"comment on {ref}", lambda: self._client.add_comment(ref, body), repeatable=False
         )

@@ -1,5 +1,9 @@
 """Jira's issue JSON (REST v2) to `RemoteIssue`, descriptions with syncer's footer, and the
-choice of workflow transitions: pure functions, tested on real payloads."""
+choice of workflow transitions: pure functions, tested on real payloads.
+
+`syncer.trackers.markup` is imported where a body is converted, not here: its converters
+(markdown-it, jira2markdown and pyparsing) cost more to load than an idle cycle's whole poll,
+which converts nothing (docs/sync.md, "Idle cycles")."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from syncer.trackers.base import (
     FieldMapping,
     TrackerError,
 )
-from syncer.trackers.markup import escape_jira_text, jira_to_markdown, markdown_to_jira
 
 Json = dict[str, Any]
 
@@ -33,6 +36,8 @@ def parse_jira_time(text: str) -> datetime:
 
 def description_for(body: str, item_key: str, register_url: str = "") -> str:
     """The wiki description syncer writes: the body, a ruler, the footer and the marker."""
+    from syncer.trackers.markup import escape_jira_text  # when converting (module docstring)
+
     source = (
         f"[the tech-debt register|{register_url}]" if register_url else "the tech-debt register"
     )
@@ -40,8 +45,14 @@ def description_for(body: str, item_key: str, register_url: str = "") -> str:
         f"_Tracked by syncer from {source}._\n"
         f"{{color:{_MARKER_COLOUR}}}syncer:item={escape_jira_text(item_key)}{{color}}"
     )
-    wiki = markdown_to_jira(body)
-    return join_description(wiki, footer)
+    return join_description(wiki(body), footer)
+
+
+def wiki(markdown: str) -> str:
+    """Markdown as Jira wiki markup (`syncer.trackers.markup.markdown_to_jira`)."""
+    from syncer.trackers.markup import markdown_to_jira  # when converting (module docstring)
+
+    return markdown_to_jira(markdown)
 
 
 def join_description(wiki_body: str, footer: str) -> str:
@@ -133,6 +144,8 @@ def issue_from_json(
             f"Jira issue {raw.get('key')} has its description in Atlassian Document Format "
             "(REST v3); syncer reads REST v2, where it is wiki markup"
         )
+    from syncer.trackers.markup import jira_to_markdown  # when converting (module docstring)
+
     body_wiki, _, marker = split_description(description or "")
     status = fields.get("status") or {}
     state, syncer_status = status_of(status, mapping)
