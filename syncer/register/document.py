@@ -44,10 +44,11 @@ class Document:
         self.heading_lines = [h.line for h in self.headings]
         self.heading_line_set = frozenset(self.heading_lines)
         self.parents = self._heading_parents()
-        self.children: list[list[int]] = [[] for _ in self.headings]
+        self.children: dict[int, list[int]] = {}
+        """Heading → its sub-headings, for the headings that have any (most have none)."""
         for i, parent in enumerate(self.parents):
             if parent != -1:
-                self.children[parent].append(i)
+                self.children.setdefault(parent, []).append(i)
         self.paragraph_lines = frozenset(self.blocks.top_paragraph_lines)
         self.paragraph_end = self.blocks.top_paragraphs
         """First line of each top-level paragraph → the line after it."""

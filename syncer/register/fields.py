@@ -4,7 +4,7 @@ as paragraphs or top-level bullets, each with the spans of its value and its lin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from syncer.register.document import Document
 from syncer.register.escape import read_value
@@ -13,8 +13,10 @@ from syncer.register.spans import FIELD_RE, PLAIN_FIELD_RE
 from syncer.register.vocabulary import normalize_key
 
 
-@dataclass(frozen=True, slots=True)
-class FieldLine:
+class FieldLine(NamedTuple):
+    """A field line as the reader uses it while choosing and reading heading items; a tuple,
+    made in one step (it never leaves `parse`)."""
+
     line: int
     key: str
     field: Field

@@ -124,7 +124,7 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> list[str]:
     end = doc.headings[i + 1].line - 1 if i + 1 < len(doc.headings) else len(doc.lines)
     rows = doc.lines.rows
     content = any(rows[line].strip() for line in range(first, end))
-    children = doc.children[i]
+    children = doc.children.get(i, [])
     shapes: list[str] = []
     raw = doc.text[heading.at[0] : heading.at[1]]
     if children:

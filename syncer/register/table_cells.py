@@ -7,9 +7,10 @@ import re
 from itertools import pairwise
 
 _PIPE_RE = re.compile(r"\|")
-_BORDER_RE = re.compile(r"\\.|`(?:\\.|[^`\\])*`?|(?P<pipe>\|)", re.DOTALL)
-"""An escape (a backslash and what it escapes), code (up to its closing backtick), or a pipe
-outside both: a cell border."""
+_TO_BORDER_RE = re.compile(r"(?:[^\\`|]++|\\.?|`(?:\\.|[^`\\])*+`?)*+\|", re.DOTALL)
+"""Up to the next cell border: runs of plain text, escapes (a backslash and what it escapes),
+code (up to its closing backtick, or the line's end), then a pipe outside both. Possessive,
+and matched from where the last border ended: one match a border, scanned in C."""
 
 
 def row_cells(line: str) -> list[tuple[int, int, str]]:
@@ -34,4 +35,8 @@ def _pipes(line: str) -> list[int]:
     backtick opens code up to the next one, or to the line's end)."""
     if "\\" not in line and "`" not in line:  # most rows: every pipe is a border
         return [m.start() for m in _PIPE_RE.finditer(line)]
-    return [m.start() for m in _BORDER_RE.finditer(line) if m.group("pipe")]
+    borders, at = [], 0
+    while (border := _TO_BORDER_RE.match(line, at)) is not None:
+        at = border.end()
+        borders.append(at - 1)
+    return borders

@@ -22,6 +22,10 @@ from syncer.register.vocabulary import (
     is_placeholder,
 )
 
+_Cell = tuple[int, str, bool, bool, bool]
+"""A cell read as a field: column, name, whether it is the status, the priority, and whether
+the item lists it among its fields."""
+
 
 def table_items(
     doc: Document, owned: list[tuple[int, int]], others: list[Item]
@@ -64,16 +68,25 @@ class _Header:
         self.priority_cols = [
             c for c, k in enumerate(keys) if k in PRIORITY_KEYS and c != title_col
         ]
-        self.roles: dict[int, tuple[int, int]] = {}
+        self.plans: dict[int, list[_Cell]] = {}
 
     def name(self, col: int) -> str:
         return self.names[col] if col < len(self.names) else f"Column {col + 1}"
 
-    def status_and_priority(self, width: int) -> tuple[int, int]:
-        """The status and priority columns of a row of `width` cells (-1: none)."""
-        if width not in self.roles:
-            self.roles[width] = (_last(self.status_cols, width), _last(self.priority_cols, width))
-        return self.roles[width]
+    def plan(self, width: int) -> list[_Cell]:
+        """The cells of a row of `width` cells read as fields (made once a width: the rows of
+        a table share it). A column named as the title column is the title, or a status or
+        priority cell never listed among the item's fields."""
+        found = self.plans.get(width)
+        if found is None:
+            status, priority = _last(self.status_cols, width), _last(self.priority_cols, width)
+            cells = [
+                (col, name, col == status, col == priority, name != self.title_name)
+                for col in range(width)
+                if (name := self.name(col)) != self.title_name or col in (status, priority)
+            ]
+            found = self.plans[width] = cells
+        return found
 
 
 def _last(cols: list[int], width: int) -> int:
@@ -131,18 +144,16 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
         return None
     base, row_end = doc.lines.starts[row], doc.lines.ends[row]
     row_at = (base, row_end)
-    status_col, priority_col = header.status_and_priority(len(row_cells))
     fields, status_cell, priority_cell = [], None, None
-    for col, (start, end, raw) in enumerate(row_cells):
-        name = header.name(col)
-        if name == header.title_name and col not in (status_col, priority_col):
-            continue  # the title, or a column named as it is: not a field
-        cell = Field(name, read_value(doc.repair(raw)), (base + start, base + end), row_at)
-        if col == status_col:
+    repair = doc.repair
+    for col, name, is_status, is_priority, listed in header.plan(len(row_cells)):
+        start, end, raw = row_cells[col]
+        cell = Field(name, read_value(repair(raw)), (base + start, base + end), row_at)
+        if is_status:
             status_cell = cell
-        elif col == priority_col:
+        elif is_priority:
             priority_cell = cell
-        if name != header.title_name:
+        if listed:
             fields.append(cell)
     start, end, _ = row_cells[title_col]
     title_cell = (base + start, base + end)

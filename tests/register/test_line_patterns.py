@@ -1,6 +1,7 @@
 """The reader's line patterns give the same answers as the plain regular expressions they speed
 up: a search that only runs when the last character can end a match, and a greedy heading
-pattern for headings without a closing `#` run."""
+pattern for headings without a closing `#` run, and table cell borders found one match a
+border."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from syncer.register.end_anchored import EndAnchored
 from syncer.register.spans import ATX_RE, OPEN_ATX_RE, TRAILING_LINKS_RE, TRAILING_META_RE
+from syncer.register.table_cells import _pipes
 from syncer.register.vocabulary import MARKER_TRAIL_RE, PRIORITY_TAG_RE
 
 PATTERNS = {
@@ -66,3 +68,15 @@ def test_a_heading_without_a_closing_run_reads_as_the_full_pattern_reads_it(
         assert full.group("text") is None or full.start("text") == len(line)
     else:
         assert open_.span("text") == full.span("text")
+
+
+BORDER_RE = re.compile(r"\\.|`(?:\\.|[^`\\])*`?|(?P<pipe>\|)", re.DOTALL)
+"""The plain rule: at each character an escape, code up to its closing backtick (or the line's
+end), or a pipe outside both, which is a cell border."""
+
+
+@given(row=st.lists(st.sampled_from(["|", "`", "\\", "a", " ", "``", "\\|"]), max_size=14))
+def test_cell_borders_are_the_pipes_the_plain_rule_finds(row: list[str]) -> None:
+    line = "".join(row)
+    plain = [m.start() for m in BORDER_RE.finditer(line) if m.group("pipe")]
+    assert _pipes(line) == plain
