@@ -31,7 +31,6 @@ from syncer.cli.common import (
 )
 from syncer.cli.output import show_table
 from syncer.cli.progress import ProgressBar, ProgressLog
-from syncer.sync.operations import describe, operation_json
 
 if TYPE_CHECKING:
     from syncer.sync.progress import CycleReport, StopFlag
@@ -118,6 +117,8 @@ def exit_code(reports: list[CycleReport]) -> int:
 
 
 def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
+    from syncer.sync.operations import operation_json  # an idle run's process never loads them
+
     operations = report.plan.operations if report.plan else ()
     return {
         "register": report.register,
@@ -145,6 +146,8 @@ def _print_errors(reports: list[CycleReport]) -> None:
 def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
     for report in reports:
         if dry_run and report.plan:
+            from syncer.sync.operations import describe  # an idle run's process never loads them
+
             out.print(
                 f"[bold]{report.register}[/bold]: plan ({len(report.plan.operations)} operations)"
             )
