@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import atexit
-import gc
 from typing import Annotated
 
 import typer
 
 from syncer import __version__
+from syncer.cli.collector import freeze_at_exit
 from syncer.cli.common import Flags
 from syncer.cli.daemon import daemon
 from syncer.cli.doctor import doctor
@@ -18,19 +18,7 @@ from syncer.cli.register import item_json, parse_command
 from syncer.cli.state import conflicts_app, status
 from syncer.cli.tools import demo_command, fake_command
 
-
-def _skip_collecting_at_exit() -> None:
-    """At exit, Python's teardown runs the cyclic garbage collector several times over every
-    object the process still holds: tens of thousands after importing pydantic, typer, rich
-    and a tracker SDK, a sixth of an idle `syncer reconcile`'s CPU (issue 13). Frozen, they
-    are skipped by those collections and freed as their modules are cleared. Nothing of
-    syncer's waits for the collector at exit: the state store, tracker sessions and files
-    are closed by the commands that open them, and log handlers are flushed by `logging`'s
-    own exit handler, which still runs after this one."""
-    gc.freeze()
-
-
-atexit.register(_skip_collecting_at_exit)
+atexit.register(freeze_at_exit)
 
 app = typer.Typer(
     name="syncer",

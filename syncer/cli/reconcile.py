@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from syncer.cli.collector import collector_paused
 from syncer.cli.common import (
     EXIT_AUTH,
     EXIT_BUSY,
@@ -49,19 +50,21 @@ def reconcile(
     as_json: JsonOption = False,
 ) -> None:
     """One sync cycle over every configured register (or one), then exit."""
-    from syncer import log  # the engine, the store and the trackers: reconcile only
-    from syncer.app import App
-    from syncer.config import ConfigError
-    from syncer.sync.progress import StopFlag
-    from syncer.watch import watching
+    with collector_paused():
+        from syncer import log  # the engine, the store and the trackers: reconcile only
+        from syncer.app import App
+        from syncer.config import ConfigError
+        from syncer.sync.progress import StopFlag
+        from syncer.watch import watching
 
-    settings = settings_from(config)
-    log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
+        settings = settings_from(config)
+        log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
     stop = StopFlag()
     reports: list[CycleReport] = []
     with state_errors(settings), _stopping_on_signals(stop):
         try:
-            app = App.build(settings, only=register, open_store=False)
+            with collector_paused():  # the tracker SDKs load here
+                app = App.build(settings, only=register, open_store=False)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
         shown = ProgressBar(err) if err.is_terminal and not as_json else None
