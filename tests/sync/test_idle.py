@@ -181,7 +181,7 @@ def test_an_idle_reconcile_loads_neither_the_parser_nor_the_orm(settled: Idling)
         "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
         "loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'syncer.register.parsing',"
         " 'syncer.sync.plan', 'syncer.sync.operations', 'syncer.sources.git.workspace',"
-        " 'markdown_it') if m in sys.modules]\n"
+        " 'syncer.config.describe', 'markdown_it') if m in sys.modules]\n"
         "print('loaded:', loaded)\n"
     )
     env = settled.env()
