@@ -26,7 +26,7 @@ from syncer import __version__, log
 from syncer.config import RegisterConfig, Settings, TargetConfig
 from syncer.config.targets import Connection
 from syncer.log import secret
-from syncer.sources.git.workspace import git_source, prune_repositories
+from syncer.sources.git.config import repositories_folder
 from syncer.sources.source import RegisterSource
 from syncer.state.glance import Glance, SqliteStatements
 from syncer.state.location import MEMORY, parse_location
@@ -161,6 +161,8 @@ def register_source(
     """A git register's source (its token read now); None for a file."""
     if register.git is None:
         return None
+    from syncer.sources.git.workspace import git_source  # git registers only
+
     return git_source(register.name, register.git, settings.state_files, env)
 
 
@@ -214,7 +216,11 @@ class App:
                 }
                 source = register_source(settings, register, env)
                 app.jobs[register.name] = register_job(settings, register, trackers, source)
-            prune_repositories(settings.state_files, (r.name for r in settings.registers if r.git))
+            if repositories_folder(settings.state_files).is_dir():  # made by git registers only
+                from syncer.sources.git.workspace import prune_repositories
+
+                kept = (r.name for r in settings.registers if r.git)
+                prune_repositories(settings.state_files, kept)
         except BaseException:
             app.close()
             raise

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 from typing import Annotated
 
 import typer
 
 from syncer import __version__
+from syncer.cli.collector import freeze_at_exit
 from syncer.cli.common import Flags
 from syncer.cli.daemon import daemon
 from syncer.cli.doctor import doctor
@@ -15,6 +17,8 @@ from syncer.cli.reconcile import reconcile
 from syncer.cli.register import item_json, parse_command
 from syncer.cli.state import conflicts_app, status
 from syncer.cli.tools import demo_command, fake_command
+
+atexit.register(freeze_at_exit)
 
 app = typer.Typer(
     name="syncer",

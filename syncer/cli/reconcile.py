@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from syncer.cli.collector import collector_paused
 from syncer.cli.common import (
     EXIT_AUTH,
     EXIT_BUSY,
@@ -31,7 +32,6 @@ from syncer.cli.common import (
 )
 from syncer.cli.output import show_table
 from syncer.cli.progress import ProgressBar, ProgressLog
-from syncer.sync.operations import describe, operation_json
 
 if TYPE_CHECKING:
     from syncer.sync.progress import CycleReport, StopFlag
@@ -50,19 +50,21 @@ def reconcile(
     as_json: JsonOption = False,
 ) -> None:
     """One sync cycle over every configured register (or one), then exit."""
-    from syncer import log  # the engine, the store and the trackers: reconcile only
-    from syncer.app import App
-    from syncer.config import ConfigError
-    from syncer.sync.progress import StopFlag
-    from syncer.watch import watching
+    with collector_paused():
+        from syncer import log  # the engine, the store and the trackers: reconcile only
+        from syncer.app import App
+        from syncer.config import ConfigError
+        from syncer.sync.progress import StopFlag
+        from syncer.watch import watching
 
-    settings = settings_from(config)
-    log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
+        settings = settings_from(config)
+        log.configure(settings.log_format, logging.INFO if as_json is False else logging.WARNING)
     stop = StopFlag()
     reports: list[CycleReport] = []
     with state_errors(settings), _stopping_on_signals(stop):
         try:
-            app = App.build(settings, only=register, open_store=False)
+            with collector_paused():  # the tracker SDKs load here
+                app = App.build(settings, only=register, open_store=False)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
         shown = ProgressBar(err) if err.is_terminal and not as_json else None
@@ -118,6 +120,8 @@ def exit_code(reports: list[CycleReport]) -> int:
 
 
 def _report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
+    from syncer.sync.operations import operation_json  # an idle run's process never loads them
+
     operations = report.plan.operations if report.plan else ()
     return {
         "register": report.register,
@@ -145,6 +149,8 @@ def _print_errors(reports: list[CycleReport]) -> None:
 def _print_reports(reports: list[CycleReport], dry_run: bool) -> None:
     for report in reports:
         if dry_run and report.plan:
+            from syncer.sync.operations import describe  # an idle run's process never loads them
+
             out.print(
                 f"[bold]{report.register}[/bold]: plan ({len(report.plan.operations)} operations)"
             )

@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource
 
-from syncer.config.describe import describe
 from syncer.config.errors import ConfigError
 from syncer.config.settings import ENV_PREFIX, ConfigSource, Settings
 from syncer.config.values import CONFIG_FOLDER
@@ -90,6 +89,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         with _anchored(path.absolute().parent):
             settings = Settings(**{**data, **env_values})
     except ValidationError as exc:
+        from syncer.config.describe import describe  # a file that loads never needs it
+
         raise ConfigError(describe(exc, str(path), env_vars)) from None
     settings._source = source
     return settings

@@ -15,7 +15,7 @@ from syncer.model import RemoteIssue
 from syncer.register import Item, Register
 from syncer.state.records import Base, LinkRecord
 from syncer.sync.identity import Target
-from syncer.sync.operations import FieldPlan, Plan
+from syncer.sync.planned import FieldPlan, Plan
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from syncer.state.store import Store
 from syncer.sync.bases import Written, advanced_links
 from syncer.sync.idle import ReadAhead, settled
 from syncer.sync.job import RegisterJob
-from syncer.sync.operations import Plan, RecordConflict
+from syncer.sync.operations import RecordConflict
 from syncer.sync.plan import plan
+from syncer.sync.planned import Plan
 from syncer.sync.progress import CycleReport, CycleState, StopFlag
 from syncer.sync.reading import read_targets
 from syncer.sync.recovery import settle_outbox

@@ -87,7 +87,7 @@ def settled(job: RegisterJob, fingerprint: str) -> Settled:
 
 def _idle_report(register: str, dry_run: bool) -> CycleReport:
     """The report a full cycle would give when nothing changed: an empty plan, no counts."""
-    from syncer.sync.operations import Plan
+    from syncer.sync.planned import Plan
     from syncer.sync.progress import CycleReport
 
     report = CycleReport(register, plan=Plan(register))

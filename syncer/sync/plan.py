@@ -31,15 +31,14 @@ from syncer.sync.operations import (
     CloseDuplicate,
     CloseRemoved,
     CreateIssue,
-    FieldPlan,
     InsertLink,
     Operation,
-    Plan,
     RecordConflict,
     UpdateIssue,
     WriteRegister,
 )
 from syncer.sync.options import PlanOptions
+from syncer.sync.planned import FieldPlan, Plan
 from syncer.sync.values import FIELDS, Reading, item_due_date
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from syncer.state.store import Store
     from syncer.sync.identity import Target
     from syncer.sync.job import RegisterJob, TargetSpec
-    from syncer.sync.operations import Plan
+    from syncer.sync.planned import Plan
     from syncer.sync.register_edits import Added, Gone, NewLink
     from syncer.sync.values import Reading
     from syncer.trackers.base import Tracker, TrackerError

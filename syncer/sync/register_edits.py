@@ -33,7 +33,8 @@ from syncer.register import (
 )
 from syncer.sync.identity import Target, normalized_title
 from syncer.sync.merge import Value
-from syncer.sync.operations import InsertLink, Plan, WriteRegister
+from syncer.sync.operations import InsertLink, WriteRegister
+from syncer.sync.planned import Plan
 from syncer.sync.values import DUE_DATE_FIELDS, FIELD_KEY, OWNER_FIELDS, Reading, owner_field
 
 

@@ -25,9 +25,9 @@ from syncer.sync.operations import (
     CloseRemoved,
     CreateIssue,
     Operation,
-    Plan,
     UpdateIssue,
 )
+from syncer.sync.planned import Plan
 from syncer.sync.progress import CycleState
 from syncer.sync.reading import issue_missing
 from syncer.sync.register_edits import Added, NewLink

@@ -17,9 +17,10 @@ from syncer.model import IssueState, Priority, RemoteIssue, Status
 from syncer.register import Item, Register, parse
 from syncer.state.records import LinkRecord
 from syncer.sync.identity import Target
-from syncer.sync.operations import AddItem, AdoptIssue, Operation, Plan
+from syncer.sync.operations import AddItem, AdoptIssue, Operation
 from syncer.sync.options import PlanOptions
 from syncer.sync.plan import plan
+from syncer.sync.planned import Plan
 from syncer.sync.values import People, Reading
 
 REGISTER = "debt"

@@ -13,8 +13,9 @@ from syncer.state.records import LinkRecord
 from syncer.sync.bases import Written, advanced_links
 from syncer.sync.identity import Target
 from syncer.sync.merge import Policy
-from syncer.sync.operations import Plan, UpdateIssue
+from syncer.sync.operations import UpdateIssue
 from syncer.sync.options import PlanOptions
+from syncer.sync.planned import Plan
 from tests.sync.build import LATER, issue, md_link, planned, register, synced, target
 
 TEXT = f"""

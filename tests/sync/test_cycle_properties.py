@@ -15,8 +15,9 @@ from syncer.register import Register
 from syncer.sync.bases import Written, advanced_links
 from syncer.sync.identity import Target
 from syncer.sync.merge import Policy
-from syncer.sync.operations import Plan, UpdateIssue
+from syncer.sync.operations import UpdateIssue
 from syncer.sync.options import PlanOptions
+from syncer.sync.planned import Plan
 from syncer.sync.register_edits import RegisterChanges, register_edits
 from syncer.sync.tracker_writes import change_for
 from syncer.sync.values import People

@@ -16,9 +16,9 @@ from syncer.sync.operations import (
     CloseRemoved,
     CreateIssue,
     InsertLink,
-    Plan,
     UpdateIssue,
 )
+from syncer.sync.planned import Plan
 from tests.sync.build import (
     agreed,
     issue,

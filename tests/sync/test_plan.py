@@ -15,13 +15,13 @@ from syncer.sync.operations import (
     CreateIssue,
     InsertLink,
     Operation,
-    Plan,
     RecordConflict,
     UpdateIssue,
     WriteRegister,
     describe,
 )
 from syncer.sync.options import PlanOptions
+from syncer.sync.planned import Plan
 from tests.sync.build import issue, md_link, planned, register, synced, target
 
 TITLES = ("Remove dead code", "Pin dependencies", "Drop Python 3.9", "Split the settings module")

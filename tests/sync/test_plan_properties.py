@@ -21,12 +21,11 @@ from syncer.sync.operations import (
     CloseRemoved,
     CreateIssue,
     InsertLink,
-    Op,
-    Plan,
     UpdateIssue,
     WriteRegister,
 )
 from syncer.sync.options import PlanOptions
+from syncer.sync.planned import Op, Plan
 from syncer.sync.values import People
 from tests.sync.build import (
     SYNC_LABEL,

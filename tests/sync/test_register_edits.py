@@ -9,7 +9,8 @@ import pytest
 
 from syncer.model import Status
 from syncer.register import NewItem, Register, RegisterRules, parse
-from syncer.sync.operations import AddItem, InsertLink, Operation, Plan, WriteRegister
+from syncer.sync.operations import AddItem, InsertLink, Operation, WriteRegister
+from syncer.sync.planned import Plan
 from syncer.sync.register_edits import (
     Added,
     Edited,

@@ -24,6 +24,13 @@ _HOSTED = re.compile(r"(?:[\w.-]+@)?([\w.-]+):(?!//)")
 Forge = Literal["github", "gitlab"]
 
 
+def repositories_folder(state: Path) -> Path:
+    """Where git registers' clones are kept, beside the state (`syncer.sources.git.workspace`).
+    Here, with the git table, so a run can tell there are none to prune without loading the
+    workspace's modules."""
+    return Path(f"{state}.repos")
+
+
 def transport(repository: str) -> str:
     """`https` (also `http`), `ssh` or `local` (a path or `file://`): what credentials fit."""
     if _SCP_LIKE.fullmatch(repository):

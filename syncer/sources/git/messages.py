@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from syncer.register import Register
 from syncer.sync.identity import Target
-from syncer.sync.operations import InsertLink, Plan, WriteRegister
+from syncer.sync.operations import InsertLink, WriteRegister
+from syncer.sync.planned import Plan
 from syncer.sync.register_edits import RegisterChanges
 
 SUBJECT_LIMIT = 100

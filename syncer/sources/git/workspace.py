@@ -16,13 +16,14 @@ from pathlib import Path
 from syncer.config import ConfigError
 from syncer.log import secret
 from syncer.sources.git.commands import Credentials, Git, origin_of
-from syncer.sources.git.config import GitSourceConfig, display_url, transport
+from syncer.sources.git.config import (
+    GitSourceConfig,
+    display_url,
+    repositories_folder,
+    transport,
+)
 from syncer.sources.git.repository import MARKER, Repository
 from syncer.sources.git.source import GitSource, Propose
-
-
-def repositories_folder(state: Path) -> Path:
-    return Path(f"{state}.repos")
 
 
 def git_source(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from syncer.register import NewItem
 from syncer.sources.git.messages import commit_message
-from syncer.sync.operations import FieldPlan, Plan, WriteRegister
+from syncer.sync.operations import WriteRegister
+from syncer.sync.planned import FieldPlan, Plan
 from syncer.sync.register_edits import Added, Gone, RegisterChanges
 from tests.sync.build import issue, register, target
 
