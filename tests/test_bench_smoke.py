@@ -62,41 +62,51 @@ if server_binaries() is not None or os.environ.get("CI"):  # under CI it must ru
     ]
 
 
-def final_json(name: str, process: subprocess.Popen[str]) -> dict[str, Any]:
+def final_json(name: str, process: subprocess.Popen[bytes], out_file: Path) -> dict[str, Any]:
     """The benchmark's last stdout line, parsed; a failure shows what the benchmark said."""
     try:
-        out, err = process.communicate(timeout=TIMEOUT_S)
+        process.wait(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"bench/{name}.py took over {TIMEOUT_S} s\n{err[-3000:]}")
-    assert process.returncode == 0, f"bench/{name}.py failed:\n{out[-2000:]}\n{err[-3000:]}"
+        process.wait()
+        pytest.fail(f"bench/{name}.py took over {TIMEOUT_S} s\n{said(out_file, 'err')}")
+    out = out_file.with_suffix(".out").read_text("utf-8")
+    assert process.returncode == 0, (
+        f"bench/{name}.py failed:\n{out[-2000:]}\n{said(out_file, 'err')}"
+    )
     lines = out.strip().splitlines()
-    assert lines, f"bench/{name}.py printed nothing\n{err[-3000:]}"
+    assert lines, f"bench/{name}.py printed nothing\n{said(out_file, 'err')}"
     figures = json.loads(lines[-1])
     assert isinstance(figures, dict)
     return figures
 
 
+def said(out_file: Path, stream: str) -> str:
+    """The end of what a benchmark wrote to `stream` (its output goes to files: the benchmarks
+    run at once, and a pipe nobody reads yet would stop a benchmark that fills it)."""
+    return out_file.with_suffix(f".{stream}").read_text("utf-8", errors="replace")[-3000:]
+
+
 @pytest.fixture(scope="module")
-def results() -> Iterator[dict[str, dict[str, Any]]]:
-    processes = {
-        name: subprocess.Popen(
-            [sys.executable, str(BENCH / script), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        for name, (script, *args) in COMMANDS.items()
-    }
+def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
+    folder = tmp_path_factory.mktemp("bench")
+    files = {name: folder / name for name in COMMANDS}
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    for name, (script, *args) in COMMANDS.items():
+        with (
+            files[name].with_suffix(".out").open("wb") as out,
+            files[name].with_suffix(".err").open("wb") as err,
+        ):
+            processes[name] = subprocess.Popen(
+                [sys.executable, str(BENCH / script), *args], stdout=out, stderr=err
+            )
     try:
-        yield {name: final_json(name, process) for name, process in processes.items()}
+        yield {name: final_json(name, p, files[name]) for name, p in processes.items()}
     finally:
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
-                process.communicate()
+                process.wait()
 
 
 def test_api_cost_idle_poll_is_one_request(results: dict[str, dict[str, Any]]) -> None:

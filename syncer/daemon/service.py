@@ -48,12 +48,14 @@ _log = log.get("syncer.daemon")
 
 def trigger_for(schedule: str) -> BaseTrigger:
     """The APScheduler trigger of a configured schedule (`every 15m` or 5-field cron, local
-    time), with jitter: 5% of an interval (at most 30 s), 10 s for cron."""
+    time), with jitter: 5% of an interval (at most 30 s), 10 s for cron. Also under a second:
+    daemons started together would otherwise fire at the same instant every time, and the one
+    that always gets there first would take every register while the others only skip."""
     parsed = parse_schedule(schedule)
     if isinstance(parsed, timedelta):
         seconds = parsed.total_seconds()
         jitter = min(seconds * 0.05, MAX_INTERVAL_JITTER_SECONDS)
-        return IntervalTrigger(seconds=seconds, jitter=int(jitter) or None)
+        return IntervalTrigger(seconds=seconds, jitter=jitter)
     return CronTrigger(**parsed.trigger_fields(), jitter=CRON_JITTER_SECONDS)
 
 
