@@ -8,7 +8,7 @@ import re
 from syncer.model import Priority, Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
-from syncer.register.items import Field, Item, ItemKind
+from syncer.register.items import Field, Item, ItemKind, title_key
 from syncer.register.spans import (
     BARE_CHECKBOX_RE,
     CHECKBOX_META_RE,
@@ -18,7 +18,6 @@ from syncer.register.spans import (
     inside,
     is_struck,
     lead_title,
-    tag_priority,
 )
 from syncer.register.vocabulary import PRIORITY_TAG_RE, PRIORITY_WORDS, is_placeholder
 
@@ -89,8 +88,10 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
     title_at, summary_at = lead_title(text, text_start, meta.start() if meta else content_end)
     raw_title = text[title_at[0] : title_at[1]]
     tag = PRIORITY_TAG_RE.search(raw_title)
+    tag_priority = None
     if tag:
         title_at = (title_at[0], title_at[0] + tag.start())
+        tag_priority = PRIORITY_WORDS[tag.group("tag").lower()]
     title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
     mark = match.group("mark")
     struck = is_struck(text, title_at)
@@ -98,14 +99,15 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
     heading = doc.governing(first)
     summary = doc.repair(text[summary_at[0] : summary_at[1]]).strip() if summary_at else ""
     nested = doc.nested(first + 1, last, match.end("marker") + 1)
-    body = "\n\n".join(part for part in (summary, nested) if part)
+    body = f"{summary}\n\n{nested}" if summary and nested else summary or nested
+    ends = doc.lines.ends
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.CHECKBOX,
         title=title,
         status=Status.DONE if struck else status,
         raw_status=f"[{mark}] ~~" if struck else f"[{mark}]",
-        priority=tag_priority(raw_title) or meta_priority or doc.inherited(heading)[0],
+        priority=tag_priority or meta_priority or doc.inherited(heading)[0],
         line=first + 1,
         span=(first + 1, last + 1),
         section=doc.section(heading),
@@ -113,11 +115,11 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
         fields=fields,
         links=tuple(links),
         reason="top-level checkbox" + (", struck through: done" if struck else ""),
-        at=(base, doc.lines.ends[last]),
+        at=(base, ends[last]),
         title_at=title_at,
         status_at=mark_at,
         priority_at=None,
-        body_at=(doc.lines.ends[first], doc.lines.ends[last]),
+        body_at=(ends[first], ends[last]),
         summary_at=summary_at,
         level=len(match.group("indent")),
     )

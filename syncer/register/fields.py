@@ -56,4 +56,5 @@ def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
     if "{" in raw or "}" in raw:  # braces are the template's own: written doubled
         lead, between = (part.replace("{", "{{").replace("}", "}}") for part in (lead, between))
     style = lead + "{name}" + between + "{value}"
-    return FieldLine(line, normalize_key(name), Field(name, value, value_at, line_at, style))
+    key = " ".join(name.lower().split())  # `normalize_key` of a name already trimmed
+    return FieldLine(line, key, Field(name, value, value_at, line_at, style))

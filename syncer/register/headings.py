@@ -10,7 +10,7 @@ from syncer.model import Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
 from syncer.register.fields import FieldLine
-from syncer.register.items import Heading, Item, ItemKind, Span
+from syncer.register.items import Heading, Item, ItemKind, Span, title_key
 from syncer.register.spans import (
     NUMBERING_RE,
     STRUCK_RE,
@@ -82,7 +82,7 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     if body_first > last:
         body_at = (doc.lines.ends[last], doc.lines.ends[last])
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.HEADING,
         title=title,
         status=status,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from syncer.model import Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
-from syncer.register.items import Field, Item, ItemKind
+from syncer.register.items import Field, Item, ItemKind, title_key
 from syncer.register.restate import TitleIndex
 from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, inside, plain
 from syncer.register.table_cells import row_cells as cells
@@ -45,7 +45,7 @@ def table_items(
             continue
         tables += 1
         known = known or TitleIndex(item.title for item in others)
-        header_of = _Header(names, title_col, doc.governing(header))
+        header_of = _Header(doc, names, title_col, doc.governing(header))
         table = [item for row in rows if (item := _row_item(doc, row, header_of)) is not None]
         if not _restates_most(table, known):  # else a summary view of items already held
             items.extend(table)
@@ -55,10 +55,12 @@ def table_items(
 class _Header:
     """A table's columns as its rows are read: names, the title column, and the columns whose
     cells are the row's status and priority (the last such column the row reaches); and the
-    heading its rows are under (a table holds no heading)."""
+    section its rows are in, with what it says of their priority and status (a table holds no
+    heading)."""
 
-    def __init__(self, names: list[str], title_col: int, heading: int) -> None:
-        self.heading = heading
+    def __init__(self, doc: Document, names: list[str], title_col: int, heading: int) -> None:
+        self.section = doc.section(heading)
+        self.section_priority, self.section_status = doc.inherited(heading)
         self.names = names
         self.title_col = title_col
         self.title_name = names[title_col]
@@ -127,8 +129,9 @@ def _placeholder_row(row: list[tuple[int, int, str]], title_col: int) -> bool:
     "no …" (`| - | - |`, `| - | No critical debt | - |`)."""
     if len(row) < 2 or title_col >= len(row):
         return False  # no cell but the title, or none for it
-    if not all(_dash(raw) for col, (_, _, raw) in enumerate(row) if col != title_col):
-        return False
+    for col, (_, _, raw) in enumerate(row):
+        if col != title_col and not _dash(raw):
+            return False
     title = row[title_col][2]
     return _dash(title) or is_placeholder(title) or title.lower().split()[0] in NEGATIONS
 
@@ -172,7 +175,6 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
     title = read_value(doc.repair(doc.text[title_at[0] : title_at[1]]).strip())
     if not title:
         return None
-    section_prio, section_state = doc.inherited(header.heading)
     if status_cell is not None and status_cell.value:
         status = doc.vocab.status_of(status_cell.value) or Status.TODO
         raw_status = status_cell.value
@@ -180,11 +182,13 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
         raw_status = doc.repair(marker.group("word"))
         status = doc.vocab.status_of(raw_status) or Status.TODO
     else:
-        status = Status.DONE if struck else section_state or Status.TODO
+        status = Status.DONE if struck else header.section_status or Status.TODO
         raw_status = "~~" if struck else ""
-    priority = (priority_cell and doc.vocab.priority_of(priority_cell.value)) or section_prio
+    priority = (
+        priority_cell and doc.vocab.priority_of(priority_cell.value)
+    ) or header.section_priority
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.TABLE_ROW,
         title=title,
         status=status,
@@ -192,7 +196,7 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
         priority=priority,
         line=row + 1,
         span=(row + 1, row + 1),
-        section=doc.section(header.heading),
+        section=header.section,
         body="",
         fields=tuple(fields),
         links=tuple(links),
