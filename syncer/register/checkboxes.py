@@ -29,13 +29,14 @@ are in progress."""
 def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
     listed, rows = doc.blocks.list_items, doc.lines.rows
-    checkbox = [CHECKBOX_RE.match(rows[f]) if "[" in rows[f] else None for f in listed.first]
-    for idx, match in enumerate(checkbox):
-        first = listed.first[idx]
+    is_box: list[bool] = []  # not the matches: each would live, watched, until the last item
+    for idx, first in enumerate(listed.first):  # a list item comes after those it is in
+        match = CHECKBOX_RE.match(rows[first]) if "[" in rows[first] else None
+        is_box.append(match is not None)
         if match is None or inside(owned, first + 1):
             continue
         ancestor = listed.parent[idx]
-        while ancestor != -1 and checkbox[ancestor] is None:
+        while ancestor != -1 and not is_box[ancestor]:
             ancestor = listed.parent[ancestor]
         if ancestor != -1:
             continue  # a sub-task of a checkbox item: part of its body
@@ -77,23 +78,25 @@ def without_placeholder(items: list[Item]) -> list[Item]:
 def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -> Item:
     text = doc.text
     base = doc.lines.starts[first]
-    mark_at = (base + match.start("mark"), base + match.end("mark"))
-    text_start = base + (match.start("text") if match.group("text") else match.end())
-    text_end = base + (match.end("text") if match.group("text") else match.end())
+    mark_start, mark_end = match.span("mark")
+    mark_at = (base + mark_start, base + mark_end)
+    text_start, text_end = match.span("text")
+    if text_start < 0:  # a box with no text
+        text_start = text_end = match.end()
+    text_start, text_end = base + text_start, base + text_end
     links = doc.inline_links(text_start, text_end)
     trailing = TRAILING_LINKS_RE.search(text, text_start, text_end)
     content_end = trailing.start() if trailing else text_end
     meta = TRAILING_META_RE.search(text, text_start, content_end)
     fields, meta_priority = _checkbox_meta(text, meta) if meta else ((), None)
     title_at, summary_at = lead_title(text, text_start, meta.start() if meta else content_end)
-    raw_title = text[title_at[0] : title_at[1]]
-    tag = PRIORITY_TAG_RE.search(raw_title)
+    tag = PRIORITY_TAG_RE.search(text, title_at[0], title_at[1])
     tag_priority = None
     if tag:
-        title_at = (title_at[0], title_at[0] + tag.start())
+        title_at = (title_at[0], tag.start())
         tag_priority = PRIORITY_WORDS[tag.group("tag").lower()]
     title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
-    mark = match.group("mark")
+    mark = match.string[mark_start:mark_end]
     struck = is_struck(text, title_at)
     status = MARKS.get(mark, Status.IN_PROGRESS)
     heading = doc.governing(first)

@@ -142,14 +142,15 @@ class Document:
 
     def trim(self, first: int, end: int) -> int:
         """The last 0-based line before `end` that is neither blank nor a thematic break."""
-        last = end - 1
-        while last > first and (self.lines.blank(last) or last in self.blocks.rules):
+        last, rows, rules = end - 1, self.lines.rows, self.blocks.rules
+        while last > first and (not rows[last].strip() or last in rules):
             last -= 1
         return last
 
     def body(self, first: int, last: int, skip: set[int]) -> str:
         """The body as a tracker gets it (see `body_escape`), structural field lines aside."""
-        kept = [self.lines[i] for i in range(first, last + 1) if i not in skip]
+        rows = self.lines.rows
+        kept = [rows[i] for i in range(first, last + 1) if i not in skip]
         text = self.repair("\n".join(kept)).strip("\n")
         after_text = not self.lines.blank(first - 1) and first not in self.heading_line_set
         return unescape_body(text, self.item_keys, after_text)

@@ -87,13 +87,13 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
     many bullets, describes something else."""
     at = {f.line: f for f in fields}
     start = doc.headings[i].line if i != -1 else 0
-    blocks, previous, kept = 0, True, []
+    blocks, previous, kept, rows = 0, True, [], doc.lines.rows
     for line in range(start, max(at) + 1):
         if line in at:
             if blocks <= 1:
                 kept.append(at[line])
             previous = True
-        elif doc.lines.blank(line):
+        elif not rows[line].strip():
             previous = True
         else:
             blocks += previous

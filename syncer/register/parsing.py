@@ -9,6 +9,7 @@ rules (DESIGN §1, docs/register.md) are general, one module per kind of item: `
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 
 from syncer.register.bullets import bullet_items
 from syncer.register.checkboxes import bare_checkbox_items, checkbox_items, without_placeholder
@@ -21,6 +22,8 @@ from syncer.register.lines import newline_of
 from syncer.register.rules import RegisterRules
 from syncer.register.spans import inside
 from syncer.register.tables import table_items
+
+_WHERE = attrgetter("at")
 
 
 def parse(text: str, rules: RegisterRules | None = None) -> Register:
@@ -69,7 +72,7 @@ def _items(doc: Document) -> tuple[list[Item], list[Item]]:
         ]
     if doc.rules.include_sections or doc.rules.exclude_sections:
         items = [i for i in items if doc.rules.admits(i.section)]
-    items.sort(key=lambda i: i.at[0])
+    items.sort(key=_WHERE)  # items start on lines of their own: never at one offset
     return heading_items, items
 
 

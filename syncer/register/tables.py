@@ -141,7 +141,7 @@ def _dash(raw: str) -> bool:
 
 
 def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
-    row_cells = cells(doc.lines[row])
+    row_cells = cells(doc.lines.rows[row])
     title_col = header.title_col
     if title_col >= len(row_cells) or _placeholder_row(row_cells, title_col):
         return None
