@@ -35,17 +35,22 @@ def table_items(
     items: list[Item] = []
     tables = 0
     known: TitleIndex | None = None  # built once, for the first item table
-    columns = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
+    title_names = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
+    read: dict[str, _Columns | None] = {}  # tables with the same header row read it once
     for header, rows in doc.blocks.tables:
         if header < 0 or not rows or inside(owned, header + 1):
             continue
-        names = [doc.repair(c[2]).strip() for c in cells(doc.lines[header])]
-        title_col = _title_column(names, columns)
-        if title_col is None:
+        line = doc.lines.rows[header]
+        if line not in read:
+            names = [doc.repair(c[2]).strip() for c in cells(line)]
+            title_col = _title_column(names, title_names)
+            read[line] = None if title_col is None else _Columns(names, title_col)
+        columns = read[line]
+        if columns is None:
             continue
         tables += 1
         known = known or TitleIndex(item.title for item in others)
-        header_of = _Header(doc, names, title_col, doc.governing(header))
+        header_of = _Header(doc, columns, doc.governing(header))
         table = [item for row in rows if (item := _row_item(doc, row, header_of)) is not None]
         if not _restates_most(table, known):  # else a summary view of items already held
             items.extend(table)
@@ -53,14 +58,22 @@ def table_items(
 
 
 class _Header:
-    """A table's columns as its rows are read: names, the title column, and the columns whose
-    cells are the row's status and priority (the last such column the row reaches); and the
-    section its rows are in, with what it says of their priority and status (a table holds no
-    heading)."""
+    """A table as its rows are read: its columns, and the section its rows are in, with what
+    it says of their priority and status (a table holds no heading)."""
 
-    def __init__(self, doc: Document, names: list[str], title_col: int, heading: int) -> None:
+    def __init__(self, doc: Document, columns: _Columns, heading: int) -> None:
         self.section = doc.section(heading)
         self.section_priority, self.section_status = doc.inherited(heading)
+        self.title_col = columns.title_col
+        self.reason = columns.reason
+        self.plan = columns.plan
+
+
+class _Columns:
+    """A header row's columns: names, the title column, and the columns whose cells are the
+    row's status and priority (the last such column the row reaches)."""
+
+    def __init__(self, names: list[str], title_col: int) -> None:
         self.names = names
         self.title_col = title_col
         self.title_name = names[title_col]
@@ -77,8 +90,8 @@ class _Header:
 
     def plan(self, width: int) -> list[_Cell]:
         """The cells of a row of `width` cells read as fields (made once a width: the rows of
-        a table share it). A column named as the title column is the title, or a status or
-        priority cell never listed among the item's fields."""
+        the tables under this header share it). A column named as the title column is the
+        title, or a status or priority cell never listed among the item's fields."""
         found = self.plans.get(width)
         if found is None:
             status, priority = _last(self.status_cols, width), _last(self.priority_cols, width)
