@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from syncer.model import Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
-from syncer.register.items import Item, ItemKind, Span
+from syncer.register.items import Item, ItemKind, Span, title_key
 from syncer.register.spans import (
     CHECKBOX_RE,
     DEL_RE,
@@ -152,7 +152,7 @@ def _bullet_item(doc: Document, entry: _Entry, match: re.Match[str], heading: in
     if marker.at is None and is_struck(doc.text, title_at):
         status = Status.DONE  # `~~Title~~ (why)`
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.BULLET,
         title=title,
         status=status or Status.TODO,

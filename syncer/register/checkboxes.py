@@ -8,7 +8,7 @@ import re
 from syncer.model import Priority, Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
-from syncer.register.items import Field, Item, ItemKind
+from syncer.register.items import Field, Item, ItemKind, title_key
 from syncer.register.spans import (
     BARE_CHECKBOX_RE,
     CHECKBOX_META_RE,
@@ -18,7 +18,6 @@ from syncer.register.spans import (
     inside,
     is_struck,
     lead_title,
-    tag_priority,
 )
 from syncer.register.vocabulary import PRIORITY_TAG_RE, PRIORITY_WORDS, is_placeholder
 
@@ -30,13 +29,14 @@ are in progress."""
 def checkbox_items(doc: Document, owned: list[tuple[int, int]]) -> list[Item]:
     items: list[Item] = []
     listed, rows = doc.blocks.list_items, doc.lines.rows
-    checkbox = [CHECKBOX_RE.match(rows[f]) if "[" in rows[f] else None for f in listed.first]
-    for idx, match in enumerate(checkbox):
-        first = listed.first[idx]
+    is_box: list[bool] = []  # not the matches: each would live, watched, until the last item
+    for idx, first in enumerate(listed.first):  # a list item comes after those it is in
+        match = CHECKBOX_RE.match(rows[first]) if "[" in rows[first] else None
+        is_box.append(match is not None)
         if match is None or inside(owned, first + 1):
             continue
         ancestor = listed.parent[idx]
-        while ancestor != -1 and checkbox[ancestor] is None:
+        while ancestor != -1 and not is_box[ancestor]:
             ancestor = listed.parent[ancestor]
         if ancestor != -1:
             continue  # a sub-task of a checkbox item: part of its body
@@ -78,34 +78,39 @@ def without_placeholder(items: list[Item]) -> list[Item]:
 def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -> Item:
     text = doc.text
     base = doc.lines.starts[first]
-    mark_at = (base + match.start("mark"), base + match.end("mark"))
-    text_start = base + (match.start("text") if match.group("text") else match.end())
-    text_end = base + (match.end("text") if match.group("text") else match.end())
+    mark_start, mark_end = match.span("mark")
+    mark_at = (base + mark_start, base + mark_end)
+    text_start, text_end = match.span("text")
+    if text_start < 0:  # a box with no text
+        text_start = text_end = match.end()
+    text_start, text_end = base + text_start, base + text_end
     links = doc.inline_links(text_start, text_end)
     trailing = TRAILING_LINKS_RE.search(text, text_start, text_end)
     content_end = trailing.start() if trailing else text_end
     meta = TRAILING_META_RE.search(text, text_start, content_end)
     fields, meta_priority = _checkbox_meta(text, meta) if meta else ((), None)
     title_at, summary_at = lead_title(text, text_start, meta.start() if meta else content_end)
-    raw_title = text[title_at[0] : title_at[1]]
-    tag = PRIORITY_TAG_RE.search(raw_title)
+    tag = PRIORITY_TAG_RE.search(text, title_at[0], title_at[1])
+    tag_priority = None
     if tag:
-        title_at = (title_at[0], title_at[0] + tag.start())
+        title_at = (title_at[0], tag.start())
+        tag_priority = PRIORITY_WORDS[tag.group("tag").lower()]
     title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
-    mark = match.group("mark")
+    mark = match.string[mark_start:mark_end]
     struck = is_struck(text, title_at)
     status = MARKS.get(mark, Status.IN_PROGRESS)
     heading = doc.governing(first)
     summary = doc.repair(text[summary_at[0] : summary_at[1]]).strip() if summary_at else ""
     nested = doc.nested(first + 1, last, match.end("marker") + 1)
-    body = "\n\n".join(part for part in (summary, nested) if part)
+    body = f"{summary}\n\n{nested}" if summary and nested else summary or nested
+    ends = doc.lines.ends
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.CHECKBOX,
         title=title,
         status=Status.DONE if struck else status,
         raw_status=f"[{mark}] ~~" if struck else f"[{mark}]",
-        priority=tag_priority(raw_title) or meta_priority or doc.inherited(heading)[0],
+        priority=tag_priority or meta_priority or doc.inherited(heading)[0],
         line=first + 1,
         span=(first + 1, last + 1),
         section=doc.section(heading),
@@ -113,11 +118,11 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
         fields=fields,
         links=tuple(links),
         reason="top-level checkbox" + (", struck through: done" if struck else ""),
-        at=(base, doc.lines.ends[last]),
+        at=(base, ends[last]),
         title_at=title_at,
         status_at=mark_at,
         priority_at=None,
-        body_at=(doc.lines.ends[first], doc.lines.ends[last]),
+        body_at=(ends[first], ends[last]),
         summary_at=summary_at,
         level=len(match.group("indent")),
     )

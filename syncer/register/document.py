@@ -7,6 +7,7 @@ Built once per `parse`; each item kind (headings, checkboxes, tables, bullets) r
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 
 from syncer.model import Priority, Status
 from syncer.register.blocks import read_blocks
@@ -39,6 +40,9 @@ class Document:
             self.vocab = Vocabulary.default(words, rules.priority_words)
         self.item_keys = ITEM_KEYS | {normalize_key(k) for k in rules.item_fields}
         self.damage = detect(non_ascii)
+        self.repair: Callable[[str], str] = self.damage.repair
+        """A value's meaning, where the document's encoding was damaged (called for every
+        value read: bound once)."""
         self.blocks = read_blocks(text)
         self.headings = self._headings()
         self.heading_lines = [h.line for h in self.headings]
@@ -56,9 +60,6 @@ class Document:
         self.doc_title = self._find_doc_title()
         self._section_state: dict[int, tuple[Priority | None, Status | None]] = {}
         self._sections: dict[int, tuple[str, ...]] = {}
-
-    def repair(self, raw: str) -> str:
-        return self.damage.repair(raw)
 
     # --- headings and sections ------------------------------------------------------------
 
@@ -141,25 +142,25 @@ class Document:
 
     def trim(self, first: int, end: int) -> int:
         """The last 0-based line before `end` that is neither blank nor a thematic break."""
-        last = end - 1
-        while last > first and (self.lines.blank(last) or last in self.blocks.rules):
+        last, rows, rules = end - 1, self.lines.rows, self.blocks.rules
+        while last > first and (not rows[last].strip() or last in rules):
             last -= 1
         return last
 
     def body(self, first: int, last: int, skip: set[int]) -> str:
         """The body as a tracker gets it (see `body_escape`), structural field lines aside."""
-        kept = [self.lines[i] for i in range(first, last + 1) if i not in skip]
+        rows = self.lines.rows
+        kept = [rows[i] for i in range(first, last + 1) if i not in skip]
         text = self.repair("\n".join(kept)).strip("\n")
         after_text = not self.lines.blank(first - 1) and first not in self.heading_line_set
         return unescape_body(text, self.item_keys, after_text)
 
     def nested(self, first: int, last: int, indent: int) -> str:
         """Lines nested under a list item, less its indentation, as a body."""
-        lines = []
-        for i in range(first, last + 1):
-            raw = self.lines[i]
-            cut = min(indent, len(raw) - len(raw.lstrip(" \t")))
-            lines.append(raw[cut:])
+        lines = [  # less `indent` columns of blanks, or all a line has before its text
+            raw.lstrip(" \t") if raw[:indent].strip(" \t") else raw[indent:]
+            for raw in self.lines.rows[first : last + 1]
+        ]
         return unescape_body(self.repair("\n".join(lines)).strip("\n"), self.item_keys, True)
 
     def hidden_links(self, first: int, last: int) -> list[Link]:

@@ -28,9 +28,8 @@ class EndAnchored:
         self.unless = unless
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        end = min(endpos, len(text))
-        last = text[end - 1] if pos < end else ""
-        if last.isalnum():  # most texts: neither an ending nor blank
+        end = endpos if endpos < len(text) else len(text)
+        if pos < end and text[end - 1].isalnum():  # most texts: neither an ending nor blank
             deciding = False
         else:
             tail = text[pos:end].rstrip(self.blank)

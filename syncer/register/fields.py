@@ -48,12 +48,15 @@ def field_lines(doc: Document) -> list[FieldLine]:
 
 def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
     raw, base = match.string, doc.lines.starts[line]
-    name = doc.repair(match.group("key")).strip().rstrip(":").strip()
-    value_at = (base + match.start("value"), base + match.end("value"))
+    key_start, key_end = match.span("key")
+    value_start, value_end = match.span("value")
+    name = doc.repair(raw[key_start:key_end]).strip().rstrip(":").strip()
+    value_at = (base + value_start, base + value_end)
     line_at = (base, doc.lines.ends[line])
-    value = read_value(doc.repair(doc.text[value_at[0] : value_at[1]]))
-    lead, between = raw[: match.start("key")], raw[match.end("key") : match.start("value")]
+    value = read_value(doc.repair(raw[value_start:value_end]))
+    lead, between = raw[:key_start], raw[key_end:value_start]
     if "{" in raw or "}" in raw:  # braces are the template's own: written doubled
         lead, between = (part.replace("{", "{{").replace("}", "}}") for part in (lead, between))
-    style = lead + "{name}" + between + "{value}"
-    return FieldLine(line, normalize_key(name), Field(name, value, value_at, line_at, style))
+    style = f"{lead}{{name}}{between}{{value}}"
+    key = " ".join(name.lower().split())  # `normalize_key` of a name already trimmed
+    return FieldLine(line, key, Field(name, value, value_at, line_at, style))

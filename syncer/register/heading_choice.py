@@ -21,7 +21,13 @@ from collections import Counter
 
 from syncer.register.document import Document
 from syncer.register.fields import FieldLine
-from syncer.register.spans import CHECKBOX_RE, NUMBERING_RE, STRUCK_RE, TRAILING_LINKS_RE
+from syncer.register.spans import (
+    CHECKBOX_RE,
+    NUMBERING_RE,
+    PUNCTUATION_RE,
+    STRUCK_RE,
+    TRAILING_LINKS_RE,
+)
 from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE, is_meta_section
 
 ID_PREFIX_RE = re.compile(r"^(?:[A-Z][A-Z0-9]{0,9}-\d{1,5}(?=[:.)\s])|[A-Z]{1,3}\d{1,4}(?=[:.)]))")
@@ -81,13 +87,13 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
     many bullets, describes something else."""
     at = {f.line: f for f in fields}
     start = doc.headings[i].line if i != -1 else 0
-    blocks, previous, kept = 0, True, []
+    blocks, previous, kept, rows = 0, True, [], doc.lines.rows
     for line in range(start, max(at) + 1):
         if line in at:
             if blocks <= 1:
                 kept.append(at[line])
             previous = True
-        elif doc.lines.blank(line):
+        elif not rows[line].strip():
             previous = True
         else:
             blocks += previous
@@ -181,4 +187,4 @@ def _struck_or_marked(doc: Document, raw: str) -> bool:
 
 
 def _words(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", title).lower().split())
+    return " ".join(PUNCTUATION_RE.sub(" ", title).lower().split())

@@ -10,7 +10,7 @@ from syncer.model import Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
 from syncer.register.fields import FieldLine
-from syncer.register.items import Heading, Item, ItemKind, Span
+from syncer.register.items import Heading, Item, ItemKind, Link, Span, title_key
 from syncer.register.spans import (
     NUMBERING_RE,
     STRUCK_RE,
@@ -29,8 +29,7 @@ from syncer.register.vocabulary import (
 )
 
 _DECOR = DECOR_EMOJI + " "
-_STRUCTURAL_KEYS = STATUS_KEYS | PRIORITY_KEYS | LINK_KEYS
-"""Fields syncer writes itself: their lines are not part of the body a tracker gets."""
+_DECOR_CHARS = frozenset(_DECOR)
 
 
 def heading_item_end(doc: Document, i: int, is_item: list[bool]) -> int:
@@ -49,9 +48,23 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     heading = doc.headings[i]
     first = heading.line - 1
     title, title_at, marker_at = heading_title(doc, heading)
-    own = [f for f in fields if f.line <= last]
-    status_field = next((f for f in own if f.key in STATUS_KEYS), None)
-    priority_field = next((f for f in own if f.key in PRIORITY_KEYS), None)
+    own: list[FieldLine] = []
+    status_field = priority_field = None
+    links: list[Link] = []
+    structural: set[int] = set()  # lines of fields syncer writes: not part of the body
+    for f in fields:  # one pass: a register has thousands of these
+        if f.line > last:
+            continue
+        own.append(f)
+        if f.key in STATUS_KEYS:
+            status_field = status_field or f
+        elif f.key in PRIORITY_KEYS:
+            priority_field = priority_field or f
+        elif f.key in LINK_KEYS:
+            links += doc.links_in(f.field.at)
+        else:
+            continue
+        structural.add(f.line)
     section_prio, section_state = doc.inherited(doc.parents[i])
     raw_title = doc.repair(doc.text[heading.at[0] : heading.at[1]])
     priority = (
@@ -71,9 +84,7 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     if not value and is_struck(doc.text, title_at):
         status = Status.DONE  # struck through: dropped or finished, closed either way
     status = status or (Status.TODO if value else section_state or Status.TODO)
-    links = [link for f in own if f.key in LINK_KEYS for link in doc.links_in(f.field.at)]
     links += doc.hidden_links(first, last)
-    structural = {f.line for f in own if f.key in _STRUCTURAL_KEYS}
     body_first = first + 1
     field_rows = {f.line for f in own}
     while body_first <= last and (body_first in field_rows or doc.lines.blank(body_first)):
@@ -82,7 +93,7 @@ def heading_item(doc: Document, i: int, last: int, fields: list[FieldLine], why:
     if body_first > last:
         body_at = (doc.lines.ends[last], doc.lines.ends[last])
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.HEADING,
         title=title,
         status=status,
@@ -125,11 +136,13 @@ def heading_title(doc: Document, heading: Heading) -> tuple[str, Span, Span | No
             lo, hi = (found.end(), hi) if found.start() == lo else (lo, found.start())
             break
     inner = raw[lo:hi]
-    left = len(inner) - len(_strip_decor(doc, inner, leading=True))
-    right = len(inner) - len(_strip_decor(doc, inner, leading=False))
+    left = right = 0
+    if inner[:1] in _DECOR_CHARS or inner[-1:] in _DECOR_CHARS:  # else none: most headings
+        left = len(inner) - len(_strip_decor(doc, inner, leading=True))
+        right = len(inner) - len(_strip_decor(doc, inner, leading=False))
     for run_start, run_end in ((lo, lo + left), (hi - right, hi)):
         run = raw[run_start:run_end]
-        if marker is None and _is_marker(doc, run):
+        if marker is None and run and _is_marker(doc, run):
             marker = (run_start + len(run) - len(run.lstrip()), run_start + len(run.rstrip()))
     span = (start + lo + left, start + hi - right)
     struck = STRUCK_RE.fullmatch(doc.text, *span)

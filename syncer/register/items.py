@@ -6,8 +6,10 @@ are splices into the original text and everything else stays byte for byte.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from syncer.model import Priority, Status
 from syncer.register.damage import Damage
@@ -15,6 +17,15 @@ from syncer.register.vocabulary import ITEM_KEYS, Vocabulary
 
 Span = tuple[int, int]
 """[start, end) character offsets into the register's text."""
+
+
+_SLUG_GAP_RE = re.compile(r"[^a-z0-9]+")
+
+
+def title_key(title: str) -> str:
+    """The key a title gives its item: its words, lowercase, joined by dashes (`Fix the
+    cache!` → `fix-the-cache`); `item` when it has none. `parse` tells same keys apart."""
+    return _SLUG_GAP_RE.sub("-", title.lower()).strip("-")[:80].strip("-") or "item"
 
 
 class ItemKind(StrEnum):
@@ -25,8 +36,7 @@ class ItemKind(StrEnum):
     """A plain list entry, an item only in a document with no structured items."""
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """A `**Name**: value` line (or a table cell) of an item, with where its value sits."""
 
     name: str
@@ -38,8 +48,7 @@ class Field:
     a new field beside it takes the same shape; empty for cells and inline tokens."""
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A link from an item to a tracker issue, as written in the register."""
 
     text: str
@@ -48,8 +57,7 @@ class Link:
     hidden: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     key: str
     kind: ItemKind
     title: str
@@ -86,8 +94,7 @@ class Item:
         return next((f for f in self.fields if f.name.lower() == wanted), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     line: int
     level: int
     title: str

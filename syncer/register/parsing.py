@@ -8,8 +8,8 @@ rules (DESIGN §1, docs/register.md) are general, one module per kind of item: `
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from operator import attrgetter
 
 from syncer.register.bullets import bullet_items
 from syncer.register.checkboxes import bare_checkbox_items, checkbox_items, without_placeholder
@@ -17,16 +17,34 @@ from syncer.register.document import Document
 from syncer.register.fields import FieldLine, field_lines
 from syncer.register.heading_choice import item_headings
 from syncer.register.headings import heading_item, heading_item_end
-from syncer.register.items import Item, Register
+from syncer.register.items import Item, Register, title_key
 from syncer.register.lines import newline_of
 from syncer.register.rules import RegisterRules
 from syncer.register.spans import inside
 from syncer.register.tables import table_items
 
+_WHERE = attrgetter("at")
+
 
 def parse(text: str, rules: RegisterRules | None = None) -> Register:
     """The register's items, in document order, with the spans of every value read."""
     doc = Document(text, rules or RegisterRules())
+    heading_items, items = _items(doc)
+    return Register(
+        text=text,
+        items=_with_unique_keys(items),
+        headings=tuple(doc.headings),
+        line_starts=tuple(doc.lines.starts),
+        newline=newline_of(text),
+        damage=doc.damage,
+        field_style=_field_style(heading_items),
+        vocabulary=doc.vocab,
+        item_keys=doc.item_keys,
+    )
+
+
+def _items(doc: Document) -> tuple[list[Item], list[Item]]:
+    """(the heading items, all items in document order)."""
     fields = field_lines(doc)
     chosen = item_headings(doc, fields)
     is_item = [i in chosen for i in range(len(doc.headings))]
@@ -54,35 +72,22 @@ def parse(text: str, rules: RegisterRules | None = None) -> Register:
         ]
     if doc.rules.include_sections or doc.rules.exclude_sections:
         items = [i for i in items if doc.rules.admits(i.section)]
-    items.sort(key=lambda i: i.at[0])
-    return Register(
-        text=text,
-        items=_with_unique_keys(items),
-        headings=tuple(doc.headings),
-        line_starts=tuple(doc.lines.starts),
-        newline=newline_of(text),
-        damage=doc.damage,
-        field_style=_field_style(heading_items),
-        vocabulary=doc.vocab,
-        item_keys=doc.item_keys,
-    )
-
-
-_SLUG_WORD_RE = re.compile(r"[a-z0-9]+")
-
-
-def _slug(title: str) -> str:
-    words = _SLUG_WORD_RE.findall(title.lower())
-    return "-".join(words)[:80].strip("-") or "item"
+    items.sort(key=_WHERE)  # items start on lines of their own: never at one offset
+    return heading_items, items
 
 
 def _with_unique_keys(items: list[Item]) -> tuple[Item, ...]:
-    """Keys from titles; the section's slug, then a counter, tell same-titled items apart."""
-    base = [_slug(item.title) for item in items]
-    counts = Counter(base)
+    """Keys from titles (each item is made with its title's key); the section's slug, then a
+    counter, tell same-titled items apart. Only those items are made again."""
+    given = [item.key for item in items]
+    if len(set(given)) == len(given):  # every title its own: most registers
+        return tuple(items)
+    counts = Counter(given)
     keys = [
-        f"{_slug(item.section[-1]) if item.section else 'top'}/{slug}" if counts[slug] > 1 else slug
-        for item, slug in zip(items, base, strict=True)
+        f"{title_key(item.section[-1]) if item.section else 'top'}/{item.key}"
+        if counts[item.key] > 1
+        else item.key
+        for item in items
     ]
     unique = keys
     if len(set(keys)) < len(keys):  # same title in the same section: a counter
@@ -91,11 +96,10 @@ def _with_unique_keys(items: list[Item]) -> tuple[Item, ...]:
         for key in keys:
             seen[key] += 1
             unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
-    for item, key in zip(items, unique, strict=True):
-        # the items were made by this parse and have not left it: naming them in place spares
-        # copying ten thousand frozen items with `dataclasses.replace`
-        object.__setattr__(item, "key", key)
-    return tuple(items)
+    return tuple(
+        item if item.key == key else item._replace(key=key)
+        for item, key in zip(items, unique, strict=True)
+    )
 
 
 def _field_style(items: list[Item]) -> str:

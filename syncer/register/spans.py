@@ -84,6 +84,10 @@ TRAILING_LINKS_RE = EndAnchored(
 )
 
 
+PUNCTUATION_RE = re.compile(r"[^\w\s]")
+"""What is neither a word character nor a space: emoji, punctuation."""
+
+
 def inside(owned: list[tuple[int, int]], line: int) -> bool:
     """Whether 1-based `line` lies in one of the sorted, disjoint (first, last) ranges."""
     at = bisect_right(owned, (line, 1 << 62)) - 1
@@ -126,4 +130,4 @@ def lead_title(text: str, start: int, end: int) -> tuple[Span, Span | None]:
 
 def plain(name: str) -> str:
     """A header or key as words only: `**Status** ✅` → `status`."""
-    return " ".join(re.sub(r"[^\w\s]", " ", name).lower().split())
+    return " ".join(PUNCTUATION_RE.sub(" ", name).lower().split())

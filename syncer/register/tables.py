@@ -7,7 +7,7 @@ from __future__ import annotations
 from syncer.model import Status
 from syncer.register.document import Document
 from syncer.register.escape import read_value
-from syncer.register.items import Field, Item, ItemKind
+from syncer.register.items import Field, Item, ItemKind, title_key
 from syncer.register.restate import TitleIndex
 from syncer.register.spans import STRUCK_RE, TRAILING_LINKS_RE, inside, plain
 from syncer.register.table_cells import row_cells as cells
@@ -35,17 +35,22 @@ def table_items(
     items: list[Item] = []
     tables = 0
     known: TitleIndex | None = None  # built once, for the first item table
-    columns = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
+    title_names = tuple(c.lower() for c in doc.rules.title_columns) + TITLE_COLUMNS
+    read: dict[str, _Columns | None] = {}  # tables with the same header row read it once
     for header, rows in doc.blocks.tables:
         if header < 0 or not rows or inside(owned, header + 1):
             continue
-        names = [doc.repair(c[2]).strip() for c in cells(doc.lines[header])]
-        title_col = _title_column(names, columns)
-        if title_col is None:
+        line = doc.lines.rows[header]
+        if line not in read:
+            names = [doc.repair(c[2]).strip() for c in cells(line)]
+            title_col = _title_column(names, title_names)
+            read[line] = None if title_col is None else _Columns(names, title_col)
+        columns = read[line]
+        if columns is None:
             continue
         tables += 1
         known = known or TitleIndex(item.title for item in others)
-        header_of = _Header(names, title_col, doc.governing(header))
+        header_of = _Header(doc, columns, doc.governing(header))
         table = [item for row in rows if (item := _row_item(doc, row, header_of)) is not None]
         if not _restates_most(table, known):  # else a summary view of items already held
             items.extend(table)
@@ -53,12 +58,22 @@ def table_items(
 
 
 class _Header:
-    """A table's columns as its rows are read: names, the title column, and the columns whose
-    cells are the row's status and priority (the last such column the row reaches); and the
-    heading its rows are under (a table holds no heading)."""
+    """A table as its rows are read: its columns, and the section its rows are in, with what
+    it says of their priority and status (a table holds no heading)."""
 
-    def __init__(self, names: list[str], title_col: int, heading: int) -> None:
-        self.heading = heading
+    def __init__(self, doc: Document, columns: _Columns, heading: int) -> None:
+        self.section = doc.section(heading)
+        self.section_priority, self.section_status = doc.inherited(heading)
+        self.title_col = columns.title_col
+        self.reason = columns.reason
+        self.plan = columns.plan
+
+
+class _Columns:
+    """A header row's columns: names, the title column, and the columns whose cells are the
+    row's status and priority (the last such column the row reaches)."""
+
+    def __init__(self, names: list[str], title_col: int) -> None:
         self.names = names
         self.title_col = title_col
         self.title_name = names[title_col]
@@ -75,8 +90,8 @@ class _Header:
 
     def plan(self, width: int) -> list[_Cell]:
         """The cells of a row of `width` cells read as fields (made once a width: the rows of
-        a table share it). A column named as the title column is the title, or a status or
-        priority cell never listed among the item's fields."""
+        the tables under this header share it). A column named as the title column is the
+        title, or a status or priority cell never listed among the item's fields."""
         found = self.plans.get(width)
         if found is None:
             status, priority = _last(self.status_cols, width), _last(self.priority_cols, width)
@@ -127,8 +142,9 @@ def _placeholder_row(row: list[tuple[int, int, str]], title_col: int) -> bool:
     "no …" (`| - | - |`, `| - | No critical debt | - |`)."""
     if len(row) < 2 or title_col >= len(row):
         return False  # no cell but the title, or none for it
-    if not all(_dash(raw) for col, (_, _, raw) in enumerate(row) if col != title_col):
-        return False
+    for col, (_, _, raw) in enumerate(row):
+        if col != title_col and not _dash(raw):
+            return False
     title = row[title_col][2]
     return _dash(title) or is_placeholder(title) or title.lower().split()[0] in NEGATIONS
 
@@ -138,7 +154,7 @@ def _dash(raw: str) -> bool:
 
 
 def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
-    row_cells = cells(doc.lines[row])
+    row_cells = cells(doc.lines.rows[row])
     title_col = header.title_col
     if title_col >= len(row_cells) or _placeholder_row(row_cells, title_col):
         return None
@@ -172,7 +188,6 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
     title = read_value(doc.repair(doc.text[title_at[0] : title_at[1]]).strip())
     if not title:
         return None
-    section_prio, section_state = doc.inherited(header.heading)
     if status_cell is not None and status_cell.value:
         status = doc.vocab.status_of(status_cell.value) or Status.TODO
         raw_status = status_cell.value
@@ -180,11 +195,13 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
         raw_status = doc.repair(marker.group("word"))
         status = doc.vocab.status_of(raw_status) or Status.TODO
     else:
-        status = Status.DONE if struck else section_state or Status.TODO
+        status = Status.DONE if struck else header.section_status or Status.TODO
         raw_status = "~~" if struck else ""
-    priority = (priority_cell and doc.vocab.priority_of(priority_cell.value)) or section_prio
+    priority = (
+        priority_cell and doc.vocab.priority_of(priority_cell.value)
+    ) or header.section_priority
     return Item(
-        key=title,
+        key=title_key(title),
         kind=ItemKind.TABLE_ROW,
         title=title,
         status=status,
@@ -192,7 +209,7 @@ def _row_item(doc: Document, row: int, header: _Header) -> Item | None:
         priority=priority,
         line=row + 1,
         span=(row + 1, row + 1),
-        section=doc.section(header.heading),
+        section=header.section,
         body="",
         fields=tuple(fields),
         links=tuple(links),

@@ -250,12 +250,17 @@ class Vocabulary:
 
 
 _LEAD_SEPARATOR_RE = re.compile(r"\s*(?::|[-\u2013\u2014|]\s|\(|$)")
+_NOT_WORD_OR_DASH_RE = re.compile(r"[^\w\s-]")
+_NOT_WORD_OR_APOSTROPHE_RE = re.compile(r"[^\w\s'\u2019-]")
+_NOT_WORD_OR_SLASH_RE = re.compile(r"[^\w\s/]")
+_NOT_LETTER_RE = re.compile(r"[^\w\s]|\d")
+_WORD_CHAR_RE = re.compile(r"\w")
 
 
 def section_priority(vocab: Vocabulary, heading: str) -> Priority | None:
     """A heading's priority: "High Priority", "🔴 Critical Priorities", "(P1)", just "Low" or
     "Blockers", or one leading a heading before a separator ("P1 — fix this quarter")."""
-    words = re.sub(r"[^\w\s-]", " ", heading).lower().split()
+    words = _NOT_WORD_OR_DASH_RE.sub(" ", heading).lower().split()
     if not words:
         return None
     if any(w.startswith("priorit") or w == "prio" for w in words):
@@ -265,7 +270,7 @@ def section_priority(vocab: Vocabulary, heading: str) -> Priority | None:
     lead = vocab.priority_match(heading)
     if (
         lead is not None
-        and not re.search(r"\w", heading[: lead.start()])
+        and not _WORD_CHAR_RE.search(heading, 0, lead.start())
         and _LEAD_SEPARATOR_RE.match(heading, lead.end())
     ):
         return vocab.priority_words[lead.group(0).lower()]
@@ -280,7 +285,7 @@ SECTION_STATUS = {"archive": Status.DONE, "archived": Status.DONE}
 def section_status(vocab: Vocabulary, heading: str) -> Status | None:
     """A heading that is nothing but a state ("## Completed", "### Done ✅", "## Won't do",
     configured words such as "## Erledigt"), for the items under it that state none."""
-    words = " ".join(re.sub(r"[^\w\s'\u2019-]", " ", heading).lower().split())
+    words = " ".join(_NOT_WORD_OR_APOSTROPHE_RE.sub(" ", heading).lower().split())
     return vocab.status_words.get(words) or SECTION_STATUS.get(words)
 
 
@@ -306,19 +311,19 @@ NEGATIONS = frozenset(
 def is_placeholder(title: str) -> bool:
     """Whether a title is only a placeholder for "nothing here" (emoji and punctuation aside):
     an empty list's one entry."""
-    words = re.sub(r"[^\w\s/]", " ", title).lower().split()
+    words = _NOT_WORD_OR_SLASH_RE.sub(" ", title).lower().split()
     return bool(words) and " ".join(words) in PLACEHOLDERS
 
 
 def is_meta_section(heading: str) -> bool:
     """Whether a heading names a section about the document (a legend, a table of contents,
     notes, a summary, a template), not work: emoji, numbering and case aside."""
-    words = " ".join(re.sub(r"[^\w\s]|\d", " ", heading).lower().split())
+    words = " ".join(_NOT_LETTER_RE.sub(" ", heading).lower().split())
     return words in languages.META_SECTIONS
 
 
 def is_work_section(heading: str) -> bool:
     """Whether a heading titles a list of work ("TODO", "Backlog", "Known issues", "Pendientes",
     "待办"): emoji, numbering and case aside."""
-    words = " ".join(re.sub(r"[^\w\s]|\d", " ", heading).lower().split())
+    words = " ".join(_NOT_LETTER_RE.sub(" ", heading).lower().split())
     return words in languages.WORK_SECTIONS
