@@ -8,6 +8,7 @@ while the register still has edits to take (the tracker changed; the register mu
 
 from __future__ import annotations
 
+import requests
 from github import Auth, Github, GithubException
 
 from syncer.redact import scrub
@@ -52,6 +53,8 @@ def github_pulls(api_url: str, repo: str, token: str) -> Propose:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
             said = f"{exc.status} {message}"
             raise GitError(scrub(f"GitHub {repo}: cannot open the pull request: {said}")) from None
+        except requests.RequestException:  # refused, timed out, a name that does not resolve
+            raise GitError(scrub(f"GitHub {repo}: cannot reach {api_url.rstrip('/')}")) from None
         finally:
             github.close()
 

@@ -5,6 +5,7 @@ that register alone; protected branches get one pull request, updated, never dup
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +179,29 @@ def test_a_protected_branch_gets_one_pull_request_updated_not_duplicated(
     code, _, _ = reconcile(config, fake)
     assert git(remote.bare, "rev-parse", "syncer/platform") == commits, "nothing new: no commit"
     assert len(fake.pulls.open()) == 1
+
+
+def test_an_unreachable_pull_request_api_is_one_line_for_that_register(
+    tmp_path: Path, remote: Remote, fake: FakeGitHub
+) -> None:
+    """Nothing answers at `pull_request_api` (a closed port): one line names the register and
+    the address, as for a refusal; the issues are still created and the branch pushed."""
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/api/v3"
+    table = (
+        f'repository = "{remote.bare}"\npath = "{PATH}"\npull_request = true\n'
+        f'token_env = "GH_TOKEN"\npull_request_repo = "{fake.repo}"\n'
+        f'pull_request_api = "{closed}"\nforge = "github"'
+    )
+    code, _, stderr = reconcile(write_config(tmp_path, fake, table), fake)
+    assert code == 1
+    errors = [line for line in stderr.splitlines() if line.startswith("error: platform:")]
+    assert len(errors) == 1, stderr
+    assert f"GitHub {fake.repo}: cannot reach http://127.0.0.1:" in errors[0]
+    assert "Traceback" not in stderr and fake.token not in stderr
+    assert fake.issue_count() == 3
+    assert f"[{fake.repo}#1]" in git(remote.bare, "show", f"syncer/platform:{PATH}")
 
 
 def test_the_daemon_keeps_a_git_register(tmp_path: Path, remote: Remote, fake: FakeGitHub) -> None:
