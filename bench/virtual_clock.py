@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 _real_time = time.time
 _real_monotonic = time.monotonic
@@ -38,8 +38,9 @@ class FileClock:
     def monotonic(self) -> float:
         return _real_monotonic() + self.offset()
 
-    def sleep(self, seconds: float) -> None:
-        self.advance(seconds)
+    def sleep(self, seconds: float | SupportsIndex) -> None:
+        """Takes what `time.sleep` takes: it replaces it in `main`."""
+        self.advance(float(seconds))
 
     def advance(self, seconds: float) -> None:
         if seconds > 0:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Watcher(Protocol):
@@ -47,8 +47,13 @@ def current() -> Watcher:
     return _WATCHER.get() or _NOBODY
 
 
+_AnyWatcher = TypeVar("_AnyWatcher", bound=Watcher)
+
+
 @contextmanager
-def watching(watcher: Watcher) -> Iterator[Watcher]:
+def watching(watcher: _AnyWatcher) -> Iterator[_AnyWatcher]:
+    """`watcher` hears this thread's (and its tasks') runs inside the block; it is handed back
+    as its own type, so a caller reads what it recorded without a cast."""
     token = _WATCHER.set(watcher)
     try:
         yield watcher

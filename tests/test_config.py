@@ -8,6 +8,7 @@ import traceback
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,15 +24,20 @@ from syncer.config import (
     parse_target,
     target_models,
 )
+from syncer.config.targets import Target
 from syncer.fakes.github import FakeGitHub
 from syncer.model import IssueDraft, Priority
 from syncer.register.rules import RegisterRules
 from syncer.trackers.base import FieldMapping, RateLimited, RetryPolicy
+from syncer.trackers.github.config import GitHubTarget
+from syncer.trackers.jira.config import JiraTarget
 from syncer.trackers.pacing import WriteLimits
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "syncer.example.toml"
 TOKEN = "ghp_Zq8sEcReTtOkEnVaLuE0123456789abcd"
 EXAMPLE_ENV = {"GITHUB_TOKEN": TOKEN, "JIRA_API_TOKEN": "jira-" + TOKEN}
+
+Kind = TypeVar("Kind", bound=Target)
 
 MINIMAL = """
 [[registers]]
@@ -68,9 +74,18 @@ def refusal(text: str, env: dict[str, str] | None = None) -> str:
     return str(caught.value)
 
 
-def target(**values: object) -> TargetConfig:
-    return parse_target(
-        {"kind": "github", "repo": "acme/platform", "token_env": "GITHUB_TOKEN", **values}
+def of_kind(kind: type[Kind], target: TargetConfig) -> Kind:
+    """`target` as the kind the test gave it, so its kind's own settings type-check."""
+    assert isinstance(target, kind), target
+    return target
+
+
+def target(**values: object) -> GitHubTarget:
+    return of_kind(
+        GitHubTarget,
+        parse_target(
+            {"kind": "github", "repo": "acme/platform", "token_env": "GITHUB_TOKEN", **values}
+        ),
     )
 
 
@@ -410,17 +425,20 @@ def test_a_target_builds_its_field_mapping() -> None:
 
 
 def test_jira_settings_reach_the_mapping() -> None:
-    jira = parse_target(
-        {
-            "kind": "jira",
-            "repo": "PLAT",
-            "base_url": "https://acme.atlassian.net/",
-            "email": "bot@acme.example",
-            "token_env": "JIRA_API_TOKEN",
-            "jira_transitions": {"done": ["Ship it"]},
-            "jira_priorities": {"low": "Trivial"},
-            "jira_resolution": "Fixed",
-        }
+    jira = of_kind(
+        JiraTarget,
+        parse_target(
+            {
+                "kind": "jira",
+                "repo": "PLAT",
+                "base_url": "https://acme.atlassian.net/",
+                "email": "bot@acme.example",
+                "token_env": "JIRA_API_TOKEN",
+                "jira_transitions": {"done": ["Ship it"]},
+                "jira_priorities": {"low": "Trivial"},
+                "jira_resolution": "Fixed",
+            }
+        ),
     )
     mapping = jira.mapping()
 
@@ -482,7 +500,8 @@ def test_create_limits_and_the_gap_are_configurable_per_github_target() -> None:
     raised = load(
         MINIMAL + "seconds_between_writes = 0\ncreates_per_minute = 60\ncreates_per_hour = 1000\n"
     )
-    assert raised.registers[0].targets[0].write_limits() == WriteLimits(80, 500, 0, 60, 1000)
+    limits = of_kind(GitHubTarget, raised.registers[0].targets[0]).write_limits()
+    assert limits == WriteLimits(80, 500, 0, 60, 1000)
     assert refusal(MINIMAL + "seconds_between_writes = -1\n").endswith(
         "registers[0].targets[0].seconds_between_writes: input should be greater than or equal to 0"
     )
@@ -503,7 +522,9 @@ def test_write_limits_are_refused_on_other_trackers() -> None:
 def test_mentions_are_quoted_unless_a_target_keeps_them() -> None:
     assert target().mapping().mentions == "quote"
     assert target(mentions="keep").mapping().mentions == "keep"
-    gitlab = target(kind="gitlab", repo="acme/platform", mentions="keep")
+    gitlab = parse_target(
+        {"kind": "gitlab", "repo": "acme/platform", "token_env": "GITHUB_TOKEN", "mentions": "keep"}
+    )
     assert gitlab.mapping().mentions == "keep"
 
 

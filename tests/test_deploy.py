@@ -232,6 +232,7 @@ def test_the_unit_runs_the_daemon_with_secrets_from_a_file_and_time_to_finish(
     settings = settings_from(env, tmp_path)
     writable = unit_values("ReadWritePaths")[0].split()
     assert settings.log_format == "json"
+    assert isinstance(settings.state, Path), "the unit keeps the state in a SQLite file"
     assert str(settings.state.parent) in writable and unit_values("ProtectSystem") == ["strict"]
 
 

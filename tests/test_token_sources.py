@@ -67,10 +67,10 @@ def test_a_command_that_hangs_is_stopped(tmp_path: Path) -> None:
 class FakeKeyring(KeyringBackend):
     """An in-memory keyring standing in for the system's (Secret Service, macOS Keychain)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -163,10 +163,10 @@ def test_the_status_page_is_served_at_the_root(
 
 def test_triggers_follow_the_schedule_with_a_little_jitter() -> None:
     interval = trigger_for("every 15m")
-    assert interval.interval.total_seconds() == 900 and interval.jitter == 30  # type: ignore[attr-defined]
+    assert interval.interval.total_seconds() == 900 and interval.jitter == 30
     # Short schedules too (this was rounded down to none): several daemons started together
     # would otherwise fire in step forever, and the quickest would take every register.
-    assert trigger_for("every 3s").jitter == pytest.approx(0.15)  # type: ignore[attr-defined]
+    assert trigger_for("every 3s").jitter == pytest.approx(0.15)
     cron = trigger_for("*/10 7-19 * * mon-fri")
     assert "day_of_week='mon,tue,wed,thu,fri'" in str(cron)
 

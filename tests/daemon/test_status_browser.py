@@ -91,7 +91,12 @@ def test_a_conflict_is_settled_from_the_page_in_a_real_browser(
     (conflict,) = daemon.app.store.conflicts()
     page = chromium.new_page()
     alerts: list[str] = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+
+    def keep_and_dismiss(dialog: Any) -> None:
+        alerts.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", keep_and_dismiss)
 
     page.goto(daemon.base_url)
 

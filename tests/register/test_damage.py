@@ -26,7 +26,7 @@ def test_repair_reads_statuses_and_arrows_through_the_damage() -> None:
     assert damage.repair("APScheduler \u00e2\u2020\u2019 Celery") == "APScheduler → Celery"
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
 def test_mac_roman_damage_round_trips(text: str) -> None:
     damage = Damage("mac_roman")
     assert damage.repair(damage.apply(text)) == text

@@ -50,7 +50,7 @@ def moves(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
         def no_hard_links(source: Path, destination: Path) -> None:
             raise OSError(errno.EPERM, "hard links not supported here")
 
-        monkeypatch.setattr(files.os, "link", no_hard_links)
+        monkeypatch.setattr(os, "link", no_hard_links)
     if way == "check-and-rename":
         monkeypatch.setattr(files, "_rename_with", lambda flags, source, destination: None)
     return way

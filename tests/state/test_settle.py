@@ -3,6 +3,7 @@ reads the status page shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +25,9 @@ REG, GH = "backend", "github:acme/api"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "state.sqlite") as store:
-        yield store  # type: ignore[misc]
+        yield store
 
 
 def linked_title_conflict(store: Store) -> int:

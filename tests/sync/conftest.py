@@ -80,8 +80,8 @@ class World:
         ]
         return RegisterJob("debt", self.path, specs, options=PlanOptions(policy=self.policy))
 
-    def reconcile(self, **kw: bool) -> CycleReport:
-        report = run_cycle(self.job(), self.store, **kw)
+    def reconcile(self, *, dry_run: bool = False) -> CycleReport:
+        report = run_cycle(self.job(), self.store, dry_run=dry_run)
         assert not report.errors and not report.refused, (report.errors, report.refused)
         return report
 

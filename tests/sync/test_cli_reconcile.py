@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -52,9 +53,9 @@ def invoke(*args: str, env: dict[str, str]) -> tuple[int, str]:
 
 
 @pytest.fixture
-def fake() -> FakeGitLab:
+def fake() -> Iterator[FakeGitLab]:
     with FakeGitLab() as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def test_reconcile_dry_run_then_for_real_then_idle(tmp_path: Path, fake: FakeGitLab) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from syncer.app import App
 from syncer.cli import app
-from syncer.config import load_config
+from syncer.config import TrackerKind, load_config
 from syncer.fakes.github import FakeGitHub
 from syncer.fakes.gitlab import FakeGitLab
 from syncer.fakes.jira import FakeJira
@@ -61,7 +61,7 @@ idle or not: not the idle check's."""
 
 @pytest.fixture(params=sorted(FAKES))
 def settled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Idling]:
-    kind = str(request.param)
+    kind: TrackerKind = request.param
     fake_class = FAKES[kind]
     with fake_class() as fake:
         setup = Idling(tmp_path, fake, kind)

@@ -36,6 +36,7 @@ def test_entries_that_stop_being_items_keep_their_issues(tmp_path: Path) -> None
         path.write_text(text, "utf-8")
         assert [item.title for item in parse(text).items] == ["Rotate the keys"]
         report = run_cycle(job, store)
+    assert report.plan is not None, report
     assert "refusing to close their issues" in report.plan.refused, report
     assert path.read_text("utf-8") == text, "nothing written"
     states = [issue.state for issue in MemoryTracker(project).list_changed(None).issues]

@@ -4,18 +4,14 @@ never duplicated, and opened anew after a person closes it unmerged."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from syncer.cli import app
 from syncer.fakes.gitlab import FakeGitLab
+from tests.sources.git.reconcile_json import CycleJson, reconcile_json
 from tests.sources.git.repos import PATH, Remote, git
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -53,11 +49,8 @@ token_env = "GL_TOKEN"
     return config
 
 
-def reconcile(config: Path, fake: FakeGitLab) -> tuple[int, list[dict[str, object]], str]:
-    result = runner.invoke(
-        app, ["reconcile", "--config", str(config), "--json"], env={"GL_TOKEN": fake.token}
-    )
-    return result.exit_code, json.loads(result.stdout or "[]"), result.stderr
+def reconcile(config: Path, fake: FakeGitLab) -> tuple[int, list[CycleJson], str]:
+    return reconcile_json(config, {"GL_TOKEN": fake.token})
 
 
 def test_a_protected_branch_gets_one_merge_request_updated_not_duplicated(
@@ -67,12 +60,12 @@ def test_a_protected_branch_gets_one_merge_request_updated_not_duplicated(
     main = git(remote.bare, "rev-parse", "main")
     code, reports, stderr = reconcile(config, fake)
     assert code == 0, stderr
-    assert reports[0]["counts"]["register_in_review"] == 1  # type: ignore[index]
+    assert reports[0]["counts"]["register_in_review"] == 1
     [opened] = fake.merge_requests()
     assert (opened["source_branch"], opened["target_branch"]) == ("syncer/platform", "main")
     assert opened["title"] == "syncer: link 3 items"
     notes = reports[0]["notes"]
-    assert any(f"wait in merge request !1 ({opened['web_url']})" in n for n in notes)  # type: ignore[union-attr]
+    assert any(f"wait in merge request !1 ({opened['web_url']})" in n for n in notes)
     assert git(remote.bare, "rev-parse", "main") == main, "the protected branch is untouched"
     assert f"[{fake.repo}#1]" in git(remote.bare, "show", f"syncer/platform:{PATH}")
 

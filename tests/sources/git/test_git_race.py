@@ -10,6 +10,7 @@ every other commit is one of syncer's own, touching the register alone.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from syncer.model import Status
@@ -21,7 +22,7 @@ ROUNDS = 20
 SETTLE_CYCLES = 4
 
 
-def _add_item(n: int) -> str:
+def _add_item(n: int) -> Callable[[str], str]:
     return lambda text: text.replace("\n\n## Notes", f"\n- [ ] Person's item {n}\n\n## Notes")
 
 

@@ -4,24 +4,20 @@ that register alone; protected branches get one pull request, updated, never dup
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from syncer.cli import app
 from syncer.config import load_config
 from syncer.daemon.service import Daemon
 from syncer.fakes.github import FakeGitHub
 from syncer.register import parse
 from tests.sources.git.conftest import SYNCER
+from tests.sources.git.reconcile_json import CycleJson, reconcile_json
 from tests.sources.git.repos import PATH, REGISTER, Remote, git
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -55,11 +51,8 @@ seconds_between_writes = 0
     return config
 
 
-def reconcile(config: Path, fake: FakeGitHub) -> tuple[int, list[dict[str, object]], str]:
-    result = runner.invoke(
-        app, ["reconcile", "--config", str(config), "--json"], env={"GH_TOKEN": fake.token}
-    )
-    return result.exit_code, json.loads(result.stdout or "[]"), result.stderr
+def reconcile(config: Path, fake: FakeGitHub) -> tuple[int, list[CycleJson], str]:
+    return reconcile_json(config, {"GH_TOKEN": fake.token})
 
 
 def test_reconcile_pulls_commits_and_pushes_then_idles(
@@ -157,7 +150,7 @@ def test_a_protected_branch_gets_one_pull_request_updated_not_duplicated(
     code, reports, stderr = reconcile(config, fake)
     assert code == 0, stderr
     assert reports[0]["counts"]["register_in_review"] == 1
-    assert any("wait in pull request #4" in note for note in reports[0]["notes"])  # type: ignore[union-attr]
+    assert any("wait in pull request #4" in note for note in reports[0]["notes"])
     [pull] = fake.pulls.open()
     assert (pull.head, pull.base) == ("syncer/platform", "main")
     assert git(remote.bare, "rev-parse", "main") == main, "the protected branch is untouched"
