@@ -43,6 +43,7 @@ from syncer.state.tables import (
     RunRow,
     WriteRow,
 )
+from syncer.state.upserts import intent_row, link_row, open_conflict_row, save_link
 from syncer.state.wakeups import WakeListener, announce
 
 _TAKES = frozenset({"register", "tracker"})
@@ -140,7 +141,7 @@ class Store:
 
     def link_for_ref(self, register: str, target: str, ref: str) -> LinkRecord | None:
         with self._reading() as session:
-            row = _link_row(session, register, target, ref)
+            row = link_row(session, register, target, ref)
             return None if row is None else row.to_record()
 
     def link_for_item(self, register: str, target: str, item_key: str) -> LinkRecord | None:
@@ -173,7 +174,7 @@ class Store:
             return  # not even the write lock
         with self._writing() as session:
             for link in batch:
-                _save_link(session, link)
+                save_link(session, link)
 
     def drop_link(self, register: str, target: str, ref: str) -> None:
         """Forget the link to `ref`; dropping a link that is not there is not an error."""
@@ -216,26 +217,7 @@ class Store:
         caller sees the write was already intended, or done, instead of queueing it twice.
         """
         with self._writing() as session:
-            row = session.exec(
-                select(OutboxRow).where(
-                    OutboxRow.register_name == register,
-                    OutboxRow.target == target,
-                    OutboxRow.token == token,
-                )
-            ).first()
-            if row is None:
-                row = OutboxRow(
-                    register_name=register,
-                    target=target,
-                    operation=operation,
-                    item_key=item_key,
-                    token=token,
-                    payload=payload,
-                    state=OutboxState.PENDING,
-                )
-                session.add(row)
-                session.flush()
-            return row.to_record()
+            return intent_row(session, register, target, operation, item_key, token, payload)
 
     def complete(self, entry_id: int, result: str) -> None:
         """Mark the write as sent; `result` is what the tracker answered (e.g. the new ref)."""
@@ -282,24 +264,7 @@ class Store:
         (and one id for the person resolving it) per field, showing the values as they are now.
         """
         with self._writing() as session:
-            row = session.exec(
-                select(ConflictRow).where(
-                    ConflictRow.register_name == register,
-                    ConflictRow.target == target,
-                    ConflictRow.ref == ref,
-                    ConflictRow.field == field,
-                    ConflictRow.state == ConflictState.OPEN,
-                )
-            ).first() or ConflictRow(
-                register_name=register,
-                target=target,
-                ref=ref,
-                field=field,
-                item_key=item_key,
-                base=None,
-                register_value=None,
-                tracker_value=None,
-            )
+            row = open_conflict_row(session, register, target, ref, field)
             row.item_key = item_key
             row.base = base
             row.register_value = register_value
@@ -429,24 +394,3 @@ def _locks_for(engine: Engine) -> RegisterLocks:
         return AdvisoryLocks(engine)
     database = engine.url.database
     return locks_beside(database) if database else ThreadLocks()
-
-
-def _link_row(session: Session, register: str, target: str, ref: str) -> LinkRow | None:
-    query = select(LinkRow).where(
-        LinkRow.register_name == register, LinkRow.target == target, LinkRow.ref == ref
-    )
-    return session.exec(query).first()
-
-
-def _save_link(session: Session, link: LinkRecord) -> None:
-    row = _link_row(session, link.register, link.target, link.ref) or LinkRow(
-        register_name=link.register, target=link.target, ref=link.ref, url="", item_key=""
-    )
-    row.url = link.url
-    row.item_key = link.item_key
-    row.base_register = dict(link.base_register)
-    row.base_tracker = dict(link.base_tracker)
-    row.tracker_version = link.tracker_version
-    row.in_file = link.in_file
-    row.unsettled = sorted(link.unsettled)
-    session.add(row)

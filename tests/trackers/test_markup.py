@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyparsing import Forward
 
-from syncer.trackers import markup
 from syncer.trackers.markup import jira_to_markdown, markdown_to_jira, normalize_whitespace
+from syncer.trackers.markup.elements import ELEMENTS
+from syncer.trackers.markup.escapes import hide_escapes
+from syncer.trackers.markup.grammar import jira_grammar
 
 
 def round_trip(md: str) -> str:
@@ -252,17 +254,17 @@ def test_after_one_trip_descriptions_never_drift(md: str) -> None:
 @cache
 def _reference_grammar() -> Forward:
     """jira2markdown's own way: every element tried, in order, at every position."""
-    inline_markup, markup_ = Forward(), Forward()
-    elements = markup._ELEMENTS
+    inline_markup, markup = Forward(), Forward()
+    elements = ELEMENTS
     inline = [element for element in elements if element.is_inline_element]
-    inline_markup <<= elements.expr(inline_markup, markup_, {}, inline)
-    markup_ <<= elements.expr(inline_markup, markup_, {}, elements)
-    return markup_
+    inline_markup <<= elements.expr(inline_markup, markup, {}, inline)
+    markup <<= elements.expr(inline_markup, markup, {}, elements)
+    return markup
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(DOCUMENT, st.lists(MESSY_LINE, min_size=1, max_size=6).map("\n".join)))
 def test_first_character_dispatch_converts_like_jira2markdown(md: str) -> None:
     """The speed-up (trying only elements that can start at a character) changes nothing."""
-    wiki = markup._hide_escapes(markdown_to_jira(md))
-    assert markup._grammar().transform_string(wiki) == _reference_grammar().transform_string(wiki)
+    wiki = hide_escapes(markdown_to_jira(md))
+    assert jira_grammar().transform_string(wiki) == _reference_grammar().transform_string(wiki)
