@@ -248,9 +248,14 @@ class App:
                     return idle.report
                 from syncer.sync.cycle import run_cycles
 
-                read_ahead = idle.read_ahead if idle is not None else None
                 return run_cycles(
-                    job, self.store, dry_run=dry_run, force=force, stop=stop, read_ahead=read_ahead
+                    job,
+                    self.store,
+                    dry_run=dry_run,
+                    force=force,
+                    stop=stop,
+                    read_ahead=idle.read_ahead if idle is not None else None,
+                    started=idle.started if idle is not None else None,
                 )
         except RegisterBusy as exc:
             return CycleReport(register, errors=(str(exc),), busy=True)

@@ -305,9 +305,10 @@ class Store:
 
     # --- runs ----------------------------------------------------------------------------------
 
-    def start_run(self, register: str) -> RunRecord:
+    def start_run(self, register: str, started: datetime | None = None) -> RunRecord:
+        """A run of `register` begun now, or at `started` (the idle check that led to it)."""
         with self._writing() as session:
-            row = RunRow(register_name=register, runner=runner_name())
+            row = RunRow(register_name=register, runner=runner_name(), started_at=started or _now())
             session.add(row)
             session.flush()
             return row.to_record()

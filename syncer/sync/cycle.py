@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime
 
 from syncer import log
 from syncer.register import EditError, Register, parse
@@ -45,6 +46,7 @@ def run_cycles(
     stop: StopFlag | None = None,
     busy_retries: int = BUSY_RETRIES,
     read_ahead: ReadAhead | None = None,
+    started: datetime | None = None,
 ) -> CycleReport:
     """One cycle, re-run right away (at most `busy_retries` times) while a person's save mid-
     cycle keeps its register write out.
@@ -54,11 +56,12 @@ def run_cycles(
     one. A fresh cycle re-reads the file as the person left it and re-plans, as any later one
     would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
     and conflicts of the last (what is still wrong now). `read_ahead`: what the idle check
-    read of the trackers (`syncer.sync.idle`), taken by the first cycle instead of asking again.
+    read of the trackers (`syncer.sync.idle`), taken by the first cycle instead of asking again;
+    `started`: when that check began, the first cycle's recorded start.
     """
     stop = stop if stop is not None else StopFlag()
     report = last = run_cycle(
-        job, store, dry_run=dry_run, force=force, stop=stop, read_ahead=read_ahead
+        job, store, dry_run=dry_run, force=force, stop=stop, read_ahead=read_ahead, started=started
     )
     for _ in range(busy_retries):
         if dry_run or stop or not last.counts.get("register_busy"):
@@ -81,6 +84,7 @@ def run_cycle(
     force: bool = False,
     stop: StopFlag | None = None,
     read_ahead: ReadAhead | None = None,
+    started: datetime | None = None,
 ) -> CycleReport:
     """One full cycle (the module docstring says its order). Unless a dry run, it takes the
     register's settled mark away first and leaves it again only when it ends settled
@@ -88,7 +92,7 @@ def run_cycle(
     run = None
     if not dry_run:
         store.glance.mark(job.name, None)
-        run = store.start_run(job.name)
+        run = store.start_run(job.name, started)
     cycle = CycleState(job, store, stop=stop if stop is not None else StopFlag(), force=force)
     cycle.read_ahead = dict(read_ahead or {})
     report = None

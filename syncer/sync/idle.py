@@ -41,8 +41,11 @@ the store holds, for the full cycle to use instead of asking again."""
 
 @dataclass(frozen=True)
 class Idle:
-    """The idle check's verdict: a finished report, or what was read on the way to a doubt."""
+    """The idle check's verdict: a finished report, or what was read on the way to a doubt,
+    and when the check began: the full cycle that follows it records its run as started then,
+    so the run history covers the requests the check sent."""
 
+    started: datetime
     report: CycleReport | None = None
     read_ahead: ReadAhead | None = None
 
@@ -53,15 +56,15 @@ def check_idle(job: RegisterJob, glance: Glance, *, dry_run: bool = False) -> Id
     started = datetime.now(UTC)
     quiet = glance.quiet(job.name)
     if quiet is None or quiet.settled.config != job.config_fingerprint:
-        return Idle()
+        return Idle(started)
     try:
         fingerprint = job.register_source.fingerprint()
     except OSError:
-        return Idle()  # the full cycle reports why the file cannot be read
+        return Idle(started)  # the full cycle reports why the file cannot be read
     if fingerprint is None or fingerprint != quiet.settled.register_text:
-        return Idle()
+        return Idle(started)
     if any(spec.name not in quiet.cursors for spec in job.targets):
-        return Idle()
+        return Idle(started)
     answers: dict[str, Changes | TrackerError] = {}
     moved: dict[str, str] = {}
     for spec in job.targets:
@@ -69,15 +72,15 @@ def check_idle(job: RegisterJob, glance: Glance, *, dry_run: bool = False) -> Id
             changes = spec.tracker.list_changed(quiet.cursors[spec.name])
         except TrackerError as exc:
             answers[spec.name] = exc
-            return Idle(read_ahead=answers)
+            return Idle(started, read_ahead=answers)
         answers[spec.name] = changes
         if changes.issues or changes.cursor is None:  # None: a full read comes next
-            return Idle(read_ahead=answers)
+            return Idle(started, read_ahead=answers)
         if changes.cursor != quiet.cursors[spec.name]:
             moved[spec.name] = changes.cursor
     if not dry_run:
         glance.record_idle(job.name, started, moved, IDLE_NOTE)
-    return Idle(report=_idle_report(job.name, dry_run))
+    return Idle(started, report=_idle_report(job.name, dry_run))
 
 
 def settled(job: RegisterJob, fingerprint: str) -> Settled:

@@ -101,6 +101,20 @@ def test_an_issue_edited_in_the_tracker_runs_the_full_cycle(settled: Idling) -> 
     assert settled.last_notes() != (IDLE_NOTE,)
 
 
+def test_the_run_history_holds_the_idle_checks_requests_of_a_full_cycle(settled: Idling) -> None:
+    """The idle check asked the tracker, saw a change, and the full cycle took it from there:
+    the run recorded starts before that request, so the history covers every request a run
+    sent (what tells, with several daemons, that no two worked on a register at once)."""
+    settled.fake.human_edit(settled.issue_ref("Beta cleanup"), title="Beta, edited there")
+    asked = len(settled.fake.server.requests)
+    settled.reconcile()
+    first = next(r for r in settled.fake.server.requests[asked:] if r.path not in CONNECTING)
+    with Store(settled.state) as store:
+        run = store.last_run("debt")
+    assert run is not None and run.notes != (IDLE_NOTE,)
+    assert run.started_at.timestamp() <= first.arrived_at
+
+
 def test_a_pending_write_runs_the_full_cycle_which_settles_it(settled: Idling) -> None:
     with Store(settled.folder / "syncer.sqlite") as store:
         store.add_intent("debt", settled.kind, "update", "alpha-cleanup", "t1", "{}")
