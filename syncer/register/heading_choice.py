@@ -176,14 +176,12 @@ def _opens_with_prose(doc: Document, first: int, end: int, fields: list[FieldLin
 def _struck_or_marked(doc: Document, raw: str) -> bool:
     trailing = TRAILING_LINKS_RE.search(raw)
     title = raw[: trailing.start()] if trailing else raw
-    lead = MARKER_LEAD_RE.match(title)
     trail = MARKER_TRAIL_RE.search(title)
-    marked = any(
-        m is not None and m.lastgroup and doc.vocab.is_marker(m.group(m.lastgroup))
-        for m in (lead, trail)
-    )
+    for found in (MARKER_LEAD_RE.match(title), trail):
+        if found and found.lastgroup and doc.vocab.is_marker(found.group(found.lastgroup)):
+            return True
     core = title[: trail.start()] if trail else title
-    return marked or STRUCK_RE.fullmatch(core.strip()) is not None
+    return "~~" in core and STRUCK_RE.fullmatch(core.strip()) is not None
 
 
 def _words(title: str) -> str:
