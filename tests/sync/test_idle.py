@@ -54,9 +54,9 @@ class Idling(Setup):
 
 
 FAKES = {"github": FakeGitHub, "gitlab": FakeGitLab, "jira": FakeJira}
-CONNECTING = {"/rest/api/2/serverInfo", "/rest/api/2/field"}
-"""What the jira library asks first in every process that searches (which Jira, which fields),
-idle or not: not the idle check's."""
+CONNECTING = {"/rest/api/2/serverInfo"}
+"""What syncer asks Jira first in a process whose configuration does not name the flavour
+(Cloud or Server), idle or not: not the idle check's."""
 
 
 @pytest.fixture(params=sorted(FAKES))

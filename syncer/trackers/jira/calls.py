@@ -178,9 +178,19 @@ class JiraCalls:
                 return
 
     def _server_page(self, jql: str, start: int) -> Json:
-        return self.client.search_issues(
-            jql, startAt=start, maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True
-        )
+        """One page of `/search`, the request `search_issues(..., json_result=True)` sends.
+        Asked directly: `search_issues` first fetches every field's name (`/field`) in each
+        process, to translate field names into ids, and `FIELDS` are ids already. An idle
+        cycle on Jira Server is then its one search."""
+        params = {
+            "jql": jql,
+            "startAt": start,
+            "validateQuery": True,
+            "fields": list(FIELDS),
+            "maxResults": PAGE_SIZE,
+        }
+        page: Json = self.client._get_json("search", params=params)
+        return page
 
     def _cloud_pages(self, jql: str) -> Iterator[list[Json]]:
         token: str | None = None
