@@ -71,6 +71,22 @@ def unattributed(
     return [request for request in requests if id(request) not in held]
 
 
+def cut_short_reads(
+    requests: Sequence[RecordedRequest], token: str, dead_at: float
+) -> list[RecordedRequest]:
+    """The reads a killed daemon sent (with `token`) before it died (by `dead_at`): an idle
+    check records its run only when it ends (`syncer.sync.idle`), so one the kill cut short
+    leaves its "changed since?" read in no run, and nothing else (it writes nothing first;
+    a full cycle records its run before its first request)."""
+    return [
+        request
+        for request in requests
+        if request.method == "GET"
+        and request.arrived_at <= dead_at
+        and request.headers.get("authorization", "") == f"token {token}"
+    ]
+
+
 def overlapping_cycles(cycles: Sequence[Cycle]) -> list[tuple[Cycle, Cycle]]:
     """Pairs of cycles whose requests interleave in the fake's log, in the order they began."""
     spans = sorted((cycle.span(), n) for n, cycle in enumerate(cycles) if cycle.requests)
