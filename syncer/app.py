@@ -249,13 +249,7 @@ class App:
                 from syncer.sync.cycle import run_cycles
 
                 return run_cycles(
-                    job,
-                    self.store,
-                    dry_run=dry_run,
-                    force=force,
-                    stop=stop,
-                    read_ahead=idle.read_ahead if idle is not None else None,
-                    started=idle.started if idle is not None else None,
+                    job, self.store, dry_run=dry_run, force=force, stop=stop, checked=idle
                 )
         except RegisterBusy as exc:
             return CycleReport(register, errors=(str(exc),), busy=True)

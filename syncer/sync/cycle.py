@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
 
 from syncer import log
 from syncer.register import EditError, Register, parse
@@ -21,7 +20,7 @@ from syncer.sources.source import RegisterText
 from syncer.state.records import LinkRecord
 from syncer.state.store import Store
 from syncer.sync.bases import Written, advanced_links
-from syncer.sync.idle import ReadAhead, settled
+from syncer.sync.idle import Idle, settled
 from syncer.sync.job import RegisterJob
 from syncer.sync.operations import RecordConflict
 from syncer.sync.plan import plan
@@ -45,8 +44,7 @@ def run_cycles(
     force: bool = False,
     stop: StopFlag | None = None,
     busy_retries: int = BUSY_RETRIES,
-    read_ahead: ReadAhead | None = None,
-    started: datetime | None = None,
+    checked: Idle | None = None,
 ) -> CycleReport:
     """One cycle, re-run right away (at most `busy_retries` times) while a person's save mid-
     cycle keeps its register write out.
@@ -55,14 +53,12 @@ def run_cycles(
     the file has them, an item renamed or removed meanwhile cannot be told apart from a new
     one. A fresh cycle re-reads the file as the person left it and re-plans, as any later one
     would, only sooner. The report folds the cycles: counts and notes of all, errors, plan
-    and conflicts of the last (what is still wrong now). `read_ahead`: what the idle check
-    read of the trackers (`syncer.sync.idle`), taken by the first cycle instead of asking again;
-    `started`: when that check began, the first cycle's recorded start.
+    and conflicts of the last (what is still wrong now). `checked`: the idle check that found
+    a doubt (`syncer.sync.idle`); the first cycle takes what it read of the trackers instead of
+    asking again, and records its run as begun when the check began.
     """
     stop = stop if stop is not None else StopFlag()
-    report = last = run_cycle(
-        job, store, dry_run=dry_run, force=force, stop=stop, read_ahead=read_ahead, started=started
-    )
+    report = last = run_cycle(job, store, dry_run=dry_run, force=force, stop=stop, checked=checked)
     for _ in range(busy_retries):
         if dry_run or stop or not last.counts.get("register_busy"):
             break
@@ -83,8 +79,7 @@ def run_cycle(
     dry_run: bool = False,
     force: bool = False,
     stop: StopFlag | None = None,
-    read_ahead: ReadAhead | None = None,
-    started: datetime | None = None,
+    checked: Idle | None = None,
 ) -> CycleReport:
     """One full cycle (the module docstring says its order). Unless a dry run, it takes the
     register's settled mark away first and leaves it again only when it ends settled
@@ -92,9 +87,9 @@ def run_cycle(
     run = None
     if not dry_run:
         store.glance.mark(job.name, None)
-        run = store.start_run(job.name, started)
+        run = store.start_run(job.name, checked.started if checked else None)
     cycle = CycleState(job, store, stop=stop if stop is not None else StopFlag(), force=force)
-    cycle.read_ahead = dict(read_ahead or {})
+    cycle.read_ahead = dict(checked.read_ahead or {}) if checked else {}
     report = None
     try:
         _cycle(cycle, dry_run)
