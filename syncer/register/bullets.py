@@ -30,13 +30,13 @@ from syncer.register.spans import (
     TRIMMED,
     is_struck,
     lead_title,
-    tag_priority,
 )
 from syncer.register.vocabulary import (
     DECOR_EMOJI,
     PRIORITY_TAG_RE,
     is_meta_section,
     is_work_section,
+    tag_priority,
 )
 
 ENTRY_RE = re.compile(

@@ -19,7 +19,7 @@ from syncer.register.spans import (
     is_struck,
     lead_title,
 )
-from syncer.register.vocabulary import PRIORITY_TAG_RE, PRIORITY_WORDS, is_placeholder
+from syncer.register.vocabulary import PRIORITY_TAG_RE, is_placeholder, tag_level
 
 MARKS = {"x": Status.DONE, "X": Status.DONE, "-": Status.DONE, " ": Status.TODO}
 """Box marks; `[-]` is cancelled (closed without the work: done for syncer), `[~]`/`[/]`
@@ -91,10 +91,10 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
     fields, meta_priority = _checkbox_meta(text, meta) if meta else ((), None)
     title_at, summary_at = lead_title(text, text_start, meta.start() if meta else content_end)
     tag = PRIORITY_TAG_RE.search(text, title_at[0], title_at[1])
-    tag_priority = None
+    tagged = None
     if tag:
         title_at = (title_at[0], tag.start())
-        tag_priority = PRIORITY_WORDS[tag.group("tag").lower()]
+        tagged = tag_level(tag)
     title = read_value(doc.repair(text[title_at[0] : title_at[1]]).strip())
     mark = match.string[mark_start:mark_end]
     struck = is_struck(text, title_at)
@@ -110,7 +110,7 @@ def _checkbox_item(doc: Document, first: int, last: int, match: re.Match[str]) -
         title=title,
         status=Status.DONE if struck else status,
         raw_status=f"[{mark}] ~~" if struck else f"[{mark}]",
-        priority=tag_priority or meta_priority or doc.inherited(heading)[0],
+        priority=tagged or meta_priority or doc.inherited(heading)[0],
         line=first + 1,
         span=(first + 1, last + 1),
         section=doc.section(heading),
@@ -143,7 +143,7 @@ def _checkbox_meta(text: str, run: re.Match[str]) -> tuple[tuple[Field, ...], Pr
         if token.group("due"):
             fields.append(Field("Due", token.group("due"), token.span("due"), token.span()))
         elif token.group("tag"):
-            priority = PRIORITY_WORDS[token.group("tag").lower()]
+            priority = tag_level(token)
     if owners:
         at = (owners[0].start("owner") - 1, owners[-1].end())
         owner = Field("Owner", text[at[0] : at[1]], at, (owners[0].start(), at[1]))

@@ -142,8 +142,8 @@ class Document:
 
     def trim(self, first: int, end: int) -> int:
         """The last 0-based line before `end` that is neither blank nor a thematic break."""
-        last, rows, rules = end - 1, self.lines.rows, self.blocks.rules
-        while last > first and (not rows[last].strip() or last in rules):
+        last = end - 1
+        while last > first and (self.lines.blank(last) or last in self.blocks.rules):
             last -= 1
         return last
 

@@ -58,5 +58,4 @@ def _field_line(doc: Document, line: int, match: re.Match[str]) -> FieldLine:
     if "{" in raw or "}" in raw:  # braces are the template's own: written doubled
         lead, between = (part.replace("{", "{{").replace("}", "}}") for part in (lead, between))
     style = f"{lead}{{name}}{between}{{value}}"
-    key = " ".join(name.lower().split())  # `normalize_key` of a name already trimmed
-    return FieldLine(line, key, Field(name, value, value_at, line_at, style))
+    return FieldLine(line, normalize_key(name), Field(name, value, value_at, line_at, style))

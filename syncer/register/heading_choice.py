@@ -24,9 +24,9 @@ from syncer.register.fields import FieldLine
 from syncer.register.spans import (
     CHECKBOX_RE,
     NUMBERING_RE,
-    PUNCTUATION_RE,
     STRUCK_RE,
     TRAILING_LINKS_RE,
+    plain,
 )
 from syncer.register.vocabulary import MARKER_LEAD_RE, MARKER_TRAIL_RE, is_meta_section
 
@@ -87,13 +87,13 @@ def _leading(doc: Document, i: int, fields: list[FieldLine]) -> list[FieldLine]:
     many bullets, describes something else."""
     at = {f.line: f for f in fields}
     start = doc.headings[i].line if i != -1 else 0
-    blocks, previous, kept, rows = 0, True, [], doc.lines.rows
+    blocks, previous, kept = 0, True, []
     for line in range(start, max(at) + 1):
         if line in at:
             if blocks <= 1:
                 kept.append(at[line])
             previous = True
-        elif not rows[line].strip():
+        elif doc.lines.blank(line):
             previous = True
         else:
             blocks += previous
@@ -134,7 +134,7 @@ def _shapes(doc: Document, i: int, fields: list[FieldLine]) -> list[str]:
     shapes: list[str] = []
     raw = doc.text[heading.at[0] : heading.at[1]]
     if children:
-        titles = frozenset(_words(doc.headings[j].title) for j in children)
+        titles = frozenset(plain(doc.headings[j].title) for j in children)
         if len(titles) >= 2:
             shapes.append("sub-headings " + " / ".join(sorted(titles)))
     if not content and not children:
@@ -182,7 +182,3 @@ def _struck_or_marked(doc: Document, raw: str) -> bool:
             return True
     core = title[: trail.start()] if trail else title
     return "~~" in core and STRUCK_RE.fullmatch(core.strip()) is not None
-
-
-def _words(title: str) -> str:
-    return " ".join(PUNCTUATION_RE.sub(" ", title).lower().split())

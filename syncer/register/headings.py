@@ -16,7 +16,6 @@ from syncer.register.spans import (
     STRUCK_RE,
     TRAILING_LINKS_RE,
     is_struck,
-    tag_priority,
 )
 from syncer.register.vocabulary import (
     DECOR_EMOJI,
@@ -26,6 +25,7 @@ from syncer.register.vocabulary import (
     PRIORITY_KEYS,
     PRIORITY_TAG_RE,
     STATUS_KEYS,
+    tag_priority,
 )
 
 _DECOR = DECOR_EMOJI + " "

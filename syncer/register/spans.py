@@ -6,14 +6,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from syncer.model import Priority
 from syncer.register.end_anchored import EndAnchored
 from syncer.register.items import Span
 from syncer.register.vocabulary import (
     BOLD_FIELD_LEAD,
     PLAIN_FIELD_LEAD,
-    PRIORITY_TAG_RE,
-    PRIORITY_WORDS,
     TAG_RE,
 )
 
@@ -92,11 +89,6 @@ def inside(owned: list[tuple[int, int]], line: int) -> bool:
     """Whether 1-based `line` lies in one of the sorted, disjoint (first, last) ranges."""
     at = bisect_right(owned, (line, 1 << 62)) - 1
     return at >= 0 and owned[at][0] <= line <= owned[at][1]
-
-
-def tag_priority(raw_title: str) -> Priority | None:
-    tag = PRIORITY_TAG_RE.search(raw_title)
-    return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
 
 
 def strike_marks(text: str, at: Span) -> tuple[int, int] | None:

@@ -274,8 +274,18 @@ def section_priority(vocab: Vocabulary, heading: str) -> Priority | None:
         and _LEAD_SEPARATOR_RE.match(heading, lead.end())
     ):
         return vocab.priority_words[lead.group(0).lower()]
-    tag = PRIORITY_TAG_RE.search(heading)
-    return PRIORITY_WORDS[tag.group("tag").lower()] if tag else None
+    return tag_priority(heading)
+
+
+def tag_level(tag: re.Match[str]) -> Priority:
+    """The priority a `(P1)` tag names (a match of `TAG_RE` or `PRIORITY_TAG_RE`)."""
+    return PRIORITY_WORDS[tag.group("tag").lower()]
+
+
+def tag_priority(raw_title: str) -> Priority | None:
+    """The priority of a `(P1)` tag ending a title, if it has one."""
+    tag = PRIORITY_TAG_RE.search(raw_title)
+    return tag_level(tag) if tag else None
 
 
 SECTION_STATUS = {"archive": Status.DONE, "archived": Status.DONE}
@@ -318,12 +328,15 @@ def is_placeholder(title: str) -> bool:
 def is_meta_section(heading: str) -> bool:
     """Whether a heading names a section about the document (a legend, a table of contents,
     notes, a summary, a template), not work: emoji, numbering and case aside."""
-    words = " ".join(_NOT_LETTER_RE.sub(" ", heading).lower().split())
-    return words in languages.META_SECTIONS
+    return _section_words(heading) in languages.META_SECTIONS
 
 
 def is_work_section(heading: str) -> bool:
     """Whether a heading titles a list of work ("TODO", "Backlog", "Known issues", "Pendientes",
     "待办"): emoji, numbering and case aside."""
-    words = " ".join(_NOT_LETTER_RE.sub(" ", heading).lower().split())
-    return words in languages.WORK_SECTIONS
+    return _section_words(heading) in languages.WORK_SECTIONS
+
+
+def _section_words(heading: str) -> str:
+    """A heading's words, lowercase, one space apart: no emoji, punctuation or numbering."""
+    return " ".join(_NOT_LETTER_RE.sub(" ", heading).lower().split())
